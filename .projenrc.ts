@@ -1,0 +1,108 @@
+import { awscdk, javascript } from 'projen';
+
+const HANDLER_ENTRY = 'lambda/index.ts';
+const HANDLER_OUT = 'assets/handler/index.js';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-pocket-id',
+  description: 'AWS CDK constructs that manage Pocket-ID OIDC clients, users and groups, with client secrets in AWS Secrets Manager',
+  author: 'cdk-pocket-id contributors',
+  authorAddress: 'maintainers@cdk-pocket-id.dev',
+  repositoryUrl: 'https://github.com/cdk-pocket-id/cdk-pocket-id.git',
+  keywords: ['aws-cdk', 'cdk', 'pocket-id', 'oidc', 'openid-connect', 'identity', 'custom-resource'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+
+  // cdk-nag 3 needs aws-cdk-lib >= 2.257 (core Validations API), so that is the floor users get.
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+
+  // The public constructs live in lib/ and compile in place, as aws-cdk-lib's do.
+  srcdir: 'lib',
+  libdir: 'lib',
+  testdir: 'test',
+
+  // Handler-only packages: bundled into the Lambda asset by esbuild, never part of the jsii API.
+  devDeps: [
+    '@aws-sdk/client-secrets-manager@^3',
+    'node-fetch@^2',
+    '@types/node-fetch@^2',
+    'esbuild@^0.25',
+    'aws-sdk-client-mock@^4',
+    'cdk-nag@^3.0.2',
+    'aws-cdk-lib@2.257.0',
+    'constructs@10.5.1',
+    '@types/aws-lambda@^8',
+  ],
+
+  jestOptions: {
+    // Snapshots are never rewritten silently by the build; CI fails on a changed tracked file.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // lib/ compiles in place: prefer the .ts sources over whatever .js the last build left.
+      moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/languages/'],
+      maxWorkers: 2,
+      testTimeout: 120_000,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  },
+  tsconfigDev: {
+    include: ['lambda/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['lib', 'lambda'],
+    devdirs: ['test', 'examples', 'scripts'],
+  },
+
+  publishToPypi: {
+    distName: 'cdk-pocket-id',
+    module: 'cdk_pocket_id',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkpocketid',
+    mavenGroupId: 'io.github.cdk-pocket-id',
+    mavenArtifactId: 'cdk-pocket-id',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-pocket-id/cdk-pocket-id-go',
+    packageName: 'cdkpocketid',
+  },
+
+  github: false,
+  release: false,
+  sampleCode: false,
+  docgen: true,
+});
+
+// lib/ holds sources and compiled output side by side: track the .ts, ignore what tsc/jsii emit.
+project.gitignore.removePatterns('/lib');
+project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '/assets/', '/test/languages/**/target/', '/.venv/', '/test-reports/', '/cdk.out/', 'examples/cdk.out/');
+project.npmignore?.removePatterns('/lib/');
+project.npmignore?.exclude('/lambda/', '/examples/', '/scripts/', '/.ci/', '/lib/**/*.ts');
+project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts', '/assets/');
+
+// The handler is bundled before jsii compiles, so the asset exists for tests and for packaging.
+project.preCompileTask.exec([
+  'esbuild', HANDLER_ENTRY,
+  '--bundle', '--platform=node', '--target=node22', '--format=cjs', '--minify',
+  '--legal-comments=none', `--outfile=${HANDLER_OUT}`,
+  // The Lambda Node.js runtime ships AWS SDK v3, as aws-cdk-lib's own handlers assume: keeps the asset small.
+  "'--external:@aws-sdk/*'",
+  '--alias:whatwg-url=./lambda/shims/whatwg-url.ts',
+].join(' '));
+
+project.addTask('main', {
+  description: 'Synthesize the example app offline and print the Pocket-ID entities it would create or change',
+  exec: 'ts-node --project tsconfig.dev.json scripts/summarize-example.ts',
+});
+
+project.synth();

@@ -1,0 +1,86 @@
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
+import { connect } from './connection';
+import { InputError, truncateMessage } from './errors';
+import { createLogger, Logger } from './logger';
+import { Redactor } from './redactor';
+import { HandlerResult, ResourceHandler } from './resource';
+import { oidcClient } from './resources/oidc-client';
+import { SecretsStore } from './secrets';
+
+/** One module per resource type. */
+const RESOURCES: Record<string, ResourceHandler> = {
+  [ResourceType.OIDC_CLIENT]: oidcClient,
+};
+
+/** Time kept back from the Lambda timeout so that an error can still be reported. */
+const DEADLINE_MARGIN_MS = 20_000;
+/** Without a Lambda context (tests), requests may run this long. */
+const DEFAULT_BUDGET_MS = 120_000;
+
+/**
+ * The entry point behind the Provider framework: dispatches each CloudFormation event to the module of
+ * its resource type. Errors leave as short messages that name the operation and never a secret.
+ */
+export async function handler(event: CloudFormationCustomResourceEvent, lambdaContext?: Context): Promise<HandlerResult> {
+  const properties = event.ResourceProperties as unknown as CommonProperties;
+  const redactor = new Redactor();
+  const logger = createLogger(properties.LogLevel, (text) => redactor.scrub(text), {
+    requestType: event.RequestType,
+    resourceType: event.ResourceType,
+    logicalResourceId: event.LogicalResourceId,
+    physicalResourceId: 'PhysicalResourceId' in event ? event.PhysicalResourceId : undefined,
+    requestId: event.RequestId,
+  });
+  const secrets = new SecretsStore();
+  try {
+    return await dispatch(event, properties, { logger, redactor, secrets, deadline: deadlineOf(lambdaContext) });
+  } catch (error) {
+    const message = truncateMessage(redactor.scrub((error as Error)?.message ?? String(error)));
+    logger.error('operation failed', { error: message });
+    throw new Error(message);
+  } finally {
+    secrets.destroy();
+  }
+}
+
+async function dispatch(
+  event: CloudFormationCustomResourceEvent,
+  properties: CommonProperties,
+  tools: { logger: Logger; redactor: Redactor; secrets: SecretsStore; deadline: number },
+): Promise<HandlerResult> {
+  const resource = RESOURCES[event.ResourceType];
+  if (!resource) {
+    throw new Error(`This cdk-pocket-id handler does not know resource type ${event.ResourceType}: update cdk-pocket-id.`);
+  }
+  if (!SUPPORTED_CONTRACT_VERSIONS.includes(properties.ContractVersion)) {
+    throw new Error(`Resource written by an unknown cdk-pocket-id contract version ${properties.ContractVersion}: update cdk-pocket-id.`);
+  }
+  if (event.RequestType !== 'Delete') {
+    const problems = resource.validate(event.ResourceProperties);
+    if (problems.length > 0) throw new InputError(`${event.LogicalResourceId} (${event.ResourceType})`, problems);
+  }
+  tools.logger.info('starting');
+  const api = await connect(properties, tools);
+  try {
+    const context = { api, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor };
+    const result = await runOperation(resource, event, context);
+    tools.logger.info('finished', { physicalResourceId: result.PhysicalResourceId });
+    return result;
+  } finally {
+    api.close();
+  }
+}
+
+function runOperation(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, context: Parameters<ResourceHandler['create']>[1]): Promise<HandlerResult> {
+  switch (event.RequestType) {
+    case 'Create': return resource.create(event, context);
+    case 'Update': return resource.update(event, context);
+    case 'Delete': return resource.delete(event, context);
+  }
+}
+
+function deadlineOf(lambdaContext: Context | undefined): number {
+  const remaining = lambdaContext?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + DEADLINE_MARGIN_MS;
+  return Date.now() + Math.max(remaining - DEADLINE_MARGIN_MS, 1_000);
+}

@@ -1,0 +1,29 @@
+/**
+ * CloudFormation delivers custom resource properties as strings ("true", "30"); these read them back.
+ * Each returns undefined for an absent property: "never set" matters on update.
+ */
+
+export function readBoolean(value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new TypeError(`expected true or false, got ${JSON.stringify(value)}`);
+}
+
+export function readInteger(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (typeof value === 'string' && value.trim() === '') return Number.NaN;
+  return number;
+}
+
+export function readString(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return String(value);
+}
+
+export function readStringList(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) return [String(value)];
+  return value.map(String);
+}

@@ -1,0 +1,82 @@
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+
+/** What a confidential client's secret holds, as JSON. */
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly issuer: string;
+  readonly discoveryUrl: string;
+}
+
+/** A Secrets Manager call failed; the message names the secret and the action, never a value. */
+export class SecretsError extends Error {
+  constructor(action: string, secretId: string, cause: unknown) {
+    super(`${action} on secret ${secretId} failed: ${describeAwsError(cause)}`);
+    this.name = 'SecretsError';
+  }
+}
+
+/**
+ * Reads and writes Secrets Manager secrets. The AWS SDK retries throttling itself; a test points it at
+ * another endpoint through AWS_ENDPOINT_URL_SECRETS_MANAGER, as the SDK documents.
+ */
+export class SecretsStore {
+  constructor(private readonly client: SecretsManagerClient = new SecretsManagerClient({})) {}
+
+  public async readString(secretId: string): Promise<string> {
+    try {
+      const result = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (result.SecretString === undefined) {
+        throw new Error('the secret has no string value (a binary secret?)');
+      }
+      return result.SecretString;
+    } catch (error) {
+      throw new SecretsError('GetSecretValue', secretId, error);
+    }
+  }
+
+  /** The credentials stored in a client's secret, or undefined when it holds something else (the placeholder). */
+  public async readCredentials(secretId: string): Promise<ClientCredentials | undefined> {
+    return parseCredentials(await this.readString(secretId));
+  }
+
+  public async writeCredentials(secretId: string, credentials: ClientCredentials): Promise<void> {
+    try {
+      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(credentials) }));
+    } catch (error) {
+      throw new SecretsError('PutSecretValue', secretId, error);
+    }
+  }
+
+  public destroy(): void {
+    this.client.destroy();
+  }
+}
+
+export function parseCredentials(text: string): ClientCredentials | undefined {
+  try {
+    const value = JSON.parse(text);
+    const valid = value && typeof value.clientId === 'string' && typeof value.clientSecret === 'string' && value.clientSecret !== '';
+    return valid ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeAwsError(error: unknown): string {
+  const e = error as { name?: string; message?: string; $metadata?: { requestId?: string } };
+  const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
+  const requestId = e?.$metadata?.requestId ? ` (AWS request id ${e.$metadata.requestId})` : '';
+  return `${name}${e?.message ?? String(error)}${requestId}${hint(e?.name)}`;
+}
+
+function hint(name: string | undefined): string {
+  if (name === 'AccessDeniedException') return '. The handler\'s role may not use this secret (or its KMS key): is it owned by this stack?';
+  if (name === 'ResourceNotFoundException') return '. The secret does not exist (deleted outside CloudFormation?)';
+  if (name === 'InvalidRequestException') return '. The secret may be scheduled for deletion: restore it or deploy again after it is gone';
+  return '';
+}

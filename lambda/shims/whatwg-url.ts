@@ -1,0 +1,5 @@
+/**
+ * node-fetch 2 loads whatwg-url (with a 260 KB Unicode table) only for its URL class. Node.js has had
+ * the same WHATWG URL built in for years, so the bundle points node-fetch at that one instead.
+ */
+export const URL = globalThis.URL;

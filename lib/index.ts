@@ -1,0 +1,2 @@
+export * from './pocket-id';
+export * from './oidc-client';

@@ -1,0 +1,180 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { ConnectionProperties } from '../contract';
+
+/** Where the build (esbuild, in pre-compile) puts the bundled handler, relative to this file. */
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
+
+/** How the handler reaches Pocket-ID's network. */
+export interface ProviderNetworking {
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/** What a resource needs from its Pocket-ID instance: the stack's handler and how to connect. */
+export interface PocketIdBinding {
+  /** ServiceToken of the stack's handler. */
+  readonly serviceToken: string;
+  /** The connection part of the custom resource properties. */
+  readonly connection: ConnectionProperties;
+  /** Lets the stack's handler write a secret the resource owns. */
+  readonly grantOwnedSecret: (secret: secretsmanager.ISecret) => void;
+}
+
+/**
+ * The one handler of a stack: it serves every Pocket-ID resource of every Pocket-ID instance in the
+ * stack, behind the custom-resources Provider framework (whose own function, outside any VPC, uploads
+ * the response to CloudFormation).
+ *
+ * Its construct id is part of every custom resource's ServiceToken, which CloudFormation refuses to
+ * change: never rename it.
+ */
+export class PocketIdProvider extends Construct {
+  /** Frozen: the id under the stack. Changing it breaks every deployed stack. */
+  public static readonly CONSTRUCT_ID = 'CdkPocketIdProvider';
+
+  /** The stack's provider, made on first use. */
+  public static of(scope: Construct, networking: ProviderNetworking): PocketIdProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PocketIdProvider.CONSTRUCT_ID) as PocketIdProvider | undefined;
+    if (existing) {
+      existing.assertSameNetworking(networking);
+      return existing;
+    }
+    return new PocketIdProvider(stack, PocketIdProvider.CONSTRUCT_ID, networking);
+  }
+
+  public readonly handler: lambda.Function;
+  public readonly serviceToken: string;
+  private readonly networking: ProviderNetworking;
+  private readonly grantedTokenSecrets = new Set<secretsmanager.ISecret>();
+
+  private constructor(scope: Construct, id: string, networking: ProviderNetworking) {
+    super(scope, id);
+    this.networking = networking;
+
+    const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const role = this.createHandlerRole(handlerLogs);
+
+    this.handler = new lambda.Function(this, 'Handler', {
+      description: 'cdk-pocket-id: manages Pocket-ID clients, users and groups for this stack',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(assertHandlerAssetBuilt()),
+      handler: 'index.handler',
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      role,
+      logGroup: handlerLogs,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: networking.vpc,
+      vpcSubnets: networking.vpc ? networking.vpcSubnets : undefined,
+      securityGroups: networking.vpc ? networking.securityGroups : undefined,
+    });
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+    });
+    this.serviceToken = provider.serviceToken;
+    acknowledgeFrameworkFindings(provider);
+  }
+
+  /** Lets the handler read an instance's API token secret (once per secret). */
+  public grantTokenRead(secret: secretsmanager.ISecret): void {
+    if (this.grantedTokenSecrets.has(secret)) return;
+    this.grantedTokenSecrets.add(secret);
+    secret.grantRead(this.handler);
+  }
+
+  /**
+   * Lets the handler read and write a client secret that a construct in this stack owns: only
+   * GetSecretValue and PutSecretValue (grantWrite would add UpdateSecret and version staging).
+   */
+  public grantOwnedSecret(secret: secretsmanager.ISecret): void {
+    iam.Grant.addToPrincipal({
+      grantee: this.handler,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      resourceArns: [secret.secretArn],
+    });
+    secret.encryptionKey?.grantEncryptDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, this.handler.grantPrincipal));
+  }
+
+  private createHandlerRole(handlerLogs: logs.ILogGroup): iam.Role {
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-pocket-id handler: its own logs, the API token secrets and the client secrets of this stack',
+    });
+    // Written out instead of AWSLambdaBasicExecutionRole so that the handler can write only its own log group.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [handlerLogs.logGroupArn],
+    }));
+    if (this.networking.vpc) {
+      addVpcAccess(role);
+    }
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason: 'Log stream names are chosen by Lambda (log-group:*); secrets imported by name carry a random 6-character suffix (-??????); ENI actions for a VPC function accept no resource scoping.',
+    });
+    return role;
+  }
+
+  private assertSameNetworking(networking: ProviderNetworking): void {
+    const same = networking.vpc === this.networking.vpc
+      && sameSecurityGroups(networking.securityGroups, this.networking.securityGroups)
+      && JSON.stringify(networking.vpcSubnets ?? null) === JSON.stringify(this.networking.vpcSubnets ?? null);
+    if (!same) {
+      throw new Error(`All PocketId instances used in stack '${Stack.of(this).stackName}' must share the same vpc, vpcSubnets and securityGroups: one handler Lambda serves them all. Put instances with other networking in another stack.`);
+    }
+  }
+}
+
+function addVpcAccess(role: iam.Role): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: [
+      'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs',
+    ],
+    resources: ['*'],
+  }));
+}
+
+function sameSecurityGroups(a: ec2.ISecurityGroup[] | undefined, b: ec2.ISecurityGroup[] | undefined): boolean {
+  const left = a ?? [];
+  const right = b ?? [];
+  return left.length === right.length && left.every((group, index) => group === right[index]);
+}
+
+function acknowledgeFrameworkFindings(provider: cr.Provider): void {
+  const framework = provider.node.findChild('framework-onEvent');
+  Validations.of(framework).acknowledge({
+    id: 'AwsSolutions-IAM4',
+    reason: 'The custom-resources Provider framework function is owned by aws-cdk-lib and uses AWSLambdaBasicExecutionRole.',
+  });
+  Validations.of(framework).acknowledge({
+    id: 'AwsSolutions-IAM5',
+    reason: 'The Provider framework may invoke any version of the handler function (<handler>.Arn:*), as aws-cdk-lib defines it.',
+  });
+  Validations.of(framework).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: 'The Provider framework function\'s runtime is chosen by aws-cdk-lib, not by this library.',
+  });
+}
+
+function assertHandlerAssetBuilt(): string {
+  if (!fs.existsSync(path.join(HANDLER_ASSET_DIR, 'index.js'))) {
+    throw new Error(`cdk-pocket-id: the bundled handler is missing at ${HANDLER_ASSET_DIR}. Run 'npx projen pre-compile' (or the build) first.`);
+  }
+  return HANDLER_ASSET_DIR;
+}

@@ -1,0 +1,136 @@
+/**
+ * Pocket-ID's input rules, shared by the constructs (checked at synth time on the values known then)
+ * and by the handler (checked at deploy time on everything, tokens resolved). Field names are the
+ * construct props' names, so that a deploy-time error points at the same place as a synth-time one.
+ *
+ * Every check returns a list of messages; an empty list means valid.
+ */
+
+export const CLIENT_ID_PATTERN = /^[a-zA-Z0-9._-]+$/;
+const URL_SCHEME_PATTERN = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+const FORBIDDEN_CALLBACK_SCHEMES = ['javascript', 'data'];
+
+/** Pocket-ID's bounds for token lifetimes, in minutes (one minute to one year). */
+export const TOKEN_LIFETIME_MINUTES = { min: 1, max: 525_600 } as const;
+
+/** The values of an OIDC client that can be checked without a server. Undefined means unknown or unset. */
+export interface OidcClientInput {
+  readonly name?: string;
+  readonly clientId?: string;
+  readonly description?: string;
+  readonly callbackUrls?: readonly string[];
+  readonly logoutCallbackUrls?: readonly string[];
+  readonly launchUrl?: string;
+  readonly isPublic?: boolean;
+  readonly requiresPushedAuthorizationRequests?: boolean;
+  readonly accessTokenLifetimeMinutes?: number;
+  readonly refreshTokenLifetimeMinutes?: number;
+  readonly federatedIdentityIssuers?: readonly (string | undefined)[];
+}
+
+export function validateOidcClient(input: OidcClientInput): string[] {
+  return [
+    ...checkLength('name', input.name, 1, 50),
+    ...checkClientId(input.clientId),
+    ...checkLength('description', input.description, 0, 150),
+    ...checkCallbackUrls('callbackUrls', input.callbackUrls),
+    ...checkCallbackUrls('logoutCallbackUrls', input.logoutCallbackUrls),
+    ...checkAbsoluteUrl('launchUrl', input.launchUrl),
+    ...checkParWithPublicClient(input),
+    ...checkLifetime('accessTokenLifetime', input.accessTokenLifetimeMinutes),
+    ...checkLifetime('refreshTokenLifetime', input.refreshTokenLifetimeMinutes),
+    ...checkFederatedIssuers(input.federatedIdentityIssuers),
+  ];
+}
+
+/** Checks Pocket-ID's base URL: an absolute http(s) URL without query or fragment. */
+export function validateBaseUrl(field: string, value: string): string[] {
+  const url = parseUrl(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    return [`${field} must be an absolute http:// or https:// URL (got '${truncate(value)}')`];
+  }
+  if (url.search || url.hash) {
+    return [`${field} must not have a query string or fragment (got '${truncate(value)}')`];
+  }
+  return [];
+}
+
+export function checkLength(field: string, value: string | undefined, min: number, max: number): string[] {
+  if (value === undefined) return [];
+  const length = [...value].length;
+  if (length < min) {
+    return [min === 1 ? `${field} must not be empty` : `${field} must be at least ${min} characters (got ${length})`];
+  }
+  if (length > max) return [`${field} must be at most ${max} characters (got ${length})`];
+  return [];
+}
+
+function checkClientId(clientId: string | undefined): string[] {
+  if (clientId === undefined) return [];
+  const errors = checkLength('clientId', clientId, 2, 128);
+  if (!CLIENT_ID_PATTERN.test(clientId)) {
+    errors.push(`clientId may contain only letters, digits, '.', '_' and '-' (got '${truncate(clientId)}')`);
+  }
+  return errors;
+}
+
+function checkCallbackUrls(field: string, urls: readonly string[] | undefined): string[] {
+  if (urls === undefined) return [];
+  return urls.flatMap((url, index) => checkCallbackUrl(`${field}[${index}]`, url));
+}
+
+function checkCallbackUrl(field: string, url: string | undefined): string[] {
+  if (url === undefined) return [];
+  if (!URL_SCHEME_PATTERN.test(url)) {
+    return [`${field} must start with a scheme such as https:// (got '${truncate(url)}')`];
+  }
+  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+  if (FORBIDDEN_CALLBACK_SCHEMES.includes(scheme)) {
+    return [`${field} must not use the ${scheme}: scheme`];
+  }
+  return [];
+}
+
+function checkAbsoluteUrl(field: string, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const url = parseUrl(value);
+  if (!url || !url.host) return [`${field} must be an absolute URL such as https://app.example.com (got '${truncate(value)}')`];
+  return [];
+}
+
+function checkParWithPublicClient(input: OidcClientInput): string[] {
+  if (input.isPublic && input.requiresPushedAuthorizationRequests) {
+    return ['requiresPushedAuthorizationRequests cannot be true for a public client (isPublic: true): pushed authorization requests need client authentication'];
+  }
+  return [];
+}
+
+function checkLifetime(field: string, minutes: number | undefined): string[] {
+  if (minutes === undefined) return [];
+  if (!Number.isInteger(minutes)) return [`${field} must be a whole number of minutes (got ${minutes})`];
+  if (minutes < TOKEN_LIFETIME_MINUTES.min || minutes > TOKEN_LIFETIME_MINUTES.max) {
+    return [`${field} must be between 1 minute and 365 days (got ${minutes} minutes)`];
+  }
+  return [];
+}
+
+function checkFederatedIssuers(issuers: readonly (string | undefined)[] | undefined): string[] {
+  if (issuers === undefined) return [];
+  return issuers.flatMap((issuer, index) => {
+    const field = `federatedIdentities[${index}].issuer`;
+    if (issuer === undefined) return [];
+    return issuer.trim() === '' ? [`${field} must not be empty`] : [];
+  });
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function truncate(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}...` : value;
+}

@@ -1,0 +1,345 @@
+/**
+ * The OIDC client lifecycle, end to end: the bundled handler, in its own Node.js process, receives the
+ * events CloudFormation sends; it talks HTTP to Pocket-ID (the test server, or a real Pocket-ID when
+ * POCKETID_BASE_URL and POCKETID_API_TOKEN are set) and the AWS SDK to moto's Secrets Manager.
+ * After each step the state of both is read back and the response and logs are checked for secrets.
+ */
+import { randomBytes } from 'crypto';
+import { CONTRACT_VERSION, ResourceType } from '../../lib/contract';
+import { CloudFormationSimulator, CREATE_FAILED_MARKER, MAX_RESPONSE_BYTES, Step } from '../support/cloudformation';
+import { LambdaContainer } from '../support/lambda-container';
+import { isRealPocketId, PocketIdInspector, PocketIdTarget, startPocketIdTarget } from '../support/pocket-id-target';
+import { TestSecrets } from '../support/secrets-manager';
+
+let target: PocketIdTarget;
+let inspector: PocketIdInspector;
+let secrets: TestSecrets;
+let container: LambdaContainer;
+let cfn: CloudFormationSimulator;
+let tokenSecretArn: string;
+/** Every secret value seen in the run: none may appear in a response or a log line. */
+const secretValues = new Set<string>();
+/** A unique suffix, so runs against a real Pocket-ID never collide with what is there. */
+const run = randomBytes(3).toString('hex');
+
+beforeAll(async () => {
+  target = await startPocketIdTarget({ rateLimit: false });
+  inspector = new PocketIdInspector(target);
+  secrets = new TestSecrets();
+  tokenSecretArn = await secrets.create('pocket-id-api-token', target.apiToken);
+  secretValues.add(target.apiToken);
+  container = await LambdaContainer.start();
+  cfn = new CloudFormationSimulator(container, ResourceType.OIDC_CLIENT);
+});
+
+afterAll(async () => {
+  await container?.stop();
+  secrets?.destroy();
+  await target?.close();
+});
+
+function properties(extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ContractVersion: CONTRACT_VERSION,
+    BaseUrl: target.baseUrl,
+    ApiTokenSecret: tokenSecretArn,
+    SkipTlsVerify: 'false',
+    TimeoutSeconds: '10',
+    LogLevel: 'debug',
+    ...extra,
+  };
+}
+
+/** The checks every step passes: response size, and no secret in the response or the logs. */
+function expectCleanStep(step: Step): void {
+  expect(Buffer.byteLength(step.responseBody)).toBeLessThan(MAX_RESPONSE_BYTES);
+  const exposed = [step.responseBody, ...step.logs].join('\n');
+  for (const value of secretValues) {
+    expect(exposed.includes(value)).toBe(false);
+  }
+  for (const line of step.logs) {
+    expect(() => JSON.parse(line)).not.toThrow();
+  }
+}
+
+async function expectSucceeded(step: Step): Promise<void> {
+  expectCleanStep(step);
+  expect({ status: step.response.Status, reason: step.response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
+}
+
+async function rememberStoredSecret(secretArn: string): Promise<any> {
+  const stored = await secrets.readJson(secretArn);
+  if (typeof stored.clientSecret === 'string') secretValues.add(stored.clientSecret);
+  return stored;
+}
+
+/** The stored credentials match a secret Pocket-ID holds for the client, and only that one. */
+async function expectStoredSecretMatches(clientId: string, secretArn: string): Promise<void> {
+  const stored = await rememberStoredSecret(secretArn);
+  expect(stored).toEqual({
+    clientId,
+    clientSecret: expect.any(String),
+    issuer: target.baseUrl,
+    discoveryUrl: `${target.baseUrl}/.well-known/openid-configuration`,
+  });
+  const onServer = await inspector.clientSecrets(clientId);
+  expect(onServer).toHaveLength(1);
+  if (onServer[0].prefix) expect(stored.clientSecret.startsWith(onServer[0].prefix)).toBe(true);
+}
+
+describe('a confidential client', () => {
+  const logicalId = 'WebApp';
+  let secretArn: string;
+  let clientId: string;
+  let createProps: Record<string, unknown>;
+
+  test('Create makes the client and stores its secret in Secrets Manager', async () => {
+    secretArn = await secrets.createOwnedSecret('webapp-client');
+    createProps = properties({
+      Name: `web-${run}`,
+      CallbackUrls: ['https://app.example.com/callback', 'http://localhost:3000/callback'],
+      LogoutCallbackUrls: ['https://app.example.com/logout'],
+      IsPublic: 'false',
+      PkceEnabled: 'true',
+      Description: 'the web app',
+      SecretArn: secretArn,
+    });
+    const step = await cfn.create(logicalId, createProps);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(step);
+
+    clientId = step.response.PhysicalResourceId;
+    expect(step.response.Data).toEqual({
+      ClientId: clientId,
+      IssuerUrl: target.baseUrl,
+      DiscoveryUrl: `${target.baseUrl}/.well-known/openid-configuration`,
+    });
+    const client = await inspector.client(clientId);
+    expect(client).toMatchObject({
+      name: `web-${run}`,
+      callbackURLs: ['https://app.example.com/callback', 'http://localhost:3000/callback'],
+      logoutCallbackURLs: ['https://app.example.com/logout'],
+      isPublic: false,
+      pkceEnabled: true,
+      description: 'the web app',
+    });
+    await expectStoredSecretMatches(clientId, secretArn);
+  });
+
+  test('the debug log shows each request\'s method, path, status and duration', async () => {
+    const step = await cfn.update(logicalId, clientId, createProps, createProps);
+    await expectSucceeded(step);
+    const requests = step.logs.map((line) => JSON.parse(line)).filter((line) => line.message === 'Pocket-ID request');
+    expect(requests.length).toBeGreaterThanOrEqual(2);
+    for (const line of requests) {
+      expect(line).toEqual(expect.objectContaining({ level: 'debug', method: expect.any(String), path: expect.stringMatching(/^\/api\//), status: expect.any(Number), durationMs: expect.any(Number) }));
+    }
+  });
+
+  test('Update changes the client in place and keeps what was set outside CloudFormation', async () => {
+    await inspector.editClient(clientId, { skipConsent: true, launchURL: 'https://app.example.com/' });
+    const before = await secrets.read(secretArn);
+    const newProps = { ...createProps, Name: `web-renamed-${run}`, Description: undefined };
+    delete newProps.Description;
+
+    const step = await cfn.update(logicalId, clientId, newProps, createProps);
+    await expectSucceeded(step);
+
+    expect(step.response.PhysicalResourceId).toBe(clientId);
+    const client = await inspector.client(clientId);
+    expect(client).toMatchObject({
+      name: `web-renamed-${run}`,
+      skipConsent: true, // never set in CloudFormation: the server's value stays
+      launchURL: 'https://app.example.com/',
+      description: '', // removed from the properties: back to Pocket-ID's default
+      pkceEnabled: true,
+    });
+    expect(await secrets.read(secretArn)).toBe(before);
+    createProps = newProps;
+  });
+
+  test('a failed Update is rolled back by the next Update and leaves no extra secret', async () => {
+    const missingSecretArn = secretArn.replace(/-[A-Za-z0-9]{6}$/, '-nothere');
+    const failingProps = { ...createProps, Name: `web-failing-${run}`, SecretArn: missingSecretArn };
+    const failed = await cfn.update(logicalId, clientId, failingProps, createProps);
+    expectCleanStep(failed);
+    expect(failed.response.Status).toBe('FAILED');
+    expect(failed.response.Reason).toMatch(/secret/i);
+
+    const rollback = await cfn.update(logicalId, clientId, createProps, failingProps);
+    await expectSucceeded(rollback);
+    expect(await inspector.client(clientId)).toMatchObject({ name: `web-renamed-${run}` });
+    await expectStoredSecretMatches(clientId, secretArn);
+  });
+
+  test('Delete removes the client; a second Delete finds it gone and succeeds', async () => {
+    const step = await cfn.delete(logicalId, clientId, createProps);
+    await expectSucceeded(step);
+    expect(await inspector.client(clientId)).toBeUndefined();
+
+    const again = await cfn.delete(logicalId, clientId, createProps);
+    await expectSucceeded(again);
+  });
+});
+
+describe('replacement', () => {
+  test('changing the fixed client id creates a new client; the old one goes with its Delete', async () => {
+    const secretArn = await secrets.createOwnedSecret('fixed-client');
+    const oldProps = properties({ Name: `fixed-${run}`, ClientId: `fixed-a-${run}`, SecretArn: secretArn });
+    const created = await cfn.create('Fixed', oldProps);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(created);
+    expect(created.response.PhysicalResourceId).toBe(`fixed-a-${run}`);
+
+    const newProps = { ...oldProps, ClientId: `fixed-b-${run}` };
+    const replaced = await cfn.update('Fixed', `fixed-a-${run}`, newProps, oldProps);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(replaced);
+    expect(replaced.response.PhysicalResourceId).toBe(`fixed-b-${run}`);
+    await expectStoredSecretMatches(`fixed-b-${run}`, secretArn);
+    expect(await inspector.client(`fixed-a-${run}`)).toBeDefined();
+
+    await expectSucceeded(await cfn.delete('Fixed', `fixed-a-${run}`, oldProps));
+    expect(await inspector.client(`fixed-a-${run}`)).toBeUndefined();
+    expect(await inspector.client(`fixed-b-${run}`)).toBeDefined();
+
+    await expectSucceeded(await cfn.delete('Fixed', `fixed-b-${run}`, newProps));
+  });
+});
+
+describe('failures and repeats', () => {
+  test('a Create that fails after making the client removes it; its Delete never reaches the handler', async () => {
+    const missingSecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:does-not-exist-AbCdEf';
+    const props = properties({ Name: `halfway-${run}`, SecretArn: missingSecretArn });
+    const failed = await cfn.create('Halfway', props);
+    expectCleanStep(failed);
+    expect(failed.response.Status).toBe('FAILED');
+    expect(failed.response.PhysicalResourceId).toBe(CREATE_FAILED_MARKER);
+    expect(failed.response.Reason).toMatch(/PutSecretValue/);
+    expect(await inspector.clientsNamed(`halfway-${run}`)).toEqual([]);
+
+    const deleted = await cfn.delete('Halfway', CREATE_FAILED_MARKER, props);
+    await expectSucceeded(deleted);
+    expect(deleted.logs).toEqual([]);
+  });
+
+  test.each([
+    ['a generated client id', undefined],
+    ['a fixed client id', `twice-${run}`],
+  ])('the same Create delivered twice makes one client (%s)', async (_, fixedId) => {
+    const secretArn = await secrets.createOwnedSecret('twice');
+    const props = properties({ Name: `twice-${fixedId ? 'fixed' : 'generated'}-${run}`, ClientId: fixedId, SecretArn: secretArn });
+    const requestId = `request-${randomBytes(4).toString('hex')}`;
+    const first = await cfn.create('Twice', props, requestId);
+    await rememberStoredSecret(secretArn);
+    const second = await cfn.create('Twice', props, requestId);
+    await expectSucceeded(first);
+    await expectSucceeded(second);
+
+    expect(second.response.PhysicalResourceId).toBe(first.response.PhysicalResourceId);
+    expect(await inspector.clientsNamed(props.Name as string)).toHaveLength(1);
+    await expectStoredSecretMatches(first.response.PhysicalResourceId, secretArn);
+    await expectSucceeded(await cfn.delete('Twice', first.response.PhysicalResourceId, props));
+  });
+
+  test('a fixed client id that someone else holds fails with a clear conflict and touches nothing', async () => {
+    const secretArn = await secrets.createOwnedSecret('taken');
+    const props = properties({ Name: `taken-${run}`, ClientId: `taken-${run}`, SecretArn: secretArn });
+    await expectSucceeded(await cfn.create('Owner', props));
+    await rememberStoredSecret(secretArn);
+    const otherSecretArn = await secrets.createOwnedSecret('taken-other');
+    const conflict = await cfn.create('Intruder', { ...props, Name: `intruder-${run}`, SecretArn: otherSecretArn });
+    expectCleanStep(conflict);
+    expect(conflict.response.Status).toBe('FAILED');
+    expect(conflict.response.Reason).toMatch(/409.*client_id_already_exists/);
+    expect(await inspector.client(`taken-${run}`)).toMatchObject({ name: `taken-${run}` });
+    await expectSucceeded(await cfn.delete('Owner', `taken-${run}`, props));
+  });
+
+  test('invalid properties fail before anything is sent, naming the field and the rule', async () => {
+    const props = properties({ Name: 'x'.repeat(51), CallbackUrls: ['javascript:alert(1)'], IsPublic: 'true', RequiresPushedAuthorizationRequests: 'true' });
+    const step = await cfn.create('Invalid', props);
+    expectCleanStep(step);
+    expect(step.response.Status).toBe('FAILED');
+    expect(step.response.Reason).toMatch(/name must be at most 50 characters/);
+    expect(step.response.Reason).toMatch(/callbackUrls\[0\] must not use the javascript: scheme/);
+    expect(step.response.Reason).toMatch(/requiresPushedAuthorizationRequests cannot be true for a public client/);
+  });
+
+  test('a wrong API key fails with a message that says what to fix and never shows the key', async () => {
+    const wrongToken = `wrong-${randomBytes(16).toString('hex')}`;
+    secretValues.add(wrongToken);
+    const wrongTokenArn = await secrets.create('wrong-token', wrongToken);
+    const step = await cfn.create('WrongKey', properties({ Name: `wrong-key-${run}`, ApiTokenSecret: wrongTokenArn, IsPublic: 'true' }));
+    expectCleanStep(step);
+    expect(step.response.Status).toBe('FAILED');
+    expect(step.response.Reason).toMatch(/401/);
+    expect(step.response.Reason).toMatch(/API key/);
+  });
+});
+
+describe('public and confidential', () => {
+  test('a public client has no secret; turning it confidential stores one; turning it public again revokes it', async () => {
+    const publicProps = properties({ Name: `spa-${run}`, IsPublic: 'true', CallbackUrls: ['https://spa.example.com/cb'] });
+    const created = await cfn.create('Spa', publicProps);
+    await expectSucceeded(created);
+    const clientId = created.response.PhysicalResourceId;
+    expect(await inspector.client(clientId)).toMatchObject({ isPublic: true, pkceEnabled: true });
+    expect(await inspector.clientSecrets(clientId)).toEqual([]);
+
+    const secretArn = await secrets.createOwnedSecret('spa');
+    const confidentialProps = { ...publicProps, IsPublic: 'false', SecretArn: secretArn };
+    const toConfidential = await cfn.update('Spa', clientId, confidentialProps, publicProps);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(toConfidential);
+    expect(await inspector.client(clientId)).toMatchObject({ isPublic: false });
+    await expectStoredSecretMatches(clientId, secretArn);
+
+    const backToPublic = await cfn.update('Spa', clientId, publicProps, confidentialProps);
+    await expectSucceeded(backToPublic);
+    expect(await inspector.client(clientId)).toMatchObject({ isPublic: true });
+    expect(await inspector.clientSecrets(clientId)).toEqual([]);
+
+    await expectSucceeded(await cfn.delete('Spa', clientId, publicProps));
+  });
+});
+
+(isRealPocketId() ? describe.skip : describe)('test server only: behaviour a real server cannot be made to show', () => {
+  test('a client deleted outside CloudFormation is created again by the next Update', async () => {
+    const secretArn = await secrets.createOwnedSecret('drift');
+    const props = properties({ Name: `drift-${run}`, SecretArn: secretArn });
+    const created = await cfn.create('Drift', props);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(created);
+    await inspector.deleteClient(created.response.PhysicalResourceId);
+
+    const updated = await cfn.update('Drift', created.response.PhysicalResourceId, { ...props, Name: `drift-again-${run}` }, props);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(updated);
+    const newId = updated.response.PhysicalResourceId;
+    expect(await inspector.client(newId)).toMatchObject({ name: `drift-again-${run}` });
+    await expectStoredSecretMatches(newId, secretArn);
+  });
+
+  test('a 404 that is not Pocket-ID\'s (a proxy, a wrong path) fails Delete instead of counting as gone', async () => {
+    target.testServer!.injectFault({ method: 'DELETE', path: /\/api\/oidc\/clients\//, status: 404, body: '<html>404 Not Found</html>', headers: { 'Content-Type': 'text/html' } });
+    const step = await cfn.delete('Proxy', 'some-client', properties({ Name: 'proxy' }));
+    expectCleanStep(step);
+    expect(step.response.Status).toBe('FAILED');
+    expect(step.response.Reason).toMatch(/did not come from Pocket-ID's API: check baseUrl/);
+  });
+
+  test('an older Pocket-ID is refused with a message naming its version', async () => {
+    const old = await startPocketIdTarget({ rateLimit: false, version: '2.13.1' });
+    try {
+      const oldTokenArn = await secrets.create('old-token', old.apiToken);
+      secretValues.add(old.apiToken);
+      const step = await cfn.create('Old', properties({ Name: 'old', BaseUrl: old.baseUrl, ApiTokenSecret: oldTokenArn, IsPublic: 'true' }));
+      expectCleanStep(step);
+      expect(step.response.Status).toBe('FAILED');
+      expect(step.response.Reason).toMatch(/version 2\.13\.1; cdk-pocket-id supports Pocket-ID 2\.14\.0 and newer/);
+    } finally {
+      await old.close();
+    }
+  });
+});

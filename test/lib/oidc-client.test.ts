@@ -1,0 +1,152 @@
+import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { OidcClient, OidcClientProps, PocketId } from '../../lib';
+
+const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pocket-id/api-token-AbCdEf';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+}
+
+function pocketIdIn(stack: Stack, id = 'PocketId', baseUrl = 'https://auth.example.com/'): PocketId {
+  return new PocketId(stack, id, {
+    baseUrl,
+    apiToken: secretsmanager.Secret.fromSecretCompleteArn(stack, `${id}Token`, TOKEN_ARN.replace('api-token', `${id}-token`)),
+  });
+}
+
+function clientProps(pocketId: PocketId, extra: Partial<OidcClientProps> = {}): OidcClientProps {
+  return { pocketId, name: 'My Web Application', callbackUrls: ['https://app.example.com/callback'], ...extra };
+}
+
+describe('OidcClient', () => {
+  test('a confidential client: a custom resource with ids, URLs and ARNs only, and a secret it owns', () => {
+    const stack = newStack();
+    const pocketId = pocketIdIn(stack);
+    new OidcClient(stack, 'WebApp', clientProps(pocketId, {
+      logoutCallbackUrls: ['https://app.example.com/logout'],
+      pkceEnabled: true,
+      accessTokenLifetime: Duration.minutes(30),
+      refreshTokenLifetime: Duration.days(7),
+      federatedIdentities: [{ issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:org/app:ref:refs/heads/main' }],
+    }));
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('Custom::PocketIdOidcClient', {
+      ContractVersion: '1',
+      BaseUrl: 'https://auth.example.com',
+      ApiTokenSecret: TOKEN_ARN.replace('api-token', 'PocketId-token'),
+      SkipTlsVerify: 'false',
+      TimeoutSeconds: '30',
+      LogLevel: 'info',
+      Name: 'My Web Application',
+      CallbackUrls: ['https://app.example.com/callback'],
+      LogoutCallbackUrls: ['https://app.example.com/logout'],
+      PkceEnabled: 'true',
+      AccessTokenLifetimeMinutes: '30',
+      RefreshTokenLifetimeMinutes: '10080',
+      FederatedIdentities: [{ Issuer: 'https://token.actions.githubusercontent.com', Subject: 'repo:org/app:ref:refs/heads/main' }],
+      SecretArn: { Ref: Match.stringLikeRegexp('WebAppSecret') },
+    });
+    // Properties never set stay absent, so that the handler keeps the server's values on update.
+    const [resource] = Object.values(template.findResources('Custom::PocketIdOidcClient'));
+    expect(Object.keys(resource.Properties)).not.toEqual(expect.arrayContaining(['SkipConsent']));
+    expect(resource.Properties.IsPublic).toBeUndefined();
+    expect(resource.DeletionPolicy).toBe('Delete');
+  });
+
+  test('attributes: clientId from the resource, issuer and discovery URLs from the instance', () => {
+    const stack = newStack();
+    const client = new OidcClient(stack, 'WebApp', clientProps(pocketIdIn(stack)));
+    const [logicalId] = Object.keys(Template.fromStack(stack).findResources('Custom::PocketIdOidcClient'));
+    expect(stack.resolve(client.clientId)).toEqual({ 'Fn::GetAtt': [logicalId, 'ClientId'] });
+    expect(client.issuerUrl).toBe('https://auth.example.com');
+    expect(client.discoveryUrl).toBe('https://auth.example.com/.well-known/openid-configuration');
+    expect(client.secret).toBeDefined();
+  });
+
+  test('a public client owns no secret', () => {
+    const stack = newStack();
+    const client = new OidcClient(stack, 'Spa', clientProps(pocketIdIn(stack), { isPublic: true }));
+    expect(client.secret).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasResourceProperties('Custom::PocketIdOidcClient', { IsPublic: 'true', SecretArn: Match.absent() });
+  });
+
+  test('removalPolicy RETAIN keeps the client and, by default, its secret', () => {
+    const stack = newStack();
+    new OidcClient(stack, 'Kept', clientProps(pocketIdIn(stack), { removalPolicy: RemovalPolicy.RETAIN }));
+    const template = Template.fromStack(stack);
+    template.hasResource('Custom::PocketIdOidcClient', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  test('the secret takes the KMS key, name and removal policy the user chooses', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new OidcClient(stack, 'WebApp', clientProps(pocketIdIn(stack), { secretEncryptionKey: key, secretName: 'apps/web/oidc', secretRemovalPolicy: RemovalPolicy.SNAPSHOT }));
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { Name: 'apps/web/oidc', KmsKeyId: Match.anyValue() },
+      DeletionPolicy: 'Snapshot',
+    });
+  });
+
+  test('secret.grantRead gives an application read access to the client credentials', () => {
+    const stack = newStack();
+    const client = new OidcClient(stack, 'WebApp', clientProps(pocketIdIn(stack)));
+    const app = new lambda.Function(stack, 'App', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+    client.secret!.grantRead(app);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('AppServiceRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('WebAppSecret') } })]) },
+    });
+  });
+
+  test('fromClientId references an existing client without creating anything', () => {
+    const stack = newStack();
+    const pocketId = pocketIdIn(stack);
+    const existing = OidcClient.fromClientId(stack, 'Grafana', pocketId, 'grafana');
+    expect(existing.clientId).toBe('grafana');
+    expect(existing.discoveryUrl).toBe('https://auth.example.com/.well-known/openid-configuration');
+    expect(Object.keys(Template.fromStack(stack).toJSON().Resources ?? {})).toEqual([]);
+  });
+
+  test.each<[string, Partial<OidcClientProps>, RegExp]>([
+    ['an empty name', { name: '' }, /name must not be empty/],
+    ['a name over 50 characters', { name: 'n'.repeat(51) }, /name must be at most 50 characters \(got 51\)/],
+    ['a description over 150 characters', { description: 'd'.repeat(151) }, /description must be at most 150 characters/],
+    ['a client id with a space', { clientId: 'my client' }, /clientId may contain only letters, digits/],
+    ['a one-character client id', { clientId: 'a' }, /clientId must be at least 2 characters/],
+    ['a callback URL without a scheme', { callbackUrls: ['app.example.com/cb'] }, /callbackUrls\[0\] must start with a scheme/],
+    ['a javascript: callback URL', { callbackUrls: ['https://ok.example.com', 'javascript:alert(1)'] }, /callbackUrls\[1\] must not use the javascript: scheme/],
+    ['a data: logout URL', { logoutCallbackUrls: ['data:text/html,x'] }, /logoutCallbackUrls\[0\] must not use the data: scheme/],
+    ['a relative launch URL', { launchUrl: '/home' }, /launchUrl must be an absolute URL/],
+    ['PAR with a public client', { isPublic: true, requiresPushedAuthorizationRequests: true }, /requiresPushedAuthorizationRequests cannot be true for a public client/],
+    ['an access token lifetime of seconds', { accessTokenLifetime: Duration.seconds(90) }, /accessTokenLifetime must be a whole number of minutes/],
+    ['a refresh token lifetime over a year', { refreshTokenLifetime: Duration.days(400) }, /refreshTokenLifetime must be between 1 minute and 365 days/],
+    ['a federated identity without issuer', { federatedIdentities: [{ issuer: ' ' }] }, /federatedIdentities\[0\]\.issuer must not be empty/],
+  ])('synth fails on %s, naming the field and the rule', (_, extra, message) => {
+    const stack = newStack();
+    expect(() => new OidcClient(stack, 'Bad', clientProps(pocketIdIn(stack), extra))).toThrow(message);
+  });
+
+  test('null where jsii languages can pass one is reported by field name', () => {
+    const stack = newStack();
+    expect(() => new OidcClient(stack, 'Bad', { pocketId: pocketIdIn(stack), name: null as any })).toThrow(/name is required/);
+    expect(() => new OidcClient(stack, 'Bad2', { pocketId: null as any, name: 'x' })).toThrow(/pocketId is required/);
+  });
+
+  test('values that are tokens at synth time are left to the handler to check', () => {
+    const stack = newStack();
+    const name = Fn.importValue('ClientName');
+    const callback = Fn.importValue('Callback');
+    expect(() => new OidcClient(stack, 'Tokenized', clientProps(pocketIdIn(stack), { name, callbackUrls: [callback] }))).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('Custom::PocketIdOidcClient', { Name: { 'Fn::ImportValue': 'ClientName' } });
+  });
+});

@@ -1,0 +1,205 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { LogLevel, OidcClient, PocketId } from '../../lib';
+
+const ENV_KEYS = ['POCKETID_BASE_URL', 'POCKETID_API_TOKEN_SECRET', 'POCKETID_API_TOKEN'];
+/** A value that must never reach a template, whatever the code path. */
+const SENTINEL_TOKEN = 'sentinel-token-7c1f9a2e4b6d8f0a3c5e7b9d1f3a5c7e';
+
+function newStack(app = new App(), id = 'Stack'): Stack {
+  return new Stack(app, id, { env: { account: '123456789012', region: 'eu-west-1' } });
+}
+
+function token(stack: Stack, name: string): secretsmanager.ISecret {
+  return secretsmanager.Secret.fromSecretNameV2(stack, `${name}Secret`, name);
+}
+
+function withEnv(values: Record<string, string | undefined>, body: () => void): void {
+  const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+  try {
+    for (const key of ENV_KEYS) delete process.env[key];
+    Object.assign(process.env, values);
+    body();
+  } finally {
+    for (const key of ENV_KEYS) delete process.env[key];
+    for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+  }
+}
+
+function handlerPolicyStatements(template: Template): any[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp('CdkPocketIdProviderHandlerRole') }] },
+  });
+  return Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+}
+
+describe('PocketId', () => {
+  test('baseUrl falls back to POCKETID_BASE_URL; an explicit prop wins; a trailing slash is harmless', () => {
+    withEnv({ POCKETID_BASE_URL: 'https://env.example.com/' }, () => {
+      const stack = newStack();
+      expect(new PocketId(stack, 'FromEnv', { apiToken: token(stack, 't') }).baseUrl).toBe('https://env.example.com');
+      expect(new PocketId(stack, 'FromProps', { baseUrl: 'https://props.example.com//', apiToken: token(stack, 'u') }).baseUrl).toBe('https://props.example.com');
+    });
+  });
+
+  test('without baseUrl anywhere, synth fails and says how to fix it', () => {
+    withEnv({}, () => {
+      const stack = newStack();
+      expect(() => new PocketId(stack, 'P', { apiToken: token(stack, 't') })).toThrow(/baseUrl is required.*POCKETID_BASE_URL/);
+    });
+  });
+
+  test.each(['ftp://auth.example.com', 'auth.example.com', 'https://auth.example.com/?x=1'])('rejects baseUrl %s', (baseUrl) => {
+    const stack = newStack();
+    expect(() => new PocketId(stack, 'P', { baseUrl, apiToken: token(stack, 't') })).toThrow(/baseUrl must/);
+  });
+
+  test('POCKETID_API_TOKEN_SECRET names the token secret by name or ARN', () => {
+    withEnv({ POCKETID_API_TOKEN_SECRET: 'pocket-id/api-token' }, () => {
+      const stack = newStack();
+      const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com' });
+      expect(stack.resolve(pocketId.apiToken.secretName)).toBe('pocket-id/api-token');
+    });
+    withEnv({ POCKETID_API_TOKEN_SECRET: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pocket-id/api-token-AbCdEf' }, () => {
+      const stack = newStack();
+      const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com' });
+      expect(pocketId.apiToken.secretFullArn).toBe('arn:aws:secretsmanager:eu-west-1:123456789012:secret:pocket-id/api-token-AbCdEf');
+    });
+  });
+
+  test('a token value in POCKETID_API_TOKEN fails synth with how to store it, and is not in the message', () => {
+    withEnv({ POCKETID_API_TOKEN: SENTINEL_TOKEN }, () => {
+      const stack = newStack();
+      let message = '';
+      try {
+        new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com' });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/never copies.*aws secretsmanager create-secret/);
+      expect(message).not.toContain(SENTINEL_TOKEN);
+    });
+  });
+
+  test('the token value never appears in the synthesized template, whatever the environment holds', () => {
+    withEnv({ POCKETID_API_TOKEN: SENTINEL_TOKEN, POCKETID_BASE_URL: 'https://auth.example.com' }, () => {
+      const app = new App();
+      const stack = newStack(app);
+      const pocketId = new PocketId(stack, 'P', { apiToken: token(stack, 'pocket-id/api-token'), logLevel: LogLevel.DEBUG });
+      new OidcClient(stack, 'Client', { pocketId, name: 'app' });
+      const assembly = app.synth();
+      const everything = JSON.stringify(assembly.getStackByName(stack.stackName).template) + JSON.stringify(assembly.manifest);
+      expect(everything).not.toContain(SENTINEL_TOKEN);
+      expect(everything).toContain('pocket-id/api-token');
+    });
+  });
+
+  test('skipTlsVerify warns at synth time and reaches the handler as a property', () => {
+    const stack = newStack();
+    const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com', apiToken: token(stack, 't'), skipTlsVerify: true, timeout: Duration.seconds(5) });
+    new OidcClient(stack, 'Client', { pocketId, name: 'app' });
+    Annotations.fromStack(stack).hasWarning('/Stack/P', Match.stringLikeRegexp('skipTlsVerify is true'));
+    Template.fromStack(stack).hasResourceProperties('Custom::PocketIdOidcClient', { SkipTlsVerify: 'true', TimeoutSeconds: '5' });
+  });
+
+  test('timeout outside 1 to 120 seconds fails synth', () => {
+    const stack = newStack();
+    expect(() => new PocketId(stack, 'P', { baseUrl: 'https://a.example.com', apiToken: token(stack, 't'), timeout: Duration.minutes(5) })).toThrow(/timeout must be between 1 and 120 seconds/);
+  });
+});
+
+describe('the stack\'s handler', () => {
+  test('one handler per stack serves several clients of several instances', () => {
+    const stack = newStack();
+    const first = new PocketId(stack, 'First', { baseUrl: 'https://one.example.com', apiToken: token(stack, 'one') });
+    const second = new PocketId(stack, 'Second', { baseUrl: 'https://two.example.com', apiToken: token(stack, 'two') });
+    for (const [index, pocketId] of [first, first, second, second].entries()) {
+      new OidcClient(stack, `Client${index}`, { pocketId, name: `app-${index}` });
+    }
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::PocketIdOidcClient', 4);
+    // The handler itself and the Provider framework's function.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    const tokens = Object.values(template.findResources('Custom::PocketIdOidcClient')).map((r: any) => r.Properties.ServiceToken);
+    expect(new Set(tokens.map((t) => JSON.stringify(t))).size).toBe(1);
+  });
+
+  test('the handler\'s path is frozen: CloudFormation refuses a changed ServiceToken', () => {
+    const stack = newStack();
+    const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://a.example.com', apiToken: token(stack, 't') });
+    new OidcClient(stack, 'Client', { pocketId, name: 'app' });
+    expect(stack.node.tryFindChild('CdkPocketIdProvider')).toBeDefined();
+    const resources = Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(resources.some((id) => id.startsWith('CdkPocketIdProviderHandler'))).toBe(true);
+  });
+
+  test('an instance used across stacks gets a handler in each stack that uses it', () => {
+    const app = new App();
+    const shared = newStack(app, 'Shared');
+    const pocketId = new PocketId(shared, 'P', { baseUrl: 'https://a.example.com', apiToken: token(shared, 't') });
+    const appOne = newStack(app, 'AppOne');
+    const appTwo = newStack(app, 'AppTwo');
+    new OidcClient(appOne, 'Client', { pocketId, name: 'one' });
+    new OidcClient(appTwo, 'Client', { pocketId, name: 'two' });
+    for (const stack of [appOne, appTwo]) {
+      Template.fromStack(stack).resourceCountIs('Custom::PocketIdOidcClient', 1);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 2);
+    }
+    Template.fromStack(shared).resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('least privilege: read only the token secrets in use, write only the client secrets owned', () => {
+    const stack = newStack();
+    const used = new PocketId(stack, 'Used', { baseUrl: 'https://a.example.com', apiToken: token(stack, 'used-token') });
+    new PocketId(stack, 'Unused', { baseUrl: 'https://b.example.com', apiToken: token(stack, 'unused-token') });
+    new OidcClient(stack, 'Confidential', { pocketId: used, name: 'app' });
+    new OidcClient(stack, 'Public', { pocketId: used, name: 'spa', isPublic: true });
+    const template = Template.fromStack(stack);
+    const statements = handlerPolicyStatements(template);
+    const text = JSON.stringify(statements);
+
+    expect(text).toContain('secret:used-token-??????');
+    expect(text).not.toContain('unused-token');
+    for (const statement of statements) {
+      expect(statement.Resource).not.toEqual('*');
+      const actions = [statement.Action].flat();
+      expect(actions.every((action: string) => /^(secretsmanager:(GetSecretValue|DescribeSecret|PutSecretValue)|logs:(CreateLogStream|PutLogEvents))$/.test(action))).toBe(true);
+    }
+    const written = statements.filter((s) => [s.Action].flat().includes('secretsmanager:PutSecretValue'));
+    expect(written).toHaveLength(1);
+    expect(written[0].Resource).toEqual({ Ref: expect.stringMatching(/^ConfidentialSecret/) });
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue(), Description: Match.stringLikeRegexp('cdk-pocket-id handler') }, 0);
+  });
+
+  test('a log group with retention for the handler', () => {
+    const stack = newStack();
+    const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://a.example.com', apiToken: token(stack, 't') });
+    new OidcClient(stack, 'Client', { pocketId, name: 'app' });
+    const template = Template.fromStack(stack);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 2);
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('HandlerLogs') } } });
+  });
+
+  test('networking: the handler joins the VPC; the framework function stays outside', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.internal', apiToken: token(stack, 't'), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+    new OidcClient(stack, 'Client', { pocketId, name: 'app' });
+    const functions = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const inVpc = functions.filter(([, f]: any) => f.Properties.VpcConfig).map(([id]) => id);
+    expect(inVpc).toHaveLength(1);
+    expect(inVpc[0]).toMatch(/^CdkPocketIdProviderHandler/);
+  });
+
+  test('instances with different networking in one stack fail synth with a clear message', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
+    const inside = new PocketId(stack, 'Inside', { baseUrl: 'https://a.internal', apiToken: token(stack, 'a'), vpc });
+    const outside = new PocketId(stack, 'Outside', { baseUrl: 'https://b.example.com', apiToken: token(stack, 'b') });
+    new OidcClient(stack, 'A', { pocketId: inside, name: 'a' });
+    expect(() => new OidcClient(stack, 'B', { pocketId: outside, name: 'b' })).toThrow(/must share the same vpc, vpcSubnets and securityGroups/);
+  });
+});

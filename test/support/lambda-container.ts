@@ -1,0 +1,92 @@
+import { ChildProcess, fork } from 'child_process';
+import * as path from 'path';
+
+/** The handler asset exactly as the construct deploys it (built by `npx projen pre-compile`). */
+export const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'handler', 'index.js');
+
+/** The runtime writes this line after each event's last log line. */
+const END_MARKER = '#end-of-event ';
+
+export interface Invocation {
+  readonly ok: boolean;
+  readonly result?: { PhysicalResourceId: string; Data?: Record<string, string> };
+  readonly message?: string;
+  /** Every line the handler wrote while serving this event. */
+  readonly logs: string[];
+}
+
+/**
+ * One warm Lambda container running the bundled handler in its own Node.js process. Like Lambda, it
+ * serves one event at a time and keeps module state (the token cache) between events.
+ */
+export class LambdaContainer {
+  public static async start(env: Record<string, string | undefined> = {}, timeoutMs = 300_000): Promise<LambdaContainer> {
+    const child = fork(path.join(__dirname, 'lambda-runtime.js'), [HANDLER_ASSET, String(timeoutMs)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const container = new LambdaContainer(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`handler container exited with ${code}: ${container.stderr}`)));
+    });
+    return container;
+  }
+
+  private output = '';
+  private stderr = '';
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (chunk) => { this.output += chunk.toString(); });
+    child.stderr!.on('data', (chunk) => { this.stderr += chunk.toString(); });
+  }
+
+  /** Serves one event; events sent while another runs wait their turn, as in a real container. */
+  public invoke(event: unknown): Promise<Invocation> {
+    const run = this.queue.then(() => this.serve(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Everything the container wrote to stderr (the handler writes nothing there). */
+  public get errorOutput(): string {
+    return this.stderr;
+  }
+
+  public async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill();
+    });
+  }
+
+  private serve(event: unknown): Promise<Invocation> {
+    const id = String(this.nextId++);
+    this.output = '';
+    const marker = `${END_MARKER}${id}\n`;
+    return new Promise((resolve, reject) => {
+      let reply: any;
+      const settleWhenComplete = () => {
+        if (!reply || !this.output.includes(marker)) return;
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+        this.child.stdout!.off('data', settleWhenComplete);
+        const logs = this.output.replace(marker, '').split('\n').filter((line) => line.trim() !== '');
+        resolve({ ok: reply.ok, result: reply.result, message: reply.message, logs });
+      };
+      const onMessage = (message: any) => {
+        if (message.id !== id) return;
+        reply = message;
+        settleWhenComplete();
+      };
+      const onExit = (code: number) => reject(new Error(`handler container died (${code}): ${this.stderr}`));
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+      this.child.stdout!.on('data', settleWhenComplete);
+      this.child.send({ id, event });
+    });
+  }
+}

@@ -1,0 +1,26 @@
+// A stand-in for one warm Lambda container: loads the bundled handler once, as Lambda does, then
+// serves the events its parent sends over IPC, one at a time. Plain JavaScript so that plain Node.js
+// runs it exactly as the Lambda runtime would run the asset.
+'use strict';
+const handlerPath = process.argv[2];
+const timeoutMs = Number(process.argv[3] || 300000);
+const { handler } = require(handlerPath);
+const END_MARKER = '#end-of-event ';
+
+process.on('message', async ({ id, event }) => {
+  const deadline = Date.now() + timeoutMs;
+  const context = { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: id, functionName: 'test-handler' };
+  try {
+    const result = await handler(event, context);
+    finish(id, { id, ok: true, result });
+  } catch (error) {
+    finish(id, { id, ok: false, message: error && error.message ? error.message : String(error) });
+  }
+});
+// The end marker on stdout tells the parent that every log line of this event has arrived.
+function finish(id, reply) {
+  process.send(reply);
+  process.stdout.write(`${END_MARKER}${id}\n`);
+}
+
+process.send({ ready: true });

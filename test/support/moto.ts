@@ -1,0 +1,52 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+
+/** Where the test command installs moto (`pip install "moto[server]"` into the project's .venv). */
+const MOTO_SERVER = path.join(__dirname, '..', '..', '.venv', 'bin', 'moto_server');
+
+export interface MotoServer {
+  readonly endpoint: string;
+  readonly process: ChildProcess;
+}
+
+/** Starts moto's server on a free loopback port and waits until it answers. */
+export async function startMoto(): Promise<MotoServer> {
+  const executable = fs.existsSync(MOTO_SERVER) ? MOTO_SERVER : 'moto_server';
+  const port = await freePort();
+  const child = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: false });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilUp(endpoint, child);
+  return { endpoint, process: child };
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess): Promise<void> {
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  child.once('error', () => { exited = true; });
+  const giveUpAt = Date.now() + 30_000;
+  while (Date.now() < giveUpAt) {
+    if (exited) break;
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill();
+  throw new Error('moto_server did not start: install it with `python3 -m venv .venv && .venv/bin/pip install "moto[server]"` (the README\'s test command does this)');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
