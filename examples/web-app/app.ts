@@ -1,0 +1,81 @@
+/**
+ * A web application and a single-page app that sign in with Pocket-ID.
+ *
+ *   npx cdk synth --app "npx ts-node --prefer-ts-exts examples/web-app/app.ts"
+ *
+ * In your own app, import from 'cdk-pocket-id' instead of '../../lib'.
+ */
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { OidcClient, PocketId } from '../../lib';
+
+export class WebAppStack extends Stack {
+  public readonly webApp: OidcClient;
+  public readonly docs: OidcClient;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const pocketId = new PocketId(this, 'PocketId', {
+      baseUrl: process.env.POCKETID_BASE_URL ?? 'https://auth.example.com',
+      apiToken: secretsmanager.Secret.fromSecretNameV2(this, 'Token', 'pocket-id/api-token'),
+    });
+
+    this.webApp = new OidcClient(this, 'WebApp', {
+      pocketId,
+      name: 'My Web Application',
+      callbackUrls: ['https://app.example.com/callback', 'http://localhost:3000/callback'],
+      logoutCallbackUrls: ['https://app.example.com/logout'],
+      isPublic: false,
+      pkceEnabled: true,
+    });
+
+    this.docs = new OidcClient(this, 'Docs', {
+      pocketId,
+      name: 'Docs portal',
+      description: 'Internal documentation, a single-page app',
+      callbackUrls: ['https://docs.example.com/auth/callback'],
+      isPublic: true,
+      accessTokenLifetime: Duration.minutes(15),
+    });
+
+    const server = new AppServer(this, 'AppServer');
+    this.webApp.secret!.grantRead(server.function);
+    server.function.addEnvironment('OIDC_CREDENTIALS_SECRET_ARN', this.webApp.secret!.secretArn);
+  }
+}
+
+/** Stands in for the application: a function that reads the client credentials at run time. */
+class AppServer extends Construct {
+  public readonly function: lambda.Function;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+      role,
+      logGroup,
+    });
+  }
+}
+
+export function createExampleApp(outdir?: string): { app: App; stack: WebAppStack } {
+  const app = new App({ outdir });
+  const stack = new WebAppStack(app, 'PocketIdWebAppExample', {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT ?? '123456789012', region: process.env.CDK_DEFAULT_REGION ?? 'eu-west-1' },
+  });
+  return { app, stack };
+}
+
+if (require.main === module) {
+  createExampleApp().app.synth();
+}

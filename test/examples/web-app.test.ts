@@ -1,0 +1,21 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { createExampleApp } from '../../examples/web-app/app';
+
+describe('the example app', () => {
+  test('synthesizes two clients, one owned secret and one handler', () => {
+    const { stack } = createExampleApp();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::PocketIdOidcClient', 2);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+
+  test('cdk-nag AwsSolutions finds nothing that is not acknowledged with a reason', () => {
+    const { app } = createExampleApp();
+    app.synth();
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const findings = report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId).join(', ')}`);
+    expect(findings).toEqual([]);
+  });
+});
