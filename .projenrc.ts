@@ -55,7 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: {
-    include: ['lambda/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+    // Relative to test/, where projen writes the dev tsconfig of a jsii project.
+    include: ['../lambda/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
@@ -85,10 +86,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // lib/ holds sources and compiled output side by side: track the .ts, ignore what tsc/jsii emit.
 project.gitignore.removePatterns('/lib');
-project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '/assets/', '/test/languages/**/target/', '/.venv/', '/test-reports/', '/cdk.out/', 'examples/cdk.out/');
+project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '/assets/', '/test/languages/**/target/', '/.venv/', '/test-reports/', 'cdk.out/');
 project.npmignore?.removePatterns('/lib/');
 project.npmignore?.exclude('/lambda/', '/examples/', '/scripts/', '/.ci/', '/lib/**/*.ts');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts', '/assets/');
+
+// Handler packages are devDependencies on purpose: esbuild bundles them into the asset.
+project.eslint?.allowDevDeps('lambda/**');
+
+// Lint lambda/, examples/ and scripts/ with the dev tsconfig, which includes them (the project service
+// would look only at the nearest tsconfig.json, jsii's, which covers lib/ alone).
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addDeletionOverride('parserOptions.projectService');
+eslintrc?.addOverride('parserOptions.project', ['./tsconfig.json', './test/tsconfig.json', './projenrc/tsconfig.json']);
 
 // The handler is bundled before jsii compiles, so the asset exists for tests and for packaging.
 project.preCompileTask.exec([
@@ -102,7 +112,7 @@ project.preCompileTask.exec([
 
 project.addTask('main', {
   description: 'Synthesize the example app offline and print the Pocket-ID entities it would create or change',
-  exec: 'ts-node --project tsconfig.dev.json scripts/summarize-example.ts',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/summarize-example.ts',
 });
 
 project.synth();

@@ -1,9 +1,9 @@
-import { ConnectionProperties } from '../lib/contract';
 import { PocketIdApiError } from './errors';
 import { PocketIdHttpClient, RetryPolicy } from './http-client';
 import { Logger } from './logger';
 import { Redactor } from './redactor';
 import { SecretsStore } from './secrets';
+import { ConnectionProperties } from '../lib/contract';
 
 /** The oldest Pocket-ID this release supports: 2.14 changed the client secret endpoints. */
 export const MIN_POCKET_ID_VERSION = [2, 14, 0] as const;

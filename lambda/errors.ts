@@ -27,7 +27,13 @@ export class PocketIdApiError extends Error {
   public readonly requestId?: string;
   public readonly request: RequestDescription;
 
-  constructor(request: RequestDescription, status: number, body: PocketIdErrorBody | undefined, rawBody: string | undefined, requestId: string | undefined) {
+  constructor(
+    request: RequestDescription,
+    status: number,
+    body: PocketIdErrorBody | undefined,
+    rawBody: string | undefined,
+    requestId: string | undefined,
+  ) {
     super(describeApiError(request, status, body, rawBody, requestId));
     this.name = 'PocketIdApiError';
     this.request = request;
@@ -80,7 +86,13 @@ export function truncateMessage(message: string): string {
   return message.length > MAX_ERROR_MESSAGE_LENGTH ? `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 3)}...` : message;
 }
 
-function describeApiError(request: RequestDescription, status: number, body: PocketIdErrorBody | undefined, rawBody: string | undefined, requestId: string | undefined): string {
+function describeApiError(
+  request: RequestDescription,
+  status: number,
+  body: PocketIdErrorBody | undefined,
+  rawBody: string | undefined,
+  requestId: string | undefined,
+): string {
   const parts = [`${request.operation}: ${request.method} ${request.path} returned ${status}`];
   if (body?.code) parts.push(body.code);
   const text = body?.error ?? summarizeRawBody(rawBody);

@@ -121,7 +121,12 @@ export class PocketIdHttpClient {
       const delay = outcome.retryable ? this.retryDelay(attempt, outcome.retryAfterMs) : undefined;
       if (delay === undefined) throw outcome.error;
       this.options.logger.warn('retrying Pocket-ID request', {
-        operation: request.operation, method: request.method, path: request.path, attempt, delayMs: delay, reason: outcome.error.message.slice(0, 200),
+        operation: request.operation,
+        method: request.method,
+        path: request.path,
+        attempt,
+        delayMs: delay,
+        reason: outcome.error.message.slice(0, 200),
       });
       await sleep(delay);
     }

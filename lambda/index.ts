@@ -1,5 +1,4 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
 import { connect } from './connection';
 import { InputError, truncateMessage } from './errors';
 import { createLogger, Logger } from './logger';
@@ -7,6 +6,7 @@ import { Redactor } from './redactor';
 import { HandlerResult, ResourceHandler } from './resource';
 import { oidcClient } from './resources/oidc-client';
 import { SecretsStore } from './secrets';
+import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
 
 /** One module per resource type. */
 const RESOURCES: Record<string, ResourceHandler> = {

@@ -19,7 +19,12 @@ export type LineSink = (line: string) => void;
  * A structured JSON logger. Every line goes through `scrub` before it is written, so a secret that
  * reached a message by mistake is masked there too (the callers already never log secrets).
  */
-export function createLogger(level: string | undefined, scrub: (text: string) => string, context: LogFields = {}, sink: LineSink = writeToStdout): Logger {
+export function createLogger(
+  level: string | undefined,
+  scrub: (text: string) => string,
+  context: LogFields = {},
+  sink: LineSink = writeToStdout,
+): Logger {
   const threshold = LOG_LEVELS.indexOf(parseLevel(level));
   const write = (lineLevel: LogLevelName, message: string, fields: LogFields = {}) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;

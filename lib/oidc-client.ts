@@ -252,7 +252,7 @@ export class OidcClient extends Construct implements IOidcClient {
 
 function createClientSecret(scope: Construct, props: OidcClientProps, removalPolicy: RemovalPolicy): secretsmanager.Secret {
   const secret = new secretsmanager.Secret(scope, 'Secret', {
-    description: `Pocket-ID OIDC client credentials (clientId, clientSecret, issuer, discoveryUrl), written by cdk-pocket-id`,
+    description: 'Pocket-ID OIDC client credentials (clientId, clientSecret, issuer, discoveryUrl), written by cdk-pocket-id',
     encryptionKey: props.secretEncryptionKey,
     secretName: props.secretName,
     removalPolicy: props.secretRemovalPolicy ?? removalPolicy,

@@ -95,7 +95,12 @@ async function createClient(clientId: string, properties: OidcClientProperties, 
 }
 
 /** Creates the client; returns true when it already existed from an earlier delivery of the same event. */
-async function postClient(clientId: string, properties: OidcClientProperties, context: OperationContext, compensation: Compensation): Promise<boolean> {
+async function postClient(
+  clientId: string,
+  properties: OidcClientProperties,
+  context: OperationContext,
+  compensation: Compensation,
+): Promise<boolean> {
   try {
     await context.api.post('Create OIDC client', '/api/oidc/clients', { id: clientId, ...desiredFields(properties) });
     compensation.add(`OIDC client ${clientId}`, () => context.api.delete('Remove the partly created OIDC client', clientPath(clientId)));
@@ -123,7 +128,13 @@ async function isOurs(clientId: string, properties: OidcClientProperties, contex
 }
 
 /** Has Pocket-ID generate a secret and stores it; an earlier, unstored secret of the same event is revoked. */
-async function storeNewSecret(clientId: string, properties: OidcClientProperties, context: OperationContext, compensation: Compensation, adopted: boolean): Promise<string | undefined> {
+async function storeNewSecret(
+  clientId: string,
+  properties: OidcClientProperties,
+  context: OperationContext,
+  compensation: Compensation,
+  adopted: boolean,
+): Promise<string | undefined> {
   const secretArn = properties.SecretArn!;
   if (adopted) {
     const stored = await readStoredCredentials(secretArn, clientId, context);
@@ -147,7 +158,12 @@ async function storeNewSecret(clientId: string, properties: OidcClientProperties
  * confidential, moved its secret (a new ARN) or changed issuer gets its stored JSON made right.
  * Nothing is read or written when none of that changed.
  */
-async function reconcileSecret(clientId: string, properties: OidcClientProperties, previous: OidcClientProperties, context: OperationContext): Promise<void> {
+async function reconcileSecret(
+  clientId: string,
+  properties: OidcClientProperties,
+  previous: OidcClientProperties,
+  context: OperationContext,
+): Promise<void> {
   if (isPublic(properties)) {
     if (!isPublic(previous)) await revokeSecrets(clientId, context);
     return;
@@ -169,7 +185,13 @@ async function reconcileSecret(clientId: string, properties: OidcClientPropertie
  * rollback), else copies the one from the previous secret, else has Pocket-ID generate a new one and
  * revokes the others, which nobody could read any more.
  */
-async function ensureStoredSecret(clientId: string, properties: OidcClientProperties, previousArn: string | undefined, context: OperationContext, compensation: Compensation): Promise<void> {
+async function ensureStoredSecret(
+  clientId: string,
+  properties: OidcClientProperties,
+  previousArn: string | undefined,
+  context: OperationContext,
+  compensation: Compensation,
+): Promise<void> {
   const secretArn = properties.SecretArn!;
   const current = await readStoredCredentials(secretArn, clientId, context);
   const existing = current ?? (previousArn ? await readStoredCredentials(previousArn, clientId, context) : undefined);
@@ -295,7 +317,8 @@ function dropUndefined(object: Record<string, unknown>): Record<string, unknown>
  */
 export function deterministicClientId(event: CloudFormationCustomResourceEvent): string {
   const hex = createHash('sha256').update(`${event.StackId}\n${event.LogicalResourceId}\n${event.RequestId}`).digest('hex');
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  // RFC 4122 variant: the first hex digit of the fourth group is 8, 9, a or b.
+  const variant = '89ab'[parseInt(hex[16], 16) % 4];
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -122,7 +122,7 @@ describe('the stack\'s handler', () => {
     template.resourceCountIs('Custom::PocketIdOidcClient', 4);
     // The handler itself and the Provider framework's function.
     template.resourceCountIs('AWS::Lambda::Function', 2);
-    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     const tokens = Object.values(template.findResources('Custom::PocketIdOidcClient')).map((r: any) => r.Properties.ServiceToken);
     expect(new Set(tokens.map((t) => JSON.stringify(t))).size).toBe(1);
   });

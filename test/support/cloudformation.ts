@@ -40,8 +40,12 @@ export class CloudFormationSimulator {
 
   public update(logicalId: string, physicalId: string, properties: Record<string, unknown>, oldProperties: Record<string, unknown>): Promise<Step> {
     return this.send({
-      RequestType: 'Update', LogicalResourceId: logicalId, PhysicalResourceId: physicalId,
-      ResourceProperties: properties, OldResourceProperties: oldProperties, RequestId: randomUUID(),
+      RequestType: 'Update',
+      LogicalResourceId: logicalId,
+      PhysicalResourceId: physicalId,
+      ResourceProperties: properties,
+      OldResourceProperties: oldProperties,
+      RequestId: randomUUID(),
     });
   }
 

@@ -1,0 +1,153 @@
+/**
+ * The main job: synthesizes the example app in examples/web-app offline and prints the Pocket-ID
+ * entities it declares, what a deploy would do to each compared with the previous run's synth (kept in
+ * examples/web-app/cdk.out), and a check that no secret value sits in any template.
+ * Nothing is deployed and no server is contacted.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createExampleApp } from '../examples/web-app/app';
+
+const EXAMPLE_DIR = path.join(__dirname, '..', 'examples', 'web-app');
+const OUTDIR = path.join(EXAMPLE_DIR, 'cdk.out');
+const POCKET_ID_TYPE_PREFIX = 'Custom::PocketId';
+/** Connection properties: the same for every entity of an instance, shown once per instance. */
+const CONNECTION_KEYS = new Set(['ServiceToken', 'ContractVersion', 'BaseUrl', 'IssuerUrl', 'ApiTokenSecret', 'SkipTlsVerify', 'TimeoutSeconds', 'LogLevel']);
+
+const KIND_LABELS: Record<string, string> = { 'Custom::PocketIdOidcClient': 'OIDC client' };
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string }>;
+
+interface Entity {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Record<string, any>;
+  readonly deletionPolicy?: string;
+}
+
+function main(): void {
+  const previous = readPreviousTemplates();
+  const synthDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-pocket-id-example-'));
+  const { app } = createExampleApp(synthDir);
+  const assembly = app.synth();
+  const lines: string[] = [
+    'cdk-pocket-id: example app examples/web-app, synthesized offline (nothing deployed, no server contacted)',
+    '',
+  ];
+  for (const stack of assembly.stacks) {
+    const resources: Resources = stack.template.Resources ?? {};
+    lines.push(...describeStack(stack.stackName, resources, previous.get(stack.stackName)));
+    lines.push(`  template: ${Object.keys(resources).length} resources, ${(JSON.stringify(stack.template).length / 1024).toFixed(1)} KB`);
+    lines.push('');
+  }
+  lines.push(secretCheck(synthDir));
+  fs.rmSync(OUTDIR, { recursive: true, force: true });
+  fs.cpSync(synthDir, OUTDIR, { recursive: true });
+  fs.rmSync(synthDir, { recursive: true, force: true });
+  console.log(lines.join('\n'));
+}
+
+function describeStack(stackName: string, resources: Resources, previous: Resources | undefined): string[] {
+  const entities = pocketIdEntities(resources);
+  const handlers = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Handler === 'index.handler' && r.Properties?.Architectures);
+  const lines = [`Stack ${stackName}: ${entities.length} Pocket-ID entities, served by ${handlers.length} handler Lambda`];
+  lines.push(previous ? '  (changes are against the previous synth in examples/web-app/cdk.out)' : '  (no previous synth: everything would be created)');
+  for (const [connection, group] of groupByInstance(entities)) {
+    lines.push(`  Pocket-ID ${connection}`);
+    for (const entity of group) lines.push(...describeEntity(entity, resources, previous));
+  }
+  for (const gone of removedEntities(resources, previous)) {
+    lines.push(`    - delete ${label(gone)}${gone.deletionPolicy === 'Retain' ? ' (retained in Pocket-ID: removalPolicy RETAIN)' : ''}`);
+  }
+  return lines;
+}
+
+function describeEntity(entity: Entity, resources: Resources, previous: Resources | undefined): string[] {
+  const before = previous?.[entity.logicalId];
+  const action = !before ? '+ create' : changedKeys(before.Properties ?? {}, entity.properties).length === 0 ? '= unchanged' : '~ update';
+  const lines = [`    ${action} ${label(entity)}`];
+  if (action === '~ update') lines.push(`        changed: ${changedKeys(before!.Properties ?? {}, entity.properties).join(', ')}`);
+  const p = entity.properties;
+  lines.push(`        ${p.IsPublic === 'true' ? 'public (no secret)' : 'confidential'}${p.PkceEnabled === 'true' || p.IsPublic === 'true' ? ', PKCE' : ''}; client id: ${p.ClientId ?? 'a UUID chosen at create'}`);
+  if (p.CallbackUrls) lines.push(`        callback URLs: ${p.CallbackUrls.join(', ')}`);
+  if (p.LogoutCallbackUrls) lines.push(`        logout callback URLs: ${p.LogoutCallbackUrls.join(', ')}`);
+  if (p.AccessTokenLifetimeMinutes) lines.push(`        access tokens live ${p.AccessTokenLifetimeMinutes} minutes`);
+  if (p.SecretArn) lines.push(`        client secret -> Secrets Manager ${secretDescription(p.SecretArn, resources)} as JSON {clientId, clientSecret, issuer, discoveryUrl}`);
+  const others = Object.keys(p).filter((key) => !CONNECTION_KEYS.has(key) && !['Name', 'IsPublic', 'PkceEnabled', 'ClientId', 'CallbackUrls', 'LogoutCallbackUrls', 'AccessTokenLifetimeMinutes', 'SecretArn'].includes(key));
+  if (others.length > 0) lines.push(`        also sets: ${others.join(', ')}`);
+  return lines;
+}
+
+function secretDescription(secretArn: unknown, resources: Resources): string {
+  const ref = (secretArn as { Ref?: string })?.Ref;
+  if (!ref) return String(secretArn);
+  const readers = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.PolicyDocument).includes(`"Ref":"${ref}"`))
+    .flatMap(([, r]) => (r.Properties?.Roles ?? []).map((role: any) => role.Ref))
+    .filter((role: string) => !role.startsWith('CdkPocketIdProvider'));
+  return `secret ${ref}${readers.length > 0 ? ` (readable by ${readers.join(', ')})` : ''}`;
+}
+
+function pocketIdEntities(resources: Resources): Entity[] {
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Type.startsWith(POCKET_ID_TYPE_PREFIX))
+    .map(([logicalId, resource]) => ({
+      logicalId,
+      type: resource.Type,
+      properties: resource.Properties ?? {},
+      deletionPolicy: resource.DeletionPolicy,
+    }));
+}
+
+function removedEntities(resources: Resources, previous: Resources | undefined): Entity[] {
+  return pocketIdEntities(previous ?? {}).filter((entity) => !resources[entity.logicalId]);
+}
+
+function groupByInstance(entities: Entity[]): Map<string, Entity[]> {
+  const groups = new Map<string, Entity[]>();
+  for (const entity of entities) {
+    const key = `${entity.properties.BaseUrl} (API key from secret ${describeSecretRef(entity.properties.ApiTokenSecret)})`;
+    groups.set(key, [...(groups.get(key) ?? []), entity]);
+  }
+  return groups;
+}
+
+function describeSecretRef(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const joined = (value as any)?.['Fn::Join']?.[1];
+  return Array.isArray(joined) ? joined.map((part: any) => (typeof part === 'string' ? part : '*')).join('') : JSON.stringify(value);
+}
+
+function label(entity: Entity): string {
+  const kind = KIND_LABELS[entity.type] ?? entity.type.replace(POCKET_ID_TYPE_PREFIX, '');
+  return `${kind} "${entity.properties.Name}" [${entity.logicalId}]`;
+}
+
+function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete('ServiceToken');
+  return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+function readPreviousTemplates(): Map<string, Resources> {
+  const templates = new Map<string, Resources>();
+  if (!fs.existsSync(OUTDIR)) return templates;
+  for (const file of fs.readdirSync(OUTDIR).filter((name) => name.endsWith('.template.json'))) {
+    const template = JSON.parse(fs.readFileSync(path.join(OUTDIR, file), 'utf8'));
+    templates.set(file.replace(/\.template\.json$/, ''), template.Resources ?? {});
+  }
+  return templates;
+}
+
+/** The API token and client secrets are never in a template: only ARNs and names. Shown, not assumed. */
+function secretCheck(outdir: string): string {
+  const suspicious = /"(SecretString|ClientSecret|ApiToken|Token)"\s*:\s*"[^"]{8,}"/;
+  const templates = fs.readdirSync(outdir).filter((name) => name.endsWith('.template.json'));
+  const hits = templates.filter((name) => suspicious.test(fs.readFileSync(path.join(outdir, name), 'utf8')));
+  return hits.length === 0
+    ? `Secret check: ${templates.length} template(s) scanned; no token or client secret value in any (only secret ARNs and names).`
+    : `Secret check FAILED: a secret-looking value in ${hits.join(', ')}`;
+}
+
+main();
