@@ -1,0 +1,69 @@
+import { ApiResponse } from './http';
+
+export interface FaultSpec {
+  method?: string;
+  /** A string must equal the request path (without query); a RegExp is tested against it. */
+  path: RegExp | string;
+  /** How many matching requests it affects (default 1). */
+  times?: number;
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  resetConnection?: boolean;
+  truncateBody?: boolean;
+  /** Run the real handler first (state changes!), then answer with the fault: "processed, but the response was lost". */
+  afterHandling?: boolean;
+}
+
+interface ArmedFault {
+  readonly spec: FaultSpec;
+  remaining: number;
+}
+
+export class FaultInjector {
+  private faults: ArmedFault[] = [];
+
+  add(spec: FaultSpec): void {
+    this.faults.push({ spec, remaining: spec.times ?? 1 });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The first armed fault matching the request, consuming one of its uses. */
+  take(method: string, path: string): FaultSpec | undefined {
+    const fault = this.faults.find((f) => f.remaining > 0 && matches(f.spec, method, path));
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    return fault.spec;
+  }
+}
+
+function matches(spec: FaultSpec, method: string, path: string): boolean {
+  if (spec.method !== undefined && spec.method.toUpperCase() !== method.toUpperCase()) return false;
+  return typeof spec.path === 'string' ? spec.path === path : new RegExp(spec.path.source, spec.path.flags.replace('g', '')).test(path);
+}
+
+/** Without afterHandling, a fault that sets a status or drops the connection replaces the handler entirely. */
+export function replacesHandler(spec: FaultSpec): boolean {
+  return !spec.afterHandling && (spec.status !== undefined || spec.resetConnection === true);
+}
+
+/** The response a fault sends instead of (or on top of) the real one. */
+export function faultResponse(spec: FaultSpec, real: ApiResponse | undefined): ApiResponse {
+  if (spec.status === undefined && real) return { ...real, headers: { ...real.headers, ...spec.headers } };
+  const body = Buffer.from(spec.body ?? '');
+  const headers: Record<string, string> = { ...(spec.body !== undefined && spec.body !== '' ? { 'Content-Type': guessContentType(spec.body) } : {}), ...spec.headers };
+  return { status: spec.status ?? 500, headers, body };
+}
+
+function guessContentType(body: string): string {
+  try {
+    JSON.parse(body);
+    return 'application/json; charset=utf-8';
+  } catch {
+    return 'text/plain; charset=utf-8';
+  }
+}

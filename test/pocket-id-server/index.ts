@@ -1,0 +1,214 @@
+/**
+ * An in-process stand-in for Pocket-ID 2.14's admin REST API, for tests. Behaviour follows Pocket-ID's
+ * own source (v2.14.0: controllers, DTO validation tags, services, error middleware) and was compared
+ * request by request with a real 2.14.0 build.
+ *
+ * Not like the real server: only the static API key authenticates (no sessions or API keys); logo URLs
+ * are never downloaded (a public URL counts as a PNG/typed-by-extension logo, private ones are refused
+ * as Pocket-ID refuses them); emails are recorded, not sent; no OAuth endpoints (token, authorize, …);
+ * no application-configuration, SCIM, signup-token, API-resource or LDAP endpoints.
+ */
+import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
+import { FaultSpec } from './faults';
+import { randomString, timestamp } from './ids';
+import { PocketIdServer, ServedRequest } from './server';
+import { AppConfig, GroupRecord, SentEmail, UserRecord } from './store';
+
+export type { FaultSpec } from './faults';
+export type { AppConfig, SentEmail } from './store';
+
+export interface PocketIdTestServerOptions {
+  /** Default 0: an ephemeral port. The server binds 127.0.0.1 only. */
+  port?: number;
+  /** The static API key (X-API-Key). Default: 32 random alphanumerics. */
+  apiToken?: string;
+  /** Answer of GET /api/version/current. Default '2.14.0'. */
+  version?: string;
+  /** Token bucket per client IP on /api/* and /.well-known/*; /healthz is never limited. Default {perSecond: 100, burst: 300}. */
+  rateLimit?: { perSecond: number; burst: number } | false;
+  /** APP_URL: the issuer. Default: the server's own base URL. */
+  appUrl?: string;
+  /** false (default): unknown /api routes get Gin's plain-text 404; true: the frontend's JSON {"error":"API endpoint not found"}. */
+  frontend?: boolean;
+}
+
+export interface PocketIdTestServer {
+  readonly baseUrl: string;
+  readonly apiToken: string;
+  /** Every request served, in order (path without query; status 0 for a reset connection). */
+  readonly requests: ReadonlyArray<{ method: string; path: string; status: number }>;
+  close(): Promise<void>;
+  clearRequests(): void;
+  injectFault(f: FaultSpec): void;
+  clearFaults(): void;
+
+  // Direct state access for assertions (deep copies, shaped like the API's answers)
+  /** Client DTOs (as GET /api/oidc/clients/:id, without allowedUserGroups) plus `allowedUserGroupIds`. */
+  clients(): any[];
+  client(id: string): any | undefined;
+  clientSecrets(clientId: string): Array<{ id: string; secret: string; isActive: boolean; createdAt: string; expiresAt: string | null }>;
+  /** User DTOs as GET /api/users/:id answers them (the static API user included once the key was used). */
+  users(): any[];
+  /** Group list items (customClaims, userCount) plus `userIds` and `allowedOidcClientIds`. */
+  groups(): any[];
+  /** Unexpired, unused one-time access tokens of a user. */
+  oneTimeTokens(userId: string): string[];
+  /** One-time access emails Pocket-ID would have sent. */
+  sentEmails(): SentEmail[];
+
+  /** Creates users directly (username `<prefix>-<n>-<random>`, email `<username>@example.com`); returns their ids. */
+  seedUsers(count: number, prefix?: string): string[];
+  /** Creates groups directly (friendlyName `<prefix> <n>`, name `<prefix>-<n>-<random>`); returns their ids. */
+  seedGroups(count: number, prefix?: string): string[];
+  /** Changes app settings that alter API behaviour (requireUserEmail, one-time access emails, …). */
+  setAppConfig(config: Partial<AppConfig>): void;
+  /** Forgets all rate-limit buckets. */
+  resetRateLimits(): void;
+  /** Wipes all entities (and app settings); requests, faults and rate limits are kept. */
+  reset(): void;
+}
+
+function deepCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+class TestServerHandle implements PocketIdTestServer {
+  readonly requests: ReadonlyArray<ServedRequest>;
+
+  constructor(
+    private readonly server: PocketIdServer,
+    readonly baseUrl: string,
+    readonly apiToken: string,
+  ) {
+    this.requests = server.requests;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  clearRequests(): void {
+    this.server.requests.length = 0;
+  }
+
+  injectFault(f: FaultSpec): void {
+    this.server.faults.add(f);
+  }
+
+  clearFaults(): void {
+    this.server.faults.clear();
+  }
+
+  clients(): any[] {
+    const { store } = this.server;
+    return [...store.clients.values()].map((c) => deepCopy({ ...clientDto(c), allowedUserGroupIds: store.allowedGroupIdsOfClient(c.id) }));
+  }
+
+  client(id: string): any | undefined {
+    return this.clients().find((c) => c.id === id);
+  }
+
+  clientSecrets(clientId: string): Array<{ id: string; secret: string; isActive: boolean; createdAt: string; expiresAt: string | null }> {
+    const client = this.server.store.clients.get(clientId);
+    return (client?.secrets ?? []).map((s) => ({
+      id: s.id,
+      secret: s.secret,
+      isActive: isSecretActive(s),
+      createdAt: s.createdAt,
+      expiresAt: s.expiresAt,
+    }));
+  }
+
+  users(): any[] {
+    const { store } = this.server;
+    return [...store.users.values()].map((u) => deepCopy(userDto(store, u, { preloaded: true })));
+  }
+
+  groups(): any[] {
+    const { store } = this.server;
+    return [...store.groups.values()].map((g) =>
+      deepCopy({
+        ...groupMinimalDto(store, g, { preloaded: true }),
+        userIds: store.userIdsOfGroup(g.id),
+        allowedOidcClientIds: store.allowedClientIdsOfGroup(g.id),
+      }),
+    );
+  }
+
+  oneTimeTokens(userId: string): string[] {
+    const now = Date.now();
+    return [...this.server.store.oneTimeTokens.values()].filter((t) => t.userId === userId && t.expiresAt > now).map((t) => t.token);
+  }
+
+  sentEmails(): SentEmail[] {
+    return deepCopy(this.server.store.sentEmails);
+  }
+
+  seedUsers(count: number, prefix = 'user'): string[] {
+    const { store } = this.server;
+    const start = store.users.size;
+    return Array.from({ length: count }, (_, i) => {
+      const n = start + i + 1;
+      const username = `${prefix}-${n}-${randomString(4).toLowerCase()}`;
+      const user: UserRecord = {
+        id: store.newId(),
+        createdAt: timestamp(),
+        username,
+        email: `${username}@example.com`,
+        emailVerified: false,
+        firstName: `First${n}`,
+        lastName: `Last${n}`,
+        displayName: `First${n} Last${n}`,
+        isAdmin: false,
+        locale: null,
+        ldapId: null,
+        disabled: false,
+      };
+      store.users.set(user.id, user);
+      return user.id;
+    });
+  }
+
+  seedGroups(count: number, prefix = 'group'): string[] {
+    const { store } = this.server;
+    const start = store.groups.size;
+    return Array.from({ length: count }, (_, i) => {
+      const n = start + i + 1;
+      const group: GroupRecord = {
+        id: store.newId(),
+        createdAt: timestamp(),
+        friendlyName: `${prefix} ${n}`,
+        name: `${prefix}-${n}-${randomString(4).toLowerCase()}`,
+        ldapId: null,
+      };
+      store.groups.set(group.id, group);
+      return group.id;
+    });
+  }
+
+  setAppConfig(config: Partial<AppConfig>): void {
+    Object.assign(this.server.store.appConfig, config);
+  }
+
+  resetRateLimits(): void {
+    this.server.resetRateLimits();
+  }
+
+  reset(): void {
+    this.server.store.reset();
+  }
+}
+
+export async function startPocketIdTestServer(opts: PocketIdTestServerOptions = {}): Promise<PocketIdTestServer> {
+  const apiToken = opts.apiToken ?? randomString(32);
+  const server = new PocketIdServer({
+    port: opts.port ?? 0,
+    apiToken,
+    version: opts.version ?? '2.14.0',
+    rateLimit: opts.rateLimit ?? { perSecond: 100, burst: 300 },
+    appUrl: opts.appUrl,
+    frontend: opts.frontend ?? false,
+  });
+  const baseUrl = await server.listen();
+  return new TestServerHandle(server, baseUrl, apiToken);
+}

@@ -1,0 +1,110 @@
+import { updateGroupClaims, updateUserClaims } from './claims';
+import * as clients from './clients';
+import * as groups from './groups';
+import { ApiResponse, RequestContext } from './http';
+import * as oneTimeAccess from './one-time-access';
+import { ONE_TIME_ACCESS_EMAIL_POLICY, ONE_TIME_ACCESS_TOKEN_POLICY, RatePolicy } from './rate-limit';
+import { ServerState } from './state';
+import * as users from './users';
+import { currentVersion, healthz, jwks, openIdConfiguration } from './well-known';
+
+/** `admin`: an admin session or the API key; `user`: any signed-in user; `none`: public. */
+export type AuthLevel = 'admin' | 'user' | 'none';
+
+/** Pocket-ID rate-limits the /api and /.well-known route groups, never /healthz. */
+export type RouteGroup = 'api' | 'wellKnown' | 'root';
+
+export type Handler = (ctx: RequestContext, state: ServerState, userId: string) => ApiResponse;
+
+export interface Route {
+  readonly method: string;
+  readonly pattern: string;
+  readonly group: RouteGroup;
+  readonly auth: AuthLevel;
+  /** A stricter limiter applied after the general API one. */
+  readonly limiter?: RatePolicy;
+  readonly handle: Handler;
+}
+
+function api(method: string, pattern: string, auth: AuthLevel, handle: Handler, limiter?: RatePolicy): Route {
+  return { method, pattern: `/api${pattern}`, group: 'api', auth, handle, limiter };
+}
+
+export const ROUTES: ReadonlyArray<Route> = [
+  { method: 'GET', pattern: '/healthz', group: 'root', auth: 'none', handle: healthz },
+  { method: 'GET', pattern: '/.well-known/openid-configuration', group: 'wellKnown', auth: 'none', handle: openIdConfiguration },
+  { method: 'GET', pattern: '/.well-known/oauth-authorization-server', group: 'wellKnown', auth: 'none', handle: openIdConfiguration },
+  { method: 'GET', pattern: '/.well-known/jwks.json', group: 'wellKnown', auth: 'none', handle: jwks },
+  api('GET', '/version/current', 'user', currentVersion),
+
+  api('GET', '/oidc/clients', 'admin', clients.listClients),
+  api('POST', '/oidc/clients', 'admin', clients.createClient),
+  api('GET', '/oidc/clients/:id', 'admin', clients.getClient),
+  api('GET', '/oidc/clients/:id/meta', 'none', clients.getClientMeta),
+  api('PUT', '/oidc/clients/:id', 'admin', clients.updateClient),
+  api('DELETE', '/oidc/clients/:id', 'admin', clients.deleteClient),
+  api('PUT', '/oidc/clients/:id/allowed-user-groups', 'admin', clients.updateAllowedUserGroups),
+  api('GET', '/oidc/clients/:id/secrets', 'admin', clients.listClientSecrets),
+  api('POST', '/oidc/clients/:id/secrets', 'admin', clients.createClientSecret),
+  api('DELETE', '/oidc/clients/:id/secrets/:secretId', 'admin', clients.deleteClientSecret),
+  api('GET', '/oidc/clients/:id/logo', 'none', clients.getClientLogo),
+  api('POST', '/oidc/clients/:id/logo', 'admin', clients.uploadClientLogo),
+  api('DELETE', '/oidc/clients/:id/logo', 'admin', clients.deleteClientLogo),
+
+  api('GET', '/users', 'admin', users.listUsers),
+  api('GET', '/users/me', 'user', users.getCurrentUser),
+  api('GET', '/users/:id', 'admin', users.getUser),
+  api('POST', '/users', 'admin', users.createUser),
+  api('PUT', '/users/:id', 'admin', users.updateUser),
+  api('DELETE', '/users/:id', 'admin', users.deleteUser),
+  api('GET', '/users/:id/groups', 'admin', users.getUserGroups),
+  api('PUT', '/users/:id/user-groups', 'admin', users.updateUserGroups),
+  api('POST', '/users/:id/one-time-access-token', 'admin', oneTimeAccess.createOneTimeAccessToken),
+  api('POST', '/users/:id/one-time-access-email', 'admin', oneTimeAccess.sendOneTimeAccessEmailAsAdmin),
+  api('POST', '/one-time-access-token/:token', 'none', oneTimeAccess.exchangeOneTimeAccessToken, ONE_TIME_ACCESS_TOKEN_POLICY),
+  api('POST', '/one-time-access-email', 'none', oneTimeAccess.sendOneTimeAccessEmailAsUnauthenticated, ONE_TIME_ACCESS_EMAIL_POLICY),
+
+  api('GET', '/user-groups', 'admin', groups.listGroups),
+  api('GET', '/user-groups/:id', 'admin', groups.getGroup),
+  api('POST', '/user-groups', 'admin', groups.createGroup),
+  api('PUT', '/user-groups/:id', 'admin', groups.updateGroup),
+  api('DELETE', '/user-groups/:id', 'admin', groups.deleteGroup),
+  api('PUT', '/user-groups/:id/users', 'admin', groups.updateGroupUsers),
+  api('PUT', '/user-groups/:id/allowed-oidc-clients', 'admin', groups.updateGroupAllowedClients),
+
+  api('PUT', '/custom-claims/user/:userId', 'admin', updateUserClaims),
+  api('PUT', '/custom-claims/user-group/:userGroupId', 'admin', updateGroupClaims),
+];
+
+export interface RouteMatch {
+  readonly route: Route;
+  readonly params: Record<string, string>;
+}
+
+function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].startsWith(':')) {
+      if (got[i] === '') return undefined;
+      params[want[i].slice(1)] = got[i];
+    } else if (want[i] !== got[i]) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** Static segments win over parameters (/users/me before /users/:id), as in Gin's router. */
+function specificity(pattern: string): string {
+  return pattern.split('/').map((s) => (s.startsWith(':') ? '1' : '0')).join('');
+}
+
+export function findRoute(method: string, path: string): RouteMatch | undefined {
+  const matches = ROUTES.filter((r) => r.method === method)
+    .map((route) => ({ route, params: matchPattern(route.pattern, path) }))
+    .filter((m): m is RouteMatch => m.params !== undefined);
+  return matches.sort((a, b) => specificity(a.route.pattern).localeCompare(specificity(b.route.pattern)))[0];
+}

@@ -1,0 +1,262 @@
+import { newUuid, randomString, timestamp } from './ids';
+
+export interface FederatedIdentity {
+  issuer: string;
+  subject: string;
+  audience: string;
+  jwks: string;
+  replayProtection: boolean;
+}
+
+export interface ClientSecretRecord {
+  id: string;
+  /** Kept in clear only so tests can assert on it; the API never discloses it again. */
+  secret: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface ClientRecord {
+  id: string;
+  createdAt: string;
+  name: string;
+  description: string;
+  callbackURLs: string[];
+  logoutCallbackURLs: string[];
+  imageType: string | null;
+  darkImageType: string | null;
+  isPublic: boolean;
+  pkceEnabled: boolean;
+  requiresReauthentication: boolean;
+  requiresPushedAuthorizationRequests: boolean;
+  skipConsent: boolean;
+  federatedIdentities: FederatedIdentity[];
+  secrets: ClientSecretRecord[];
+  launchURL: string | null;
+  isGroupRestricted: boolean;
+  pkceSupported: boolean;
+  clientType: 'standard';
+  accessTokenDurationMinutes: number;
+  refreshTokenDurationMinutes: number;
+  createdById: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  createdAt: string;
+  username: string;
+  email: string | null;
+  emailVerified: boolean;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  isAdmin: boolean;
+  locale: string | null;
+  ldapId: string | null;
+  disabled: boolean;
+}
+
+export interface GroupRecord {
+  id: string;
+  createdAt: string;
+  friendlyName: string;
+  name: string;
+  ldapId: string | null;
+}
+
+export interface CustomClaimRecord {
+  id: string;
+  key: string;
+  value: string;
+  userId: string | null;
+  userGroupId: string | null;
+}
+
+export interface OneTimeTokenRecord {
+  token: string;
+  userId: string;
+  expiresAt: number;
+  /** Set for codes requested from the login page: they only work from the browser that asked. */
+  deviceToken?: string;
+}
+
+export interface SentEmail {
+  userId: string;
+  to: string;
+  token: string;
+  loginLink: string;
+  ttlSeconds: number;
+}
+
+export interface Logo {
+  readonly extension: string;
+  readonly data: Buffer;
+}
+
+/** The app settings that change API behaviour (defaults are Pocket-ID's). */
+export interface AppConfig {
+  requireUserEmail: boolean;
+  emailsVerified: boolean;
+  emailOneTimeAccessAsAdminEnabled: boolean;
+  emailOneTimeAccessAsUnauthenticatedEnabled: boolean;
+  signupDefaultUserGroupIds: string[];
+}
+
+export function defaultAppConfig(): AppConfig {
+  return {
+    requireUserEmail: true,
+    emailsVerified: false,
+    emailOneTimeAccessAsAdminEnabled: false,
+    emailOneTimeAccessAsUnauthenticatedEnabled: false,
+    signupDefaultUserGroupIds: [],
+  };
+}
+
+export const STATIC_API_USER_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * All entities, in insertion order (Pocket-ID's SQLite returns unsorted rows in rowid order, and an
+ * update keeps a row's place). Relations are pairs, like the join tables.
+ */
+export class Store {
+  readonly clients = new Map<string, ClientRecord>();
+  readonly users = new Map<string, UserRecord>();
+  readonly groups = new Map<string, GroupRecord>();
+  readonly memberships = new Set<string>();
+  readonly clientGroups = new Set<string>();
+  readonly claims: CustomClaimRecord[] = [];
+  readonly oneTimeTokens = new Map<string, OneTimeTokenRecord>();
+  readonly sentEmails: SentEmail[] = [];
+  readonly logos = new Map<string, Logo>();
+  appConfig: AppConfig = defaultAppConfig();
+
+  reset(): void {
+    this.clients.clear();
+    this.users.clear();
+    this.groups.clear();
+    this.memberships.clear();
+    this.clientGroups.clear();
+    this.claims.length = 0;
+    this.oneTimeTokens.clear();
+    this.sentEmails.length = 0;
+    this.logos.clear();
+    this.appConfig = defaultAppConfig();
+  }
+
+  /** The synthetic admin behind STATIC_API_KEY, created on first use like Pocket-ID does. */
+  staticApiUser(): UserRecord {
+    const existing = this.users.get(STATIC_API_USER_ID);
+    if (existing) return existing;
+    const user: UserRecord = {
+      id: STATIC_API_USER_ID,
+      createdAt: timestamp(),
+      username: `static-api-user-${randomString(6)}`,
+      email: null,
+      emailVerified: false,
+      firstName: 'Static API User',
+      lastName: '',
+      displayName: 'Static API User',
+      isAdmin: true,
+      locale: null,
+      ldapId: null,
+      disabled: false,
+    };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  // --- memberships (user_groups_users); preloaded associations come back ordered by id ---
+
+  groupIdsOfUser(userId: string): string[] {
+    return byId([...this.groups.keys()].filter((groupId) => this.memberships.has(pair(userId, groupId))));
+  }
+
+  userIdsOfGroup(groupId: string): string[] {
+    return byId([...this.users.keys()].filter((userId) => this.memberships.has(pair(userId, groupId))));
+  }
+
+  setGroupsOfUser(userId: string, groupIds: string[]): void {
+    for (const groupId of this.groups.keys()) this.memberships.delete(pair(userId, groupId));
+    for (const groupId of groupIds) this.memberships.add(pair(userId, groupId));
+  }
+
+  setUsersOfGroup(groupId: string, userIds: string[]): void {
+    for (const userId of this.users.keys()) this.memberships.delete(pair(userId, groupId));
+    for (const userId of userIds) this.memberships.add(pair(userId, groupId));
+  }
+
+  // --- allowed groups (oidc_clients_allowed_user_groups) ---
+
+  allowedGroupIdsOfClient(clientId: string): string[] {
+    return byId([...this.groups.keys()].filter((groupId) => this.clientGroups.has(pair(clientId, groupId))));
+  }
+
+  allowedClientIdsOfGroup(groupId: string): string[] {
+    return byId([...this.clients.keys()].filter((clientId) => this.clientGroups.has(pair(clientId, groupId))));
+  }
+
+  setAllowedGroupsOfClient(clientId: string, groupIds: string[]): void {
+    for (const groupId of this.groups.keys()) this.clientGroups.delete(pair(clientId, groupId));
+    for (const groupId of groupIds) this.clientGroups.add(pair(clientId, groupId));
+  }
+
+  setAllowedClientsOfGroup(groupId: string, clientIds: string[]): void {
+    for (const clientId of this.clients.keys()) this.clientGroups.delete(pair(clientId, groupId));
+    for (const clientId of clientIds) this.clientGroups.add(pair(clientId, groupId));
+  }
+
+  // --- custom claims ---
+
+  claimsOfUser(userId: string): CustomClaimRecord[] {
+    return this.claims.filter((c) => c.userId === userId);
+  }
+
+  claimsOfGroup(groupId: string): CustomClaimRecord[] {
+    return this.claims.filter((c) => c.userGroupId === groupId);
+  }
+
+  // --- deletions cascade like the foreign keys ---
+
+  deleteClient(clientId: string): void {
+    this.clients.delete(clientId);
+    this.logos.delete(logoKey(clientId, true));
+    this.logos.delete(logoKey(clientId, false));
+    for (const groupId of this.groups.keys()) this.clientGroups.delete(pair(clientId, groupId));
+  }
+
+  deleteUser(userId: string): void {
+    this.users.delete(userId);
+    for (const groupId of this.groups.keys()) this.memberships.delete(pair(userId, groupId));
+    this.removeClaims((c) => c.userId === userId);
+    for (const [token, record] of this.oneTimeTokens) if (record.userId === userId) this.oneTimeTokens.delete(token);
+  }
+
+  deleteGroup(groupId: string): void {
+    this.groups.delete(groupId);
+    for (const userId of this.users.keys()) this.memberships.delete(pair(userId, groupId));
+    for (const clientId of this.clients.keys()) this.clientGroups.delete(pair(clientId, groupId));
+    this.removeClaims((c) => c.userGroupId === groupId);
+  }
+
+  removeClaims(predicate: (claim: CustomClaimRecord) => boolean): void {
+    const kept = this.claims.filter((c) => !predicate(c));
+    this.claims.splice(0, this.claims.length, ...kept);
+  }
+
+  newId(): string {
+    return newUuid();
+  }
+}
+
+function byId(ids: string[]): string[] {
+  return ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function pair(a: string, b: string): string {
+  return `${a}\u0000${b}`;
+}
+
+export function logoKey(clientId: string, light: boolean): string {
+  return `${clientId}${light ? '' : '-dark'}`;
+}

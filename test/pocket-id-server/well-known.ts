@@ -1,0 +1,71 @@
+import { generateKeyPairSync, JsonWebKey } from 'crypto';
+import { ApiResponse, emptyResponse, JSON_CONTENT_TYPE, goJsonStringify, jsonResponse, RequestContext } from './http';
+import { randomString } from './ids';
+import { ServerState } from './state';
+
+/** Pocket-ID marshals a Go map, so the keys come out sorted. */
+function sortedKeys(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
+}
+
+export function serverMetadata(appUrl: string): Record<string, unknown> {
+  return sortedKeys({
+    issuer: appUrl,
+    authorization_endpoint: `${appUrl}/authorize`,
+    token_endpoint: `${appUrl}/api/oidc/token`,
+    userinfo_endpoint: `${appUrl}/api/oidc/userinfo`,
+    end_session_endpoint: `${appUrl}/api/oidc/end-session`,
+    introspection_endpoint: `${appUrl}/api/oidc/introspect`,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'Bearer'],
+    device_authorization_endpoint: `${appUrl}/api/oidc/device/authorize`,
+    jwks_uri: `${appUrl}/.well-known/jwks.json`,
+    grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials'],
+    scopes_supported: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+    claims_supported: ['sub', 'given_name', 'family_name', 'name', 'display_name', 'email', 'email_verified', 'preferred_username', 'picture', 'groups', 'auth_time', 'amr'],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    authorization_response_iss_parameter_supported: true,
+    code_challenge_methods_supported: ['plain', 'S256'],
+    request_parameter_supported: true,
+    request_uri_parameter_supported: false,
+    request_object_signing_alg_values_supported: ['none'],
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    pushed_authorization_request_endpoint: `${appUrl}/api/oidc/par`,
+    require_pushed_authorization_requests: false,
+    client_id_metadata_document_supported: false,
+    service_documentation: 'https://pocket-id.org/docs',
+  });
+}
+
+export function openIdConfiguration(_ctx: RequestContext, state: ServerState): ApiResponse {
+  return jsonResponse(200, serverMetadata(state.appUrl()));
+}
+
+let signingKey: JsonWebKey | undefined;
+
+/** One RSA key per process, made on first use (key generation is slow enough to avoid at start-up). */
+function publicJwk(): JsonWebKey {
+  if (!signingKey) {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    signingKey = { ...publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: randomString(11), use: 'sig' };
+  }
+  return signingKey;
+}
+
+export function jwks(): ApiResponse {
+  const response = emptyResponse(200);
+  response.headers['Content-Type'] = JSON_CONTENT_TYPE;
+  response.body = Buffer.from(goJsonStringify({ keys: [publicJwk()] }));
+  return response;
+}
+
+export function healthz(): ApiResponse {
+  return emptyResponse(204);
+}
+
+export function currentVersion(_ctx: RequestContext, state: ServerState): ApiResponse {
+  return jsonResponse(200, { currentVersion: state.version });
+}
