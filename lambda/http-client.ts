@@ -42,6 +42,7 @@ const MAX_PAGE_SIZE = 100;
 /** Network failures after which the server surely did not process the request. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED']);
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+const UNAUTHORIZED_RETRY_DELAY_MS = 500;
 
 /**
  * Pocket-ID's admin API over HTTP: X-API-Key authentication, a timeout per request, TLS verification
@@ -106,17 +107,18 @@ export class PocketIdHttpClient {
   }
 
   private async request<T>(request: RequestDescription & { method: Method }, body?: unknown): Promise<T> {
-    let refreshedToken = false;
+    let retriedUnauthorized = false;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(request, body, attempt);
       if (outcome.kind === 'ok') return outcome.value as T;
-      if (outcome.kind === 'unauthorized' && !refreshedToken && this.options.refreshToken) {
-        refreshedToken = true;
-        const fresh = await this.options.refreshToken();
-        if (fresh) {
-          this.apiToken = fresh;
-          continue;
-        }
+      if (outcome.kind === 'unauthorized' && !retriedUnauthorized) {
+        // Once: the key may have been rotated since this container cached it; and a fresh Pocket-ID
+        // answers 401 to some of the first parallel requests while it creates its static API user.
+        retriedUnauthorized = true;
+        const fresh = await this.options.refreshToken?.();
+        if (fresh) this.apiToken = fresh;
+        else await sleep(UNAUTHORIZED_RETRY_DELAY_MS);
+        continue;
       }
       const delay = outcome.retryable ? this.retryDelay(attempt, outcome.retryAfterMs) : undefined;
       if (delay === undefined) throw outcome.error;

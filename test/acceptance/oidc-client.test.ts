@@ -276,6 +276,21 @@ describe('failures and repeats', () => {
     expect(step.response.Reason).toMatch(/401/);
     expect(step.response.Reason).toMatch(/API key/);
   });
+  test('a rotated API key is picked up by a warm container after one 401', async () => {
+    const staleKey = `stale-${randomBytes(16).toString('hex')}`;
+    secretValues.add(staleKey);
+    const rotatingArn = await secrets.create('rotating-token', staleKey);
+    const props = properties({ Name: `rotated-${run}`, ApiTokenSecret: rotatingArn, IsPublic: 'true' });
+    const refused = await cfn.create('Rotated', props);
+    expectCleanStep(refused);
+    expect(refused.response.Reason).toMatch(/401/);
+
+    await secrets.put(rotatingArn, target.apiToken);
+    const created = await cfn.create('Rotated', props);
+    await expectSucceeded(created);
+    expect(created.logs.some((line) => JSON.parse(line).message.includes('the API key changed since it was cached'))).toBe(true);
+    await expectSucceeded(await cfn.delete('Rotated', created.response.PhysicalResourceId, props));
+  });
 });
 
 describe('public and confidential', () => {

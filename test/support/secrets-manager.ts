@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** Secrets Manager as the tests see it: moto's server, started by the global setup. */
 export class TestSecrets {
@@ -13,6 +13,10 @@ export class TestSecrets {
   public async create(name: string, value: string): Promise<string> {
     const result = await this.client.send(new CreateSecretCommand({ Name: `${name}-${randomBytes(4).toString('hex')}`, SecretString: value }));
     return result.ARN!;
+  }
+
+  public async put(arn: string, value: string): Promise<void> {
+    await this.client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: value }));
   }
 
   public async read(arn: string): Promise<string> {
