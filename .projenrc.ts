@@ -88,7 +88,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.gitignore.removePatterns('/lib');
 project.gitignore.exclude('/lib/**/*.js', '/lib/**/*.d.ts', '/assets/', '/test/languages/**/target/', '/.venv/', '/test-reports/', 'cdk.out/');
 project.npmignore?.removePatterns('/lib/');
-project.npmignore?.exclude('/lambda/', '/examples/', '/scripts/', '/.ci/', '/lib/**/*.ts');
+project.npmignore?.exclude('/lambda/', '/examples/', '/scripts/', '/.ci/', '/lib/**/*.ts', '/.venv*/', 'cdk.out/', '/coverage/');
 project.npmignore?.include('/lib/**/*.js', '/lib/**/*.d.ts', '/assets/');
 
 // Handler packages are devDependencies on purpose: esbuild bundles them into the asset.
@@ -101,6 +101,7 @@ eslintrc?.addDeletionOverride('parserOptions.projectService');
 eslintrc?.addOverride('parserOptions.project', ['./tsconfig.json', './test/tsconfig.json', './projenrc/tsconfig.json']);
 
 // The handler is bundled before jsii compiles, so the asset exists for tests and for packaging.
+project.preCompileTask.exec('rm -rf assets/handler');
 project.preCompileTask.exec([
   'esbuild', HANDLER_ENTRY,
   '--bundle', '--platform=node', '--target=node22', '--format=cjs', '--minify',
