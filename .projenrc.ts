@@ -38,6 +38,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk-lib@2.257.0',
     'constructs@10.5.1',
     '@types/aws-lambda@^8',
+    // jsii-pacmak writes the installed version of this aws-cdk-lib dependency into the Go module's go.mod.
+    // Pinned to the floor aws-cdk-lib 2.257.0 asks for (and aws-cdk-go v2.257.0 requires): the Go module
+    // proxy serves awscdkcloudassemblyschema/v53 at v53.25.0, not at the newer versions npm would pick.
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
   ],
 
   jestOptions: {
