@@ -108,7 +108,10 @@ async function postClient(
   } catch (error) {
     if (!(error instanceof PocketIdApiError && error.status === 409 && error.code === 'client_id_already_exists')) throw error;
     if (await isOurs(clientId, properties, context)) {
-      compensation.add(`OIDC client ${clientId}`, () => context.api.delete('Remove the partly created OIDC client', clientPath(clientId)));
+      // A generated id was made by this very event: undo it like a new one. A fixed id may predate it.
+      if (properties.ClientId === undefined) {
+        compensation.add(`OIDC client ${clientId}`, () => context.api.delete('Remove the partly created OIDC client', clientPath(clientId)));
+      }
       return true;
     }
     throw error;
@@ -116,15 +119,31 @@ async function postClient(
 }
 
 /**
- * A client id that exists already is ours only when an earlier delivery of this same event made it:
- * a generated id is derived from the event's RequestId, so nobody else holds it; a fixed id is ours
- * only if our own secret already records it.
+ * A client id that exists already is taken over only when it is provably ours: a generated id is
+ * derived from the event's RequestId, so only an earlier delivery of this event can hold it; a fixed id
+ * is ours when our secret records it, or when the client already has exactly the declared settings
+ * (what the rollback of a client id change finds: the old client, as this resource left it).
  */
 async function isOurs(clientId: string, properties: OidcClientProperties, context: OperationContext): Promise<boolean> {
   if (properties.ClientId === undefined) return true;
-  if (!properties.SecretArn) return false;
-  const stored = await context.secrets.readCredentials(properties.SecretArn);
-  return stored?.clientId === clientId;
+  if (properties.SecretArn && await readStoredCredentials(properties.SecretArn, clientId, context)) return true;
+  const existing = await readClient(clientId, context);
+  return existing !== undefined && matchesDeclaredSettings(existing, properties);
+}
+
+/** Whether every field the properties set has that value on the server already. */
+export function matchesDeclaredSettings(client: PocketIdClient, properties: OidcClientProperties): boolean {
+  const desired = desiredFields(properties);
+  if (desired.isPublic === true) delete desired.pkceEnabled; // Pocket-ID forces PKCE on for public clients
+  return Object.entries(desired).every(([field, value]) => sameValue(field, client[field], value));
+}
+
+function sameValue(field: string, actual: unknown, desired: unknown): boolean {
+  if (field === 'credentials') {
+    const identities = (value: unknown) => JSON.stringify((value as { federatedIdentities?: unknown[] } | undefined)?.federatedIdentities ?? []);
+    return identities(actual) === identities(desired);
+  }
+  return JSON.stringify(actual ?? null) === JSON.stringify(desired ?? null);
 }
 
 /** Has Pocket-ID generate a secret and stores it; an earlier, unstored secret of the same event is revoked. */

@@ -205,6 +205,29 @@ describe('replacement', () => {
 
     await expectSucceeded(await cfn.delete('Fixed', `fixed-b-${run}`, newProps));
   });
+  test('the rollback of a client id change returns to the old client, and the cleanup removes the new one', async () => {
+    const secretArn = await secrets.createOwnedSecret('rollback-replacement');
+    const oldProps = properties({ Name: `rb-${run}`, ClientId: `rb-a-${run}`, CallbackUrls: ['https://rb.example.com/cb'], SecretArn: secretArn });
+    const newProps = { ...oldProps, ClientId: `rb-b-${run}` };
+    await expectSucceeded(await cfn.create('Rb', oldProps));
+    await rememberStoredSecret(secretArn);
+    const replaced = await cfn.update('Rb', `rb-a-${run}`, newProps, oldProps);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(replaced);
+
+    // A later resource failed: CloudFormation sends the swapped Update to the new client...
+    const rollback = await cfn.update('Rb', `rb-b-${run}`, oldProps, newProps);
+    await rememberStoredSecret(secretArn);
+    await expectSucceeded(rollback);
+    expect(rollback.response.PhysicalResourceId).toBe(`rb-a-${run}`);
+    // ...then deletes the one it no longer needs.
+    await expectSucceeded(await cfn.delete('Rb', `rb-b-${run}`, newProps));
+
+    expect(await inspector.client(`rb-b-${run}`)).toBeUndefined();
+    expect(await inspector.client(`rb-a-${run}`)).toMatchObject({ name: `rb-${run}` });
+    await expectStoredSecretMatches(`rb-a-${run}`, secretArn);
+    await expectSucceeded(await cfn.delete('Rb', `rb-a-${run}`, oldProps));
+  });
 });
 
 describe('failures and repeats', () => {
@@ -249,6 +272,7 @@ describe('failures and repeats', () => {
     await rememberStoredSecret(secretArn);
     const otherSecretArn = await secrets.createOwnedSecret('taken-other');
     const conflict = await cfn.create('Intruder', { ...props, Name: `intruder-${run}`, SecretArn: otherSecretArn });
+    // (a client with exactly the declared settings would be taken over: see the rollback test)
     expectCleanStep(conflict);
     expect(conflict.response.Status).toBe('FAILED');
     expect(conflict.response.Reason).toMatch(/409.*client_id_already_exists/);
