@@ -21,6 +21,9 @@ export const SUPPORTED_CONTRACT_VERSIONS: readonly string[] = ['1'];
 /** CloudFormation resource types (at most 60 characters each). */
 export const ResourceType = {
   OIDC_CLIENT: 'Custom::PocketIdOidcClient',
+  USER: 'Custom::PocketIdUser',
+  USER_GROUP: 'Custom::PocketIdUserGroup',
+  LOOKUP: 'Custom::PocketIdLookup',
 } as const;
 
 /** Log levels of the handler, from the most to the least verbose. */
@@ -80,6 +83,11 @@ export interface OidcClientProperties extends CommonProperties {
   readonly FederatedIdentities?: FederatedIdentityProperties[];
   /** ARN of the Secrets Manager secret (owned by the construct) that receives the client secret. */
   readonly SecretArn?: string;
+  /**
+   * Ids of the groups allowed to use the client; [] opens it to every user. Absent: the allowed
+   * groups are not managed (whatever Pocket-ID holds stays).
+   */
+  readonly AllowedUserGroupIds?: string[];
 }
 
 /** Response Data of an OIDC client: ids and URLs only, never the secret. */
@@ -87,4 +95,86 @@ export interface OidcClientAttributes {
   readonly ClientId: string;
   readonly IssuerUrl: string;
   readonly DiscoveryUrl: string;
+}
+
+/** A custom claim: Pocket-ID keeps them as a list of key/value pairs. */
+export interface CustomClaimProperties {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/** A Pocket-ID user. Absent optional keys mean "never set", as for clients. */
+export interface UserProperties extends CommonProperties {
+  readonly Username: string;
+  /** A fixed user id (a UUID). Changing it replaces the user. */
+  readonly UserId?: string;
+  readonly Email?: string;
+  readonly EmailVerified?: string;
+  readonly FirstName?: string;
+  readonly LastName?: string;
+  readonly DisplayName?: string;
+  readonly IsAdmin?: string;
+  readonly Locale?: string;
+  readonly Disabled?: string;
+  /** The user's whole set of custom claims. Absent: not managed. */
+  readonly CustomClaims?: CustomClaimProperties[];
+  /** Issue a one-time login link at creation, valid this many seconds, stored in LoginLinkSecretArn. */
+  readonly LoginLinkLifetimeSeconds?: string;
+  /** ARN of the secret (owned by the construct) that receives the login link. */
+  readonly LoginLinkSecretArn?: string;
+  /** "true": ask Pocket-ID to email the user a login link at creation. */
+  readonly EmailLoginLink?: string;
+}
+
+/** Response Data of a user. */
+export interface UserAttributes {
+  readonly UserId: string;
+  readonly Username: string;
+}
+
+/** What a group does with members that CloudFormation did not add (people added in Pocket-ID's UI). */
+export const MembershipMode = {
+  /** Members added elsewhere stay; only the members this resource added (and removed) are managed. */
+  MERGE: 'merge',
+  /** The declared members are the whole list: anyone else is removed. */
+  EXCLUSIVE: 'exclusive',
+} as const;
+
+/** A Pocket-ID user group. Its member list is written by this resource alone. */
+export interface UserGroupProperties extends CommonProperties {
+  readonly Name: string;
+  readonly FriendlyName: string;
+  /** The group's whole set of custom claims. Absent: not managed. */
+  readonly CustomClaims?: CustomClaimProperties[];
+  /** Ids of the declared members. Absent: membership is not managed. */
+  readonly MemberUserIds?: string[];
+  /** One of MembershipMode's values; default merge. */
+  readonly MembershipMode?: string;
+}
+
+/** Response Data of a group. */
+export interface UserGroupAttributes {
+  readonly GroupId: string;
+  readonly GroupName: string;
+}
+
+/** The kinds of entity a lookup finds by name. */
+export const LookupKind = {
+  USER: 'User',
+  USER_GROUP: 'UserGroup',
+  OIDC_CLIENT: 'OidcClient',
+} as const;
+
+/** Finds an existing entity by its name at deploy time; creates and deletes nothing. */
+export interface LookupProperties extends CommonProperties {
+  /** One of LookupKind's values. */
+  readonly Kind: string;
+  /** Username, group name or client name: an exact match is required. */
+  readonly Name: string;
+}
+
+/** Response Data of a lookup. */
+export interface LookupAttributes {
+  readonly Id: string;
+  readonly Name: string;
 }

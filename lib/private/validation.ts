@@ -134,3 +134,97 @@ function parseUrl(value: string): URL | undefined {
 function truncate(value: string): string {
   return value.length > 80 ? `${value.slice(0, 77)}...` : value;
 }
+
+/** Claim names Pocket-ID sets itself and refuses as custom claims (its isReservedClaim). */
+export const RESERVED_CLAIMS: readonly string[] = [
+  'given_name', 'family_name', 'name', 'email', 'email_verified', 'preferred_username', 'display_name',
+  'groups', 'type', 'sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'azp',
+  'client_id', 'nbf', 'jti',
+];
+
+export const USERNAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9_.@-]*[a-zA-Z0-9])?$/;
+/** The shape Pocket-ID's email validation accepts, in short: something@domain.tld without spaces. */
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Pocket-ID's longest one-time access token lifetime: 31 days. */
+export const MAX_LOGIN_LINK_SECONDS = 31 * 24 * 3600;
+
+/** The values of a user that can be checked without a server. Undefined means unknown or unset. */
+export interface UserInput {
+  readonly username?: string;
+  readonly userId?: string;
+  readonly email?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly displayName?: string;
+  readonly locale?: string;
+  readonly customClaims?: Readonly<Record<string, string | undefined>>;
+  readonly loginLinkLifetimeSeconds?: number;
+}
+
+export function validateUser(input: UserInput): string[] {
+  return [
+    ...checkUsername(input.username),
+    ...checkUserId(input.userId),
+    ...checkEmail(input.email),
+    ...checkLength('firstName', input.firstName, 0, 50),
+    ...checkLength('lastName', input.lastName, 0, 50),
+    ...checkLength('displayName', input.displayName, 0, 100),
+    ...checkLength('locale', input.locale, 1, 20),
+    ...validateCustomClaims(input.customClaims),
+    ...checkLoginLinkLifetime(input.loginLinkLifetimeSeconds),
+  ];
+}
+
+/** The values of a group that can be checked without a server. */
+export interface UserGroupInput {
+  readonly name?: string;
+  readonly friendlyName?: string;
+  readonly customClaims?: Readonly<Record<string, string | undefined>>;
+}
+
+export function validateUserGroup(input: UserGroupInput): string[] {
+  return [
+    ...checkLength('name', input.name, 2, 255),
+    ...checkLength('friendlyName', input.friendlyName, 2, 50),
+    ...validateCustomClaims(input.customClaims),
+  ];
+}
+
+/** Keys must be non-empty and not one of Pocket-ID's reserved claims; values must be non-empty. */
+export function validateCustomClaims(claims: Readonly<Record<string, string | undefined>> | undefined): string[] {
+  if (claims === undefined) return [];
+  return Object.entries(claims).flatMap(([key, value]) => {
+    if (key.trim() === '') return ['customClaims must not have an empty key'];
+    if (RESERVED_CLAIMS.includes(key)) return [`customClaims.${key} is a claim Pocket-ID sets itself (reserved: ${RESERVED_CLAIMS.join(', ')})`];
+    if (value !== undefined && value === '') return [`customClaims.${key} must not have an empty value`];
+    return [];
+  });
+}
+
+function checkUsername(username: string | undefined): string[] {
+  if (username === undefined) return [];
+  const errors = checkLength('username', username, 1, 50);
+  if (username !== '' && !USERNAME_PATTERN.test(username)) {
+    errors.push(`username may contain only letters, digits, '_', '.', '@' and '-', and must start and end with a letter or digit (got '${truncate(username)}')`);
+  }
+  return errors;
+}
+
+function checkUserId(userId: string | undefined): string[] {
+  if (userId === undefined || UUID_PATTERN.test(userId)) return [];
+  return [`userId must be a UUID such as 6f1c2a52-3d1e-4b8a-9c1f-0e2d3c4b5a69 (got '${truncate(userId)}')`];
+}
+
+function checkEmail(email: string | undefined): string[] {
+  if (email === undefined) return [];
+  return EMAIL_PATTERN.test(email) ? [] : [`email must be an email address such as alice@example.com (got '${truncate(email)}')`];
+}
+
+function checkLoginLinkLifetime(seconds: number | undefined): string[] {
+  if (seconds === undefined) return [];
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > MAX_LOGIN_LINK_SECONDS) {
+    return [`loginLink.lifetime must be whole seconds between 1 minute and 31 days (got ${seconds} s)`];
+  }
+  return [];
+}
