@@ -93,7 +93,7 @@ describe('retries', () => {
 
   test('a POST to a closed port (connection refused) is retried, then explained', async () => {
     const closedPort = await unusedPort();
-    const error = await client({ baseUrl: `http://127.0.0.1:${closedPort}` }).post('Create OIDC client', '/api/oidc/clients', { name: 'x' }).catch((e: any) => e);
+    const error: any = await client({ baseUrl: `http://127.0.0.1:${closedPort}` }).post('Create OIDC client', '/api/oidc/clients', { name: 'x' }).catch((e: any) => e);
     expect(error).toBeInstanceOf(PocketIdNetworkError);
     expect(error.message).toMatch(/ECONNREFUSED.*Is Pocket-ID running at baseUrl/);
     expect(logLines.filter((l) => JSON.parse(l).message === 'retrying Pocket-ID request')).toHaveLength(FAST_RETRIES.maxAttempts - 1);
@@ -110,7 +110,7 @@ describe('retries', () => {
 
 describe('answers', () => {
   test('a validation error names the operation, the request, Pocket-ID\'s code, fields and request id', async () => {
-    const error = await client().post('Create OIDC client', '/api/oidc/clients', { name: 'n'.repeat(51) }).catch((e: any) => e);
+    const error: any = await client().post('Create OIDC client', '/api/oidc/clients', { name: 'n'.repeat(51) }).catch((e: any) => e);
     expect(error).toBeInstanceOf(PocketIdApiError);
     expect(error.message).toMatch(/^Create OIDC client: POST \/api\/oidc\/clients returned 400 validation_failed: .*\[fields: name too_long/);
     expect(error.message).toMatch(/\(Pocket-ID request id [0-9a-f-]{36}\)/);
@@ -121,13 +121,13 @@ describe('answers', () => {
   });
 
   test('a 404 that is not Pocket-ID\'s is an error that points at baseUrl', async () => {
-    const error = await client({ baseUrl: `${server.baseUrl}/wrong-prefix` }).delete('Delete', '/api/oidc/clients/x').catch((e: any) => e);
+    const error: any = await client({ baseUrl: `${server.baseUrl}/wrong-prefix` }).delete('Delete', '/api/oidc/clients/x').catch((e: any) => e);
     expect(error.message).toMatch(/returned 404: 404 page not found \(Pocket-ID request id [^)]+\)\. This answer did not come from Pocket-ID's API: check baseUrl/);
   });
 
   test('a wrong key: 401 with what to fix, and the key is never in the message or logs', async () => {
     const wrongKey = 'wrong-key-0123456789abcdef0123456789';
-    const error = await client({ apiToken: wrongKey }).get('Read', '/api/oidc/clients/x').catch((e: any) => e);
+    const error: any = await client({ apiToken: wrongKey }).get('Read', '/api/oidc/clients/x').catch((e: any) => e);
     expect(error.message).toMatch(/401 not_signed_in.*Pocket-ID rejected the API key/);
     expect(error.message).not.toContain(wrongKey);
     expect(logLines.join('\n')).not.toContain(wrongKey);
@@ -171,7 +171,7 @@ describe('TLS', () => {
   afterAll(() => new Promise((resolve) => tlsServer.close(resolve)));
 
   test('a self-signed certificate is refused, with a message that says what to do', async () => {
-    const error = await client({ baseUrl: tlsUrl }).get('Check version', '/api/version/current').catch((e: any) => e);
+    const error: any = await client({ baseUrl: tlsUrl }).get('Check version', '/api/version/current').catch((e: any) => e);
     expect(error).toBeInstanceOf(PocketIdNetworkError);
     expect(error.message).toMatch(/TLS certificate could not be verified.*skipTlsVerify/);
   });

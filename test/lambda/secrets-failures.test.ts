@@ -61,7 +61,7 @@ test.each([
   secretsManager.on(GetSecretValueCommand, { SecretId: tokenSecret }).resolves({ SecretString: server.apiToken });
   secretsManager.on(PutSecretValueCommand).rejects(awsError(name, 'injected'));
 
-  const error = await handler(createEvent(`put-${name}`, tokenSecret)).catch((e: any) => e);
+  const error: any = await handler(createEvent(`put-${name}`, tokenSecret)).catch((e: any) => e);
 
   expect(error.message).toMatch(/PutSecretValue on secret arn:aws:secretsmanager:.*failed/);
   expect(error.message).toMatch(message);
@@ -73,7 +73,7 @@ test.each([
 test('an API key secret the handler may not read fails before anything is created', async () => {
   secretsManager.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException', 'not allowed'));
   const before = server.requests.length;
-  const error = await handler(createEvent('denied', 'token-denied')).catch((e: any) => e);
+  const error: any = await handler(createEvent('denied', 'token-denied')).catch((e: any) => e);
   expect(error.message).toMatch(/GetSecretValue on secret token-denied failed: AccessDeniedException/);
   expect(server.requests.length).toBe(before);
 });
@@ -83,7 +83,7 @@ test('when the cleanup fails too, the error says what is left to remove by hand'
   secretsManager.on(GetSecretValueCommand, { SecretId: tokenSecret }).resolves({ SecretString: server.apiToken });
   secretsManager.on(PutSecretValueCommand).rejects(awsError('ThrottlingException', 'slow down'));
   server.injectFault({ method: 'DELETE', path: /\/api\/oidc\/clients\/[^/]+$/, status: 500, times: 10 });
-  const error = await handler(createEvent('stuck', tokenSecret)).catch((e: any) => e);
+  const error: any = await handler(createEvent('stuck', tokenSecret)).catch((e: any) => e);
   server.clearFaults();
   expect(error.message).toMatch(/Cleanup also failed, remove by hand: OIDC client [0-9a-f-]{36}/);
 });
