@@ -1,2 +1,4 @@
 export * from './pocket-id';
 export * from './oidc-client';
+export * from './user';
+export * from './user-group';

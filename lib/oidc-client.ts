@@ -1,10 +1,13 @@
-import { CustomResource, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, OidcClientProperties, ResourceType } from './contract';
+import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
+import { assertSameInstance, PocketIdLookup } from './private/lookup';
+import { booleanProperty, known, requireValue } from './private/properties';
 import { OidcClientInput, validateOidcClient } from './private/validation';
+import { IUserGroup } from './user-group';
 
 /** A federated identity: a workload outside Pocket-ID that may authenticate as the client with its own JWTs. */
 export interface FederatedIdentity {
@@ -56,6 +59,8 @@ export interface IOidcClient extends IConstruct {
    * @attribute
    */
   readonly discoveryUrl: string;
+  /** The Pocket-ID instance that holds the client. */
+  readonly pocketId: PocketId;
 }
 
 /** Properties of an OIDC client. Optional fields left unset keep whatever Pocket-ID holds. */
@@ -158,6 +163,15 @@ export interface OidcClientProps {
   readonly federatedIdentities?: FederatedIdentity[];
 
   /**
+   * The groups whose members may use the client: a client with allowed groups is restricted to
+   * them; an empty list opens it to every user. More can be added with `allowGroup()`. Written by the
+   * client's resource alone.
+   *
+   * @default - not managed: the allowed groups Pocket-ID holds stay, unless `allowGroup()` is called
+   */
+  readonly allowedUserGroups?: IUserGroup[];
+
+  /**
    * What happens to the client in Pocket-ID when it leaves the stack.
    *
    * @default RemovalPolicy.DESTROY
@@ -195,12 +209,15 @@ export interface OidcClientProps {
 export class OidcClient extends Construct implements IOidcClient {
   /** References a client that already exists in Pocket-ID. */
   public static fromClientId(scope: Construct, id: string, pocketId: PocketId, clientId: string): IOidcClient {
-    class Import extends Construct implements IOidcClient {
-      public readonly clientId = clientId;
-      public readonly issuerUrl = pocketId.issuerUrl;
-      public readonly discoveryUrl = pocketId.discoveryUrl;
-    }
-    return new Import(scope, id);
+    return new ImportedClient(scope, id, pocketId, { clientId });
+  }
+
+  /**
+   * References a client that already exists in Pocket-ID by name, resolved at deploy time. The
+   * deployment fails if no client, or more than one, has the name.
+   */
+  public static fromClientName(scope: Construct, id: string, pocketId: PocketId, clientName: string): IOidcClient {
+    return new ImportedClient(scope, id, pocketId, { clientName });
   }
 
   /** @attribute */
@@ -217,7 +234,8 @@ export class OidcClient extends Construct implements IOidcClient {
   /** The Pocket-ID instance that holds the client. */
   public readonly pocketId: PocketId;
 
-  private readonly resource: CustomResource;
+  private readonly allowedGroups: IUserGroup[] = [];
+  private readonly managesAllowedGroups: boolean;
 
   constructor(scope: Construct, id: string, props: OidcClientProps) {
     super(scope, id);
@@ -225,6 +243,8 @@ export class OidcClient extends Construct implements IOidcClient {
     this.pocketId = props.pocketId;
     const binding = props.pocketId._bind(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    this.managesAllowedGroups = props.allowedUserGroups !== undefined && props.allowedUserGroups !== null;
+    for (const group of props.allowedUserGroups ?? []) this.allowGroup(group);
 
     if (!props.isPublic) {
       this.secret = createClientSecret(this, props, removalPolicy);
@@ -236,17 +256,44 @@ export class OidcClient extends Construct implements IOidcClient {
       ContractVersion: CONTRACT_VERSION,
       ...clientProperties(props),
       SecretArn: this.secret?.secretArn,
+      AllowedUserGroupIds: Lazy.list({ produce: () => this.allowedGroupIds() }, { omitEmpty: false }) as string[],
     };
-    this.resource = new CustomResource(this, 'Resource', {
+    const resource = new CustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.OIDC_CLIENT,
       properties,
       removalPolicy,
     });
 
-    this.clientId = this.resource.getAttString('ClientId');
+    this.clientId = resource.getAttString('ClientId');
     this.issuerUrl = props.pocketId.issuerUrl;
     this.discoveryUrl = props.pocketId.discoveryUrl;
+  }
+
+  /** Restricts the client to the members of `group` (and of the other allowed groups). */
+  public allowGroup(group: IUserGroup): void {
+    assertSameInstance(this.pocketId, group.pocketId, `User group '${group.node.path}'`);
+    if (!this.allowedGroups.includes(group)) this.allowedGroups.push(group);
+  }
+
+  /** Undefined (not managed) until groups are declared; once declared, the list, even empty. */
+  private allowedGroupIds(): string[] | undefined {
+    if (!this.managesAllowedGroups && this.allowedGroups.length === 0) return undefined;
+    return this.allowedGroups.map((group) => group.groupId);
+  }
+}
+
+/** A client referenced by id, or by name through a deploy-time lookup. */
+class ImportedClient extends Construct implements IOidcClient {
+  public readonly clientId: string;
+  public readonly issuerUrl: string;
+  public readonly discoveryUrl: string;
+
+  constructor(scope: Construct, id: string, public readonly pocketId: PocketId, by: { clientId?: string; clientName?: string }) {
+    super(scope, id);
+    this.clientId = by.clientId ?? new PocketIdLookup(this, 'Lookup', pocketId, LookupKind.OIDC_CLIENT, by.clientName!).entityId;
+    this.issuerUrl = pocketId.issuerUrl;
+    this.discoveryUrl = pocketId.discoveryUrl;
   }
 }
 
@@ -293,10 +340,6 @@ function federatedIdentityProperties(identity: FederatedIdentity): FederatedIden
   };
 }
 
-function booleanProperty(value: boolean | undefined): string | undefined {
-  return value === undefined ? undefined : String(value);
-}
-
 function minutesProperty(duration: Duration | undefined): string | undefined {
   if (duration === undefined) return undefined;
   if (duration.isUnresolved()) return Token.asString(duration.toMinutes());
@@ -314,11 +357,6 @@ function validateProps(scope: Construct, props: OidcClientProps): void {
   }
 }
 
-/** jsii callers (Python, Java, Go) can pass null where TypeScript would not compile. */
-function requireValue(field: string, value: unknown): string[] {
-  return value === undefined || value === null ? [`${field} is required`] : [];
-}
-
 /** The values that are known now; tokens are left out and checked by the handler at deploy time. */
 function knownAtSynth(props: OidcClientProps): OidcClientInput {
   return {
@@ -334,10 +372,6 @@ function knownAtSynth(props: OidcClientProps): OidcClientInput {
     refreshTokenLifetimeMinutes: knownMinutes(props.refreshTokenLifetime),
     federatedIdentityIssuers: props.federatedIdentities?.map((identity) => known(identity.issuer)),
   };
-}
-
-function known(value: string | undefined): string | undefined {
-  return typeof value !== 'string' || Token.isUnresolved(value) ? undefined : value;
 }
 
 function knownList(values: string[] | undefined): string[] | undefined {

@@ -40,6 +40,8 @@ const FIELDS: ReadonlyArray<{ property: keyof OidcClientProperties; api: string;
   { property: 'AccessTokenLifetimeMinutes', api: 'accessTokenDurationMinutes', read: readInteger, pocketIdDefault: 60 },
   { property: 'RefreshTokenLifetimeMinutes', api: 'refreshTokenDurationMinutes', read: readInteger, pocketIdDefault: 43_200 },
   { property: 'FederatedIdentities', api: 'credentials', read: readFederatedIdentities, pocketIdDefault: { federatedIdentities: [] } },
+  // A client with allowed groups is restricted to them; the list itself has its own endpoint.
+  { property: 'AllowedUserGroupIds', api: 'isGroupRestricted', read: readGroupRestriction, pocketIdDefault: false },
 ];
 
 /** Fields of Pocket-ID's answer that its update body does not take. */
@@ -68,6 +70,7 @@ export const oidcClient: ResourceHandler = {
       return createClient(properties.ClientId ?? deterministicClientId(event), properties, context);
     }
     await context.api.put('Update OIDC client', clientPath(clientId), updateBody(current, properties, previous));
+    await writeAllowedGroups(clientId, properties, allowedGroupIdsOf(current), context);
     await reconcileSecret(clientId, properties, previous, context);
     return result(clientId, properties);
   },
@@ -84,6 +87,7 @@ async function createClient(clientId: string, properties: OidcClientProperties, 
   const compensation = new Compensation(context.logger);
   try {
     const adopted = await postClient(clientId, properties, context, compensation);
+    await writeAllowedGroups(clientId, properties, [], context);
     if (!isPublic(properties) && properties.SecretArn) {
       await storeNewSecret(clientId, properties, context, compensation, adopted);
     }
@@ -232,6 +236,30 @@ async function readStoredCredentials(secretArn: string, clientId: string, contex
   if (stored?.clientId !== clientId) return undefined;
   context.redactor.add(stored.clientSecret);
   return stored;
+}
+
+/**
+ * Writes the allowed groups when the properties manage them and they differ from what Pocket-ID holds.
+ * When they stop being managed, the PUT of the client already cleared them (isGroupRestricted false).
+ */
+async function writeAllowedGroups(clientId: string, properties: OidcClientProperties, current: string[], context: OperationContext): Promise<void> {
+  const wanted = readStringList(properties.AllowedUserGroupIds);
+  if (wanted === undefined || sameSet(wanted, current)) return;
+  await context.api.put('Set the allowed user groups of OIDC client', `${clientPath(clientId)}/allowed-user-groups`, { userGroupIds: wanted });
+}
+
+function allowedGroupIdsOf(client: PocketIdClient): string[] {
+  const groups = client.allowedUserGroups;
+  return Array.isArray(groups) ? groups.map((group: { id: string }) => group.id) : [];
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
+}
+
+function readGroupRestriction(value: unknown): boolean | undefined {
+  const groupIds = readStringList(value);
+  return groupIds === undefined ? undefined : groupIds.length > 0;
 }
 
 /** Revokes every secret of the client but `keep`. */

@@ -343,6 +343,51 @@ describe('public and confidential', () => {
   });
 });
 
+describe('allowed user groups', () => {
+  test('declared groups restrict the client; changing them rewrites the list; removing them opens it again', async () => {
+    const first = await inspector.createGroup(`allowed-a-${run}`);
+    const second = await inspector.createGroup(`allowed-b-${run}`);
+    const restricted = properties({ Name: `restricted-${run}`, IsPublic: 'true', AllowedUserGroupIds: [first] });
+    const created = await cfn.create('Restricted', restricted);
+    await expectSucceeded(created);
+    const clientId = created.response.PhysicalResourceId;
+    const allowedIds = async () => ((await inspector.client(clientId)).allowedUserGroups ?? []).map((g: any) => g.id).sort();
+    expect(await inspector.client(clientId)).toMatchObject({ isGroupRestricted: true });
+    expect(await allowedIds()).toEqual([first]);
+
+    const both = { ...restricted, AllowedUserGroupIds: [first, second] };
+    await expectSucceeded(await cfn.update('Restricted', clientId, both, restricted));
+    expect(await allowedIds()).toEqual([first, second].sort());
+
+    const open = { ...both };
+    delete open.AllowedUserGroupIds;
+    await expectSucceeded(await cfn.update('Restricted', clientId, open, both));
+    expect(await inspector.client(clientId)).toMatchObject({ isGroupRestricted: false });
+    expect(await allowedIds()).toEqual([]);
+
+    await expectSucceeded(await cfn.delete('Restricted', clientId, open));
+    await inspector.deleteGroup(first);
+    await inspector.deleteGroup(second);
+  });
+
+  test('groups set in the UI stay when the client does not manage them', async () => {
+    const group = await inspector.createGroup(`ui-group-${run}`);
+    const props = properties({ Name: `unmanaged-groups-${run}`, IsPublic: 'true' });
+    const created = await cfn.create('Unmanaged', props);
+    await expectSucceeded(created);
+    const clientId = created.response.PhysicalResourceId;
+    await inspector.editClient(clientId, { isGroupRestricted: true });
+    await inspector.setAllowedGroups(clientId, [group]);
+
+    await expectSucceeded(await cfn.update('Unmanaged', clientId, { ...props, Description: 'changed' }, props));
+    const client = await inspector.client(clientId);
+    expect(client).toMatchObject({ isGroupRestricted: true, description: 'changed' });
+    expect(client.allowedUserGroups.map((g: any) => g.id)).toEqual([group]);
+    await expectSucceeded(await cfn.delete('Unmanaged', clientId, props));
+    await inspector.deleteGroup(group);
+  });
+});
+
 describe('drift', () => {
   test('a client deleted outside CloudFormation is created again by the next Update', async () => {
     const secretArn = await secrets.createOwnedSecret('drift');

@@ -62,6 +62,20 @@ export class PocketIdInspector {
     await this.json(await this.call('PUT', `/api/oidc/clients/${encodeURIComponent(clientId)}`, body));
   }
 
+  /** Creates a group over the API (as someone in the UI would); returns its id. */
+  public async createGroup(name: string): Promise<string> {
+    const group = await this.json(await this.call('POST', '/api/user-groups', { name, friendlyName: name.slice(0, 50) }));
+    return group.id;
+  }
+
+  public async setAllowedGroups(clientId: string, groupIds: string[]): Promise<void> {
+    await this.json(await this.call('PUT', `/api/oidc/clients/${encodeURIComponent(clientId)}/allowed-user-groups`, { userGroupIds: groupIds }));
+  }
+
+  public async deleteGroup(groupId: string): Promise<void> {
+    await this.call('DELETE', `/api/user-groups/${encodeURIComponent(groupId)}`);
+  }
+
   public async deleteClient(clientId: string): Promise<void> {
     await this.call('DELETE', `/api/oidc/clients/${encodeURIComponent(clientId)}`);
   }

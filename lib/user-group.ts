@@ -1,0 +1,161 @@
+import { CustomResource, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { CONTRACT_VERSION, LookupKind, MembershipMode, ResourceType, UserGroupProperties } from './contract';
+import { PocketId } from './pocket-id';
+import { assertSameInstance, PocketIdLookup } from './private/lookup';
+import { claimProperties, known, knownClaims, requireValue } from './private/properties';
+import { validateUserGroup } from './private/validation';
+import { IUser } from './user';
+
+/** A Pocket-ID user group, managed here or referenced. */
+export interface IUserGroup extends IConstruct {
+  /**
+   * The group's id in Pocket-ID.
+   *
+   * @attribute
+   */
+  readonly groupId: string;
+  /** The Pocket-ID instance that holds the group. */
+  readonly pocketId: PocketId;
+}
+
+/** What a group does with members that were added outside CloudFormation, in Pocket-ID's UI say. */
+export enum GroupMembership {
+  /**
+   * Members added elsewhere stay. The group adds the members it declares and removes only those it
+   * declared before and no longer does.
+   */
+  MERGE = 'merge',
+  /** The declared members are the whole group: anyone added elsewhere is removed at the next deploy. */
+  EXCLUSIVE = 'exclusive',
+}
+
+/** Properties of a Pocket-ID user group. */
+export interface UserGroupProps {
+  /** The Pocket-ID instance that holds the group. */
+  readonly pocketId: PocketId;
+
+  /** The group's name (2 to 255 characters), unique in Pocket-ID; tokens carry it in the `groups` claim. */
+  readonly name: string;
+
+  /** The name shown in Pocket-ID's UI (2 to 50 characters). */
+  readonly friendlyName: string;
+
+  /**
+   * Custom claims added to the tokens of the group's members: the whole set. Pocket-ID's own claim
+   * names (`sub`, `email`, `groups`, …) are refused.
+   *
+   * @default - not managed: the claims Pocket-ID holds stay
+   */
+  readonly customClaims?: Record<string, string>;
+
+  /**
+   * Members of the group. More can be added with `addMember()`. The group's resource is the only
+   * writer of its member list.
+   *
+   * @default - membership is not managed, unless `addMember()` is called
+   */
+  readonly members?: IUser[];
+
+  /**
+   * What happens to members added outside CloudFormation.
+   *
+   * @default GroupMembership.MERGE
+   */
+  readonly membership?: GroupMembership;
+
+  /**
+   * What happens to the group in Pocket-ID when it leaves the stack.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A Pocket-ID user group, with its custom claims and, if declared, its members. */
+export class UserGroup extends Construct implements IUserGroup {
+  /** References a group that already exists in Pocket-ID, by id. */
+  public static fromGroupId(scope: Construct, id: string, pocketId: PocketId, groupId: string): IUserGroup {
+    return new ImportedGroup(scope, id, pocketId, { groupId });
+  }
+
+  /** References a group that already exists in Pocket-ID by name, resolved at deploy time. */
+  public static fromGroupName(scope: Construct, id: string, pocketId: PocketId, groupName: string): IUserGroup {
+    return new ImportedGroup(scope, id, pocketId, { groupName });
+  }
+
+  /** @attribute */
+  public readonly groupId: string;
+  /**
+   * The group's name.
+   *
+   * @attribute
+   */
+  public readonly groupName: string;
+  /** The Pocket-ID instance that holds the group. */
+  public readonly pocketId: PocketId;
+
+  private readonly members: IUser[] = [];
+  private readonly managesMembers: boolean;
+
+  constructor(scope: Construct, id: string, props: UserGroupProps) {
+    super(scope, id);
+    validateProps(this, props);
+    this.pocketId = props.pocketId;
+    const binding = props.pocketId._bind(this);
+    this.managesMembers = props.members !== undefined && props.members !== null;
+    for (const member of props.members ?? []) this.addMember(member);
+
+    const properties: UserGroupProperties = {
+      ...binding.connection,
+      ContractVersion: CONTRACT_VERSION,
+      Name: props.name,
+      FriendlyName: props.friendlyName,
+      CustomClaims: claimProperties(props.customClaims),
+      MemberUserIds: Lazy.list({ produce: () => this.memberIds() }, { omitEmpty: false }) as string[],
+      MembershipMode: props.membership ?? MembershipMode.MERGE,
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: binding.serviceToken,
+      resourceType: ResourceType.USER_GROUP,
+      properties,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.groupId = resource.getAttString('GroupId');
+    this.groupName = props.name;
+  }
+
+  /** Adds a member. The group's resource writes the member list; the user's resource never does. */
+  public addMember(user: IUser): void {
+    assertSameInstance(this.pocketId, user.pocketId, `User '${user.node.path}'`);
+    if (!this.members.includes(user)) this.members.push(user);
+  }
+
+  /** Undefined (not managed) until members are declared; once declared, the list, even empty. */
+  private memberIds(): string[] | undefined {
+    if (!this.managesMembers && this.members.length === 0) return undefined;
+    return this.members.map((member) => member.userId);
+  }
+}
+
+/** A group referenced by id, or by name through a deploy-time lookup. */
+class ImportedGroup extends Construct implements IUserGroup {
+  public readonly groupId: string;
+
+  constructor(scope: Construct, id: string, public readonly pocketId: PocketId, by: { groupId?: string; groupName?: string }) {
+    super(scope, id);
+    this.groupId = by.groupId ?? new PocketIdLookup(this, 'Lookup', pocketId, LookupKind.USER_GROUP, by.groupName!).entityId;
+  }
+}
+
+function validateProps(scope: Construct, props: UserGroupProps): void {
+  const errors = [
+    ...requireValue('pocketId', props.pocketId),
+    ...requireValue('name', props.name),
+    ...requireValue('friendlyName', props.friendlyName),
+    ...validateUserGroup({ name: known(props.name), friendlyName: known(props.friendlyName), customClaims: knownClaims(props.customClaims) }),
+  ];
+  if (errors.length > 0) {
+    throw new Error(`UserGroup '${scope.node.path}': ${errors.join('; ')}`);
+  }
+}
