@@ -117,7 +117,7 @@ project.preCompileTask.exec([
 
 project.addTask('main', {
   description: 'Synthesize the example app offline and print the Pocket-ID entities it would create or change',
-  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/summarize-example.ts',
+  exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/summarize-example.ts',
 });
 
 project.synth();

@@ -15,7 +15,12 @@ const POCKET_ID_TYPE_PREFIX = 'Custom::PocketId';
 /** Connection properties: the same for every entity of an instance, shown once per instance. */
 const CONNECTION_KEYS = new Set(['ServiceToken', 'ContractVersion', 'BaseUrl', 'IssuerUrl', 'ApiTokenSecret', 'SkipTlsVerify', 'TimeoutSeconds', 'LogLevel']);
 
-const KIND_LABELS: Record<string, string> = { 'Custom::PocketIdOidcClient': 'OIDC client' };
+const KIND_LABELS: Record<string, string> = {
+  'Custom::PocketIdOidcClient': 'OIDC client',
+  'Custom::PocketIdUser': 'user',
+  'Custom::PocketIdUserGroup': 'group',
+  'Custom::PocketIdLookup': 'existing',
+};
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string }>;
 
@@ -65,18 +70,50 @@ function describeStack(stackName: string, resources: Resources, previous: Resour
 
 function describeEntity(entity: Entity, resources: Resources, previous: Resources | undefined): string[] {
   const before = previous?.[entity.logicalId];
-  const action = !before ? '+ create' : changedKeys(before.Properties ?? {}, entity.properties).length === 0 ? '= unchanged' : '~ update';
-  const lines = [`    ${action} ${label(entity)}`];
-  if (action === '~ update') lines.push(`        changed: ${changedKeys(before!.Properties ?? {}, entity.properties).join(', ')}`);
-  const p = entity.properties;
-  lines.push(`        ${p.IsPublic === 'true' ? 'public (no secret)' : 'confidential'}${p.PkceEnabled === 'true' || p.IsPublic === 'true' ? ', PKCE' : ''}; client id: ${p.ClientId ?? 'a UUID chosen at create'}`);
-  if (p.CallbackUrls) lines.push(`        callback URLs: ${p.CallbackUrls.join(', ')}`);
-  if (p.LogoutCallbackUrls) lines.push(`        logout callback URLs: ${p.LogoutCallbackUrls.join(', ')}`);
-  if (p.AccessTokenLifetimeMinutes) lines.push(`        access tokens live ${p.AccessTokenLifetimeMinutes} minutes`);
-  if (p.SecretArn) lines.push(`        client secret -> Secrets Manager ${secretDescription(p.SecretArn, resources)} as JSON {clientId, clientSecret, issuer, discoveryUrl}`);
-  const others = Object.keys(p).filter((key) => !CONNECTION_KEYS.has(key) && !['Name', 'IsPublic', 'PkceEnabled', 'ClientId', 'CallbackUrls', 'LogoutCallbackUrls', 'AccessTokenLifetimeMinutes', 'SecretArn'].includes(key));
-  if (others.length > 0) lines.push(`        also sets: ${others.join(', ')}`);
-  return lines;
+  const changed = before ? changedKeys(before.Properties ?? {}, entity.properties) : [];
+  const action = !before ? '+ create' : changed.length === 0 ? '= unchanged' : '~ update';
+  const verb = entity.type === 'Custom::PocketIdLookup' ? action.replace('create', 'look up') : action;
+  const lines = [`    ${verb} ${label(entity)}`];
+  if (changed.length > 0) lines.push(`        changed: ${changed.join(', ')}`);
+  const details = DETAILS[entity.type]?.(entity.properties, resources) ?? [];
+  return [...lines, ...details.map((detail) => `        ${detail}`)];
+}
+
+const DETAILS: Record<string, (p: Record<string, any>, resources: Resources) => string[]> = {
+  'Custom::PocketIdOidcClient': (p, resources) => [
+    `${p.IsPublic === 'true' ? 'public (no secret)' : 'confidential'}${p.PkceEnabled === 'true' || p.IsPublic === 'true' ? ', PKCE' : ''}; `
+      + `client id: ${p.ClientId ?? 'a UUID chosen at create'}`,
+    ...(p.CallbackUrls ? [`callback URLs: ${p.CallbackUrls.join(', ')}`] : []),
+    ...(p.LogoutCallbackUrls ? [`logout callback URLs: ${p.LogoutCallbackUrls.join(', ')}`] : []),
+    ...(p.AccessTokenLifetimeMinutes ? [`access tokens live ${p.AccessTokenLifetimeMinutes} minutes`] : []),
+    ...(p.AllowedUserGroupIds ? [`allowed groups: ${p.AllowedUserGroupIds.length === 0 ? 'none (open to every user)' : referenceNames(p.AllowedUserGroupIds, resources)}`] : []),
+    ...(p.SecretArn ? [`client secret -> ${secretDescription(p.SecretArn, resources)} as JSON {clientId, clientSecret, issuer, discoveryUrl}`] : []),
+  ],
+  'Custom::PocketIdUser': (p, resources) => [
+    [p.Email, [p.FirstName, p.LastName].filter(Boolean).join(' '), p.IsAdmin === 'true' ? 'admin' : undefined].filter(Boolean).join(', '),
+    ...(p.CustomClaims ? [`custom claims: ${claims(p.CustomClaims)}`] : []),
+    ...(p.LoginLinkSecretArn ? [`one-time login link (${Number(p.LoginLinkLifetimeSeconds) / 3600} h) -> ${secretDescription(p.LoginLinkSecretArn, resources)}`] : []),
+    ...(p.EmailLoginLink === 'true' ? ['Pocket-ID emails a login link'] : []),
+  ],
+  'Custom::PocketIdUserGroup': (p, resources) => [
+    `friendly name: ${p.FriendlyName}`,
+    ...(p.CustomClaims ? [`custom claims: ${claims(p.CustomClaims)}`] : []),
+    ...(p.MemberUserIds ? [`members (${p.MembershipMode ?? 'merge'}): ${p.MemberUserIds.length === 0 ? 'none' : referenceNames(p.MemberUserIds, resources)}`] : []),
+  ],
+  'Custom::PocketIdLookup': () => ['resolved by name at deploy time; nothing is created or deleted'],
+};
+
+function claims(list: Array<{ Key: string; Value: string }>): string {
+  return list.map((claim) => `${claim.Key}=${claim.Value}`).join(', ');
+}
+
+/** Names the Pocket-ID entities that ids point at (GetAtt of another resource, or literal ids). */
+function referenceNames(ids: unknown[], resources: Resources): string {
+  return ids.map((id) => {
+    const target = (id as any)?.['Fn::GetAtt']?.[0];
+    const resource = target ? resources[target] : undefined;
+    return resource ? `${resource.Properties?.Username ?? resource.Properties?.Name} [${target}]` : String(id);
+  }).join(', ');
 }
 
 function secretDescription(secretArn: unknown, resources: Resources): string {
@@ -86,7 +123,7 @@ function secretDescription(secretArn: unknown, resources: Resources): string {
     .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.PolicyDocument).includes(`"Ref":"${ref}"`))
     .flatMap(([, r]) => (r.Properties?.Roles ?? []).map((role: any) => role.Ref))
     .filter((role: string) => !role.startsWith('CdkPocketIdProvider'));
-  return `secret ${ref}${readers.length > 0 ? ` (readable by ${readers.join(', ')})` : ''}`;
+  return `Secrets Manager secret ${ref}${readers.length > 0 ? ` (readable by ${readers.join(', ')})` : ''}`;
 }
 
 function pocketIdEntities(resources: Resources): Entity[] {
@@ -121,7 +158,9 @@ function describeSecretRef(value: unknown): string {
 
 function label(entity: Entity): string {
   const kind = KIND_LABELS[entity.type] ?? entity.type.replace(POCKET_ID_TYPE_PREFIX, '');
-  return `${kind} "${entity.properties.Name}" [${entity.logicalId}]`;
+  const name = entity.properties.Username ?? entity.properties.Name;
+  const what = entity.type === 'Custom::PocketIdLookup' ? `${entity.properties.Kind} "${name}"` : `"${name}"`;
+  return `${kind} ${what} [${entity.logicalId}]`;
 }
 
 function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {

@@ -11,11 +11,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { OidcClient, PocketId } from '../../lib';
+import { OidcClient, PocketId, User, UserGroup } from '../../lib';
 
 export class WebAppStack extends Stack {
   public readonly webApp: OidcClient;
   public readonly docs: OidcClient;
+  public readonly admins: UserGroup;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -42,6 +43,27 @@ export class WebAppStack extends Stack {
       isPublic: true,
       accessTokenLifetime: Duration.minutes(15),
     });
+
+    // Who may sign in to the web app: the admins group, with Alice in it.
+    this.admins = new UserGroup(this, 'Admins', {
+      pocketId,
+      name: 'admins',
+      friendlyName: 'Administrators',
+      customClaims: { role: 'admin' },
+    });
+    const alice = new User(this, 'Alice', {
+      pocketId,
+      username: 'alice',
+      email: 'alice@example.com',
+      firstName: 'Alice',
+      lastName: 'Liddell',
+      // A one-time link for Alice to register her passkey, stored in Secrets Manager.
+      loginLink: { lifetime: Duration.days(2) },
+    });
+    this.admins.addMember(alice);
+    // Someone who registered in Pocket-ID's UI, found by username when the stack deploys.
+    this.admins.addMember(User.fromUsername(this, 'Bob', pocketId, 'bob'));
+    this.webApp.allowGroup(this.admins);
 
     const server = new AppServer(this, 'AppServer');
     this.webApp.secret!.grantRead(server.function);

@@ -3,11 +3,14 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { createExampleApp } from '../../examples/web-app/app';
 
 describe('the example app', () => {
-  test('synthesizes two clients, one owned secret and one handler', () => {
+  test('synthesizes two clients, a group with two members, the login link and client secrets, one handler', () => {
     const { stack } = createExampleApp();
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::PocketIdOidcClient', 2);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('Custom::PocketIdUserGroup', 1);
+    template.resourceCountIs('Custom::PocketIdUser', 1);
+    template.resourceCountIs('Custom::PocketIdLookup', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 
