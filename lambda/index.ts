@@ -4,13 +4,19 @@ import { InputError, truncateMessage } from './errors';
 import { createLogger, Logger } from './logger';
 import { Redactor } from './redactor';
 import { HandlerResult, ResourceHandler } from './resource';
+import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
+import { user } from './resources/user';
+import { userGroup } from './resources/user-group';
 import { SecretsStore } from './secrets';
 import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
 
 /** One module per resource type. */
 const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.OIDC_CLIENT]: oidcClient,
+  [ResourceType.USER]: user,
+  [ResourceType.USER_GROUP]: userGroup,
+  [ResourceType.LOOKUP]: lookup,
 };
 
 /** Time kept back from the Lambda timeout so that an error can still be reported. */
@@ -61,6 +67,10 @@ async function dispatch(
     if (problems.length > 0) throw new InputError(`${event.LogicalResourceId} (${event.ResourceType})`, problems);
   }
   tools.logger.info('starting');
+  if (event.RequestType === 'Delete' && resource.ownsNothing) {
+    // Nothing to remove: no token read, no request, so a stack still deletes when Pocket-ID is gone.
+    return { PhysicalResourceId: event.PhysicalResourceId };
+  }
   const api = await connect(properties, tools);
   try {
     const context = { api, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor };

@@ -20,6 +20,8 @@ export interface OperationContext {
 
 /** One module per resource type implements the three lifecycle operations. */
 export interface ResourceHandler {
+  /** True for resources that create nothing (lookups): their Delete needs no connection at all. */
+  readonly ownsNothing?: boolean;
   /** Checks the properties before anything is sent; returns the problems found. */
   validate(properties: Record<string, unknown>): string[];
   create(event: CloudFormationCustomResourceEvent & { RequestType: 'Create' }, context: OperationContext): Promise<HandlerResult>;

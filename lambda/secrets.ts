@@ -45,8 +45,13 @@ export class SecretsStore {
   }
 
   public async writeCredentials(secretId: string, credentials: ClientCredentials): Promise<void> {
+    return this.writeJson(secretId, credentials);
+  }
+
+  /** Stores a value as the secret's JSON string (a new version; the previous one stays as AWSPREVIOUS). */
+  public async writeJson(secretId: string, value: object): Promise<void> {
     try {
-      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(credentials) }));
+      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
     } catch (error) {
       throw new SecretsError('PutSecretValue', secretId, error);
     }

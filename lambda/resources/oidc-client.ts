@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
 import { validateOidcClient } from '../../lib/private/validation';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
+import { deterministicUuid } from '../ids';
 import { readBoolean, readInteger, readString, readStringList } from '../properties';
 import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
 import { ClientCredentials } from '../secrets';
@@ -52,7 +52,7 @@ export const oidcClient: ResourceHandler = {
 
   async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
     const properties = event.ResourceProperties as unknown as OidcClientProperties;
-    const clientId = properties.ClientId ?? deterministicClientId(event);
+    const clientId = properties.ClientId ?? deterministicUuid(event);
     return createClient(clientId, properties, context);
   },
 
@@ -61,13 +61,13 @@ export const oidcClient: ResourceHandler = {
     const previous = event.OldResourceProperties as unknown as OidcClientProperties;
     if (properties.ClientId !== previous.ClientId) {
       context.logger.info('the fixed client id changed: creating a replacement client', { from: previous.ClientId, to: properties.ClientId });
-      return createClient(properties.ClientId ?? deterministicClientId(event), properties, context);
+      return createClient(properties.ClientId ?? deterministicUuid(event), properties, context);
     }
     const clientId = event.PhysicalResourceId;
     const current = await readClient(clientId, context);
     if (!current) {
       context.logger.warn('the client was deleted outside CloudFormation: creating it again', { clientId });
-      return createClient(properties.ClientId ?? deterministicClientId(event), properties, context);
+      return createClient(properties.ClientId ?? deterministicUuid(event), properties, context);
     }
     await context.api.put('Update OIDC client', clientPath(clientId), updateBody(current, properties, previous));
     await writeAllowedGroups(clientId, properties, allowedGroupIdsOf(current), context);
@@ -356,17 +356,6 @@ function readFederatedIdentities(value: unknown): unknown {
 
 function dropUndefined(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
-}
-
-/**
- * A UUID derived from the Create request, so that the same event delivered twice names the same
- * client and the second delivery finds it instead of making another.
- */
-export function deterministicClientId(event: CloudFormationCustomResourceEvent): string {
-  const hex = createHash('sha256').update(`${event.StackId}\n${event.LogicalResourceId}\n${event.RequestId}`).digest('hex');
-  // RFC 4122 variant: the first hex digit of the fourth group is 8, 9, a or b.
-  const variant = '89ab'[parseInt(hex[16], 16) % 4];
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function credentials(clientId: string, clientSecret: string, properties: OidcClientProperties): ClientCredentials {

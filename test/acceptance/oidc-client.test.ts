@@ -359,8 +359,7 @@ describe('allowed user groups', () => {
     await expectSucceeded(await cfn.update('Restricted', clientId, both, restricted));
     expect(await allowedIds()).toEqual([first, second].sort());
 
-    const open = { ...both };
-    delete open.AllowedUserGroupIds;
+    const { AllowedUserGroupIds: _, ...open } = both;
     await expectSucceeded(await cfn.update('Restricted', clientId, open, both));
     expect(await inspector.client(clientId)).toMatchObject({ isGroupRestricted: false });
     expect(await allowedIds()).toEqual([]);
@@ -403,6 +402,7 @@ describe('drift', () => {
     const newId = updated.response.PhysicalResourceId;
     expect(await inspector.client(newId)).toMatchObject({ name: `drift-again-${run}` });
     await expectStoredSecretMatches(newId, secretArn);
+    await expectSucceeded(await cfn.delete('Drift', newId, props));
   });
 });
 

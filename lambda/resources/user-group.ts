@@ -1,0 +1,345 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { CustomClaimProperties, MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../lib/contract';
+import { validateUserGroup } from '../../lib/private/validation';
+import { PocketIdApiError, UnexpectedResponseError } from '../errors';
+import { readString } from '../properties';
+import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
+
+type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
+type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
+type DeleteEvent = CloudFormationCustomResourceEvent & { RequestType: 'Delete' };
+
+/** What the previous properties declared; a new group has nothing declared before. */
+type PreviouslyDeclared = Pick<UserGroupProperties, 'CustomClaims' | 'MemberUserIds'>;
+const NOTHING_DECLARED_BEFORE: PreviouslyDeclared = {};
+
+interface CustomClaim {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** A group as Pocket-ID returns it; `users` and `allowedOidcClients` only come with GET /:id. */
+interface PocketIdGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly friendlyName: string;
+  readonly customClaims?: CustomClaim[] | null;
+  readonly users?: ReadonlyArray<{ readonly id: string }> | null;
+  readonly allowedOidcClients?: ReadonlyArray<unknown> | null;
+  readonly ldapId?: string | null;
+  readonly createdAt?: string;
+}
+
+/**
+ * How long a group may exist and still be taken for the work of an earlier delivery of the same
+ * Create: Lambda retries a failed asynchronous invocation within minutes, and the Provider framework's
+ * own retries end well inside this.
+ */
+const ADOPTION_WINDOW_MS = 15 * 60_000;
+const MEMBERSHIP_MODES: readonly string[] = Object.values(MembershipMode);
+/** Ids named in one error message at most: the message must stay well under CloudFormation's 4 KB. */
+const MAX_IDS_IN_MESSAGE = 10;
+
+export const userGroup: ResourceHandler = {
+  validate: validateProperties,
+
+  async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
+    return createGroup(event.ResourceProperties as unknown as UserGroupProperties, context);
+  },
+
+  async update(event: UpdateEvent, context: OperationContext): Promise<HandlerResult> {
+    const properties = event.ResourceProperties as unknown as UserGroupProperties;
+    const previous = event.OldResourceProperties as unknown as UserGroupProperties;
+    const current = await readGroup(event.PhysicalResourceId, context);
+    if (!current) {
+      context.logger.warn('the user group was deleted outside CloudFormation: creating it again', { groupId: event.PhysicalResourceId });
+      return createGroup(properties, context);
+    }
+    await renameIfChanged(current, properties, context);
+    await reconcileClaims(current, properties, previous, context);
+    await reconcileMembers(current, properties, previous, context);
+    return result(current.id, properties);
+  },
+
+  async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
+    const groupId = event.PhysicalResourceId;
+    const deleted = await context.api.delete('Delete user group', groupPath(groupId)).catch((error) => {
+      throw explainLdapRefusal(error, groupId);
+    });
+    context.logger.info(deleted ? 'deleted the user group' : 'the user group was already gone', { groupId });
+    return { PhysicalResourceId: groupId };
+  },
+};
+
+async function createGroup(properties: UserGroupProperties, context: OperationContext): Promise<HandlerResult> {
+  const compensation = new Compensation(context.logger);
+  try {
+    const { group, adopted } = await postGroup(properties, context, compensation);
+    await reconcileClaims(group, properties, NOTHING_DECLARED_BEFORE, context);
+    await reconcileMembers(group, properties, NOTHING_DECLARED_BEFORE, context);
+    context.logger.info(adopted ? 'completed a user group created by an earlier delivery of this event' : 'created the user group', { groupId: group.id });
+    return result(group.id, properties);
+  } catch (error) {
+    throw await compensation.rollback(error);
+  }
+}
+
+/** Creates the group, or finds the one an earlier delivery of this event created (never undone then). */
+async function postGroup(
+  properties: UserGroupProperties,
+  context: OperationContext,
+  compensation: Compensation,
+): Promise<{ group: PocketIdGroup; adopted: boolean }> {
+  const request = { operation: 'Create user group', method: 'POST', path: '/api/user-groups' };
+  let group: PocketIdGroup;
+  try {
+    group = await context.api.post<PocketIdGroup>(request.operation, request.path, { name: properties.Name, friendlyName: properties.FriendlyName });
+  } catch (error) {
+    if (!isNameTaken(error)) throw error;
+    return { group: await adoptEarlierDelivery(properties, context, error), adopted: true };
+  }
+  if (!group || typeof group.id !== 'string') throw new UnexpectedResponseError(request, 'no group id in the answer');
+  compensation.add(`user group ${group.id}`, () => context.api.delete('Remove the partly created user group', groupPath(group.id)));
+  return { group, adopted: false };
+}
+
+function isNameTaken(error: unknown): error is PocketIdApiError {
+  return error instanceof PocketIdApiError && error.status === 409 && error.code === 'already_in_use';
+}
+
+/**
+ * Pocket-ID takes no caller-chosen group id, so a repeated delivery cannot be recognised by its id the
+ * way a client is; it is recognised by what it left instead. The group holding the name is taken
+ * over only when an earlier delivery of this very Create could have left it exactly so: the declared
+ * friendly name, created within ADOPTION_WINDOW_MS, no claims or members beyond the declared ones, no
+ * client admitting it yet (nothing could refer to it before this resource reported its id) and not
+ * synced from LDAP. Anything else belongs to someone else: the Create fails and touches nothing. The
+ * same rule lets a Create whose first attempt lost the POST's answer pick up the orphan it left.
+ */
+async function adoptEarlierDelivery(properties: UserGroupProperties, context: OperationContext, conflict: PocketIdApiError): Promise<PocketIdGroup> {
+  const existing = await findGroupNamed(properties.Name, context);
+  if (!existing) throw conflict;
+  const reason = whyNotFromThisCreate(existing, properties, Date.now());
+  if (reason) {
+    const requestId = conflict.requestId ?? conflict.body?.request_id;
+    throw new Error(`Create user group: POST /api/user-groups returned 409 already_in_use: the name '${properties.Name}' belongs to the group `
+      + `${existing.id}, which this resource did not create (${reason}). Choose another name, or refer to the existing group through a lookup`
+      + `${requestId ? ` (Pocket-ID request id ${requestId})` : ''}`);
+  }
+  context.logger.info('the group an earlier delivery of this Create made exists: taking it over', { groupId: existing.id });
+  return existing;
+}
+
+/** Why the group cannot be the work of an earlier delivery of this Create, or undefined when it can. */
+function whyNotFromThisCreate(group: PocketIdGroup, properties: UserGroupProperties, now: number): string | undefined {
+  const createdAt = Date.parse(group.createdAt ?? '');
+  if (group.ldapId) return 'it is synced from LDAP';
+  if (group.friendlyName !== properties.FriendlyName) return `its friendly name is '${group.friendlyName}'`;
+  if (Number.isNaN(createdAt) || Math.abs(now - createdAt) > ADOPTION_WINDOW_MS) {
+    return `it was created at ${group.createdAt ?? 'an unknown time'}, not within the last ${ADOPTION_WINDOW_MS / 60_000} minutes`;
+  }
+  const declaredClaims = readClaims(properties.CustomClaims) ?? [];
+  if (!(group.customClaims ?? []).every((claim) => declaredClaims.some((d) => d.key === claim.key && d.value === claim.value))) {
+    return 'it has custom claims this resource does not declare';
+  }
+  const declaredMembers = readMemberIds(properties.MemberUserIds) ?? [];
+  if (!memberIdsOf(group).every((id) => declaredMembers.includes(id))) return 'it has members this resource does not declare';
+  if ((group.allowedOidcClients ?? []).length > 0) return 'OIDC clients already admit it';
+  return undefined;
+}
+
+/** The group with exactly this name (Pocket-ID's search matches parts of names, ignoring case), read in full. */
+async function findGroupNamed(name: string, context: OperationContext): Promise<PocketIdGroup | undefined> {
+  const candidates = await context.api.list<PocketIdGroup>('Find the user group holding the name', '/api/user-groups', { search: name });
+  const match = candidates.find((group) => group.name === name);
+  return match ? readGroup(match.id, context) : undefined;
+}
+
+async function readGroup(groupId: string, context: OperationContext): Promise<PocketIdGroup | undefined> {
+  try {
+    const group = await context.api.get<PocketIdGroup>('Read user group', groupPath(groupId));
+    if (!group || typeof group !== 'object' || group.id !== groupId) {
+      throw new UnexpectedResponseError({ operation: 'Read user group', method: 'GET', path: groupPath(groupId) }, 'not the group asked for');
+    }
+    return group;
+  } catch (error) {
+    if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
+    throw error;
+  }
+}
+
+/** The name changes in place: the group keeps its id, members, claims and clients. */
+async function renameIfChanged(group: PocketIdGroup, properties: UserGroupProperties, context: OperationContext): Promise<void> {
+  if (group.name === properties.Name && group.friendlyName === properties.FriendlyName) return;
+  await context.api.put('Update user group', groupPath(group.id), { name: properties.Name, friendlyName: properties.FriendlyName }).catch((error) => {
+    throw explainLdapRefusal(error, group.id);
+  });
+  context.logger.info('renamed the user group', { groupId: group.id });
+}
+
+/** Declared claims replace the set; claims declared before and no longer declared are cleared; never declared: untouched. */
+async function reconcileClaims(
+  group: PocketIdGroup,
+  properties: UserGroupProperties,
+  previous: PreviouslyDeclared,
+  context: OperationContext,
+): Promise<void> {
+  const wanted = readClaims(properties.CustomClaims) ?? (previous.CustomClaims !== undefined ? [] : undefined);
+  if (wanted === undefined || sameClaims(group.customClaims ?? [], wanted)) return;
+  await context.api.put('Set user group custom claims', `/api/custom-claims/user-group/${encodeURIComponent(group.id)}`, wanted);
+  context.logger.info('set the user group custom claims', { groupId: group.id, claims: wanted.length });
+}
+
+/**
+ * Writes the member list this resource wants, when it differs from Pocket-ID's, and checks that
+ * Pocket-ID kept every id: it drops unknown user ids without a word.
+ */
+async function reconcileMembers(
+  group: PocketIdGroup,
+  properties: UserGroupProperties,
+  previous: PreviouslyDeclared,
+  context: OperationContext,
+): Promise<void> {
+  const current = memberIdsOf(group);
+  const declared = readMemberIds(properties.MemberUserIds);
+  const wanted = desiredMembers(current, declared, readMemberIds(previous.MemberUserIds), membershipModeOf(properties));
+  if (wanted === undefined || sameSet(current, wanted)) return;
+  const request = { operation: 'Set user group members', method: 'PUT', path: `${groupPath(group.id)}/users` };
+  const answer = await context.api.put<PocketIdGroup>(request.operation, request.path, { userIds: wanted });
+  if (!answer || !Array.isArray(answer.users)) throw new UnexpectedResponseError(request, 'no users in the answer');
+  const kept = memberIdsOf(answer);
+  const unknown = wanted.filter((id) => !kept.includes(id));
+  if (unknown.length > 0) {
+    throw new Error(`User group '${properties.Name}' (${group.id}): these members are not Pocket-ID users, so Pocket-ID left them out: `
+      + `${listIds(unknown)}. Was a user deleted outside CloudFormation? Create the user again, or remove its id from the members`);
+  }
+  context.logger.info('set the user group members', {
+    groupId: group.id,
+    added: wanted.filter((id) => !current.includes(id)).length,
+    removed: current.filter((id) => !wanted.includes(id)).length,
+  });
+}
+
+/**
+ * The member list this resource wants, or undefined when it manages no membership.
+ * - merge: Pocket-ID's members stay (people added in the UI), the declared ones are added, and the
+ *   ones declared before but no longer are removed;
+ * - exclusive: the declared list is the whole membership;
+ * - no list now, one before: the resource stops managing membership and takes back what it added,
+ *   the previously declared members, in either mode. Exclusive mode does not empty the group: an
+ *   absent list means "not managed", and `[]` is how to declare an empty group; anyone added since
+ *   the last deploy stays.
+ */
+export function desiredMembers(
+  current: string[],
+  declared: string[] | undefined,
+  previouslyDeclared: string[] | undefined,
+  mode: string,
+): string[] | undefined {
+  if (declared === undefined) {
+    return previouslyDeclared === undefined ? undefined : current.filter((id) => !previouslyDeclared.includes(id));
+  }
+  if (mode === MembershipMode.EXCLUSIVE) return unique(declared);
+  const noLongerDeclared = (previouslyDeclared ?? []).filter((id) => !declared.includes(id));
+  return unique([...current.filter((id) => !noLongerDeclared.includes(id)), ...declared]);
+}
+
+/** LDAP-synced groups can be neither changed nor deleted while Pocket-ID's LDAP sync is on. */
+function explainLdapRefusal(error: unknown, groupId: string): unknown {
+  if (!(error instanceof PocketIdApiError && error.code === 'ldap_user_group_update')) return error;
+  return new Error(`User group ${groupId} is synced from LDAP: Pocket-ID refuses to change or delete it while its LDAP sync is on `
+    + `(${error.request.method} ${error.request.path} returned 403 ldap_user_group_update). Change the group in the LDAP directory, or `
+    + 'turn off Pocket-ID\'s LDAP sync; to stop managing it here, remove it from the stack with a RETAIN removal policy');
+}
+
+function validateProperties(raw: Record<string, unknown>): string[] {
+  const properties = raw as unknown as UserGroupProperties;
+  const problems: string[] = [];
+  if (typeof properties.Name !== 'string') problems.push('name is required');
+  if (typeof properties.FriendlyName !== 'string') problems.push('friendlyName is required');
+  const claims = checkClaimShapes(properties.CustomClaims, problems);
+  problems.push(...validateUserGroup({
+    name: readString(properties.Name),
+    friendlyName: readString(properties.FriendlyName),
+    customClaims: claims && Object.fromEntries(claims.map((claim) => [claim.key, claim.value])),
+  }));
+  problems.push(...checkDuplicateKeys(claims));
+  problems.push(...checkMembershipMode(properties.MembershipMode));
+  problems.push(...checkMemberIds(properties.MemberUserIds));
+  return problems;
+}
+
+/** The well-formed claims; a malformed entry is reported and left out. */
+function checkClaimShapes(value: unknown, problems: string[]): CustomClaim[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) {
+    problems.push('customClaims must be a list of Key/Value pairs');
+    return undefined;
+  }
+  return value.flatMap((entry: Partial<CustomClaimProperties> | null, index) => {
+    if (typeof entry?.Key === 'string' && typeof entry.Value === 'string') return [{ key: entry.Key, value: entry.Value }];
+    problems.push(`customClaims[${index}] must have a Key and a Value, both strings`);
+    return [];
+  });
+}
+
+function checkDuplicateKeys(claims: CustomClaim[] | undefined): string[] {
+  const keys = (claims ?? []).map((claim) => claim.key);
+  const repeated = unique(keys.filter((key, index) => keys.indexOf(key) !== index));
+  return repeated.map((key) => `customClaims has the key '${key}' more than once`);
+}
+
+function checkMembershipMode(mode: unknown): string[] {
+  if (mode === undefined || mode === null || MEMBERSHIP_MODES.includes(mode as string)) return [];
+  return [`membershipMode must be one of ${MEMBERSHIP_MODES.map((m) => `'${m}'`).join(', ')} (got ${JSON.stringify(mode)})`];
+}
+
+function checkMemberIds(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return ['members must be a list of user ids'];
+  return value.flatMap((id, index) => (typeof id === 'string' && id.trim() !== '' ? [] : [`members[${index}] must be a user id (got ${JSON.stringify(id)})`]));
+}
+
+function readClaims(value: CustomClaimProperties[] | undefined): CustomClaim[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  return value.map((claim) => ({ key: claim.Key, value: claim.Value }));
+}
+
+function readMemberIds(value: string[] | undefined): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  return unique(value.map(String));
+}
+
+function membershipModeOf(properties: UserGroupProperties): string {
+  return properties.MembershipMode ?? MembershipMode.MERGE;
+}
+
+function memberIdsOf(group: PocketIdGroup): string[] {
+  return (group.users ?? []).map((user) => user.id);
+}
+
+function sameClaims(actual: readonly CustomClaim[], wanted: readonly CustomClaim[]): boolean {
+  return actual.length === wanted.length && wanted.every((w) => actual.some((a) => a.key === w.key && a.value === w.value));
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && b.every((id) => a.includes(id));
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function listIds(ids: readonly string[]): string {
+  const shown = ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
+  return ids.length > MAX_IDS_IN_MESSAGE ? `${shown} and ${ids.length - MAX_IDS_IN_MESSAGE} more` : shown;
+}
+
+function result(groupId: string, properties: UserGroupProperties): HandlerResult {
+  const data: UserGroupAttributes = { GroupId: groupId, GroupName: properties.Name };
+  return { PhysicalResourceId: groupId, Data: { ...data } };
+}
+
+function groupPath(groupId: string): string {
+  return `/api/user-groups/${encodeURIComponent(groupId)}`;
+}
