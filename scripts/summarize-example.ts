@@ -12,8 +12,6 @@ import { createExampleApp } from '../examples/web-app/app';
 const EXAMPLE_DIR = path.join(__dirname, '..', 'examples', 'web-app');
 const OUTDIR = path.join(EXAMPLE_DIR, 'cdk.out');
 const POCKET_ID_TYPE_PREFIX = 'Custom::PocketId';
-/** Connection properties: the same for every entity of an instance, shown once per instance. */
-const CONNECTION_KEYS = new Set(['ServiceToken', 'ContractVersion', 'BaseUrl', 'IssuerUrl', 'ApiTokenSecret', 'SkipTlsVerify', 'TimeoutSeconds', 'LogLevel']);
 
 const KIND_LABELS: Record<string, string> = {
   'Custom::PocketIdOidcClient': 'OIDC client',
