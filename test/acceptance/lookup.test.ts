@@ -3,24 +3,17 @@
  * clients by name in Pocket-ID (the test server, or a real Pocket-ID when POCKETID_BASE_URL and
  * POCKETID_API_TOKEN are set), among more than one page of entities, and never changes anything.
  */
-import { randomBytes } from 'crypto';
-import { CONTRACT_VERSION, LookupKind, ResourceType } from '../../lib/contract';
-import { CloudFormationSimulator, MAX_RESPONSE_BYTES, Step } from '../support/cloudformation';
-import { LambdaContainer } from '../support/lambda-container';
+import { LookupKind, ResourceType } from '../../lib/contract';
+import { AcceptanceRun, escapeRegExp, requestsLogged } from '../support/acceptance';
+import { CloudFormationSimulator, Step } from '../support/cloudformation';
 import { PocketIdDirectory } from '../support/pocket-id-directory';
-import { PocketIdTarget, startPocketIdTarget } from '../support/pocket-id-target';
-import { TestSecrets } from '../support/secrets-manager';
+import { PocketIdTarget } from '../support/pocket-id-target';
 
+const acceptance = new AcceptanceRun(ResourceType.LOOKUP);
+const { run, expectSucceeded, expectFailed } = acceptance;
 let target: PocketIdTarget;
 let directory: PocketIdDirectory;
-let secrets: TestSecrets;
-let container: LambdaContainer;
 let cfn: CloudFormationSimulator;
-let tokenSecretArn: string;
-/** Every secret value seen in the run: none may appear in a response or a log line. */
-const secretValues = new Set<string>();
-/** A unique suffix, so runs against a real Pocket-ID never collide with what is there. */
-const run = randomBytes(3).toString('hex');
 /** More than Pocket-ID's largest page (100): the entity looked up is on the second page. */
 const CROWD = 105;
 /** Groups with similar names on a real Pocket-ID, where only the users make a crowd. */
@@ -41,14 +34,7 @@ let caseTwinGroupId: string;
 let clientIds: string[] = [];
 
 beforeAll(async () => {
-  target = await startPocketIdTarget({ rateLimit: false });
-  directory = new PocketIdDirectory(target);
-  secrets = new TestSecrets();
-  tokenSecretArn = await secrets.create('pocket-id-api-token', target.apiToken);
-  secretValues.add(target.apiToken);
-  container = await LambdaContainer.start();
-  cfn = new CloudFormationSimulator(container, ResourceType.LOOKUP);
-  await directory.warmUp();
+  ({ target, directory, cfn } = await acceptance.start());
   await makeCrowds();
   // Made after the crowds, so that in Pocket-ID's default order they come last.
   userId = await directory.createUser(userName);
@@ -81,57 +67,15 @@ afterAll(async () => {
     await directory.deleteGroups([...crowdGroupIds, groupId, caseTwinGroupId].filter(Boolean));
     await directory.deleteClients(clientIds);
   }
-  await container?.stop();
-  secrets?.destroy();
-  await target?.close();
+  await acceptance.stop();
 }, 300_000);
 
 function properties(kind: string, name: string): Record<string, unknown> {
-  return {
-    ContractVersion: CONTRACT_VERSION,
-    BaseUrl: target.baseUrl,
-    ApiTokenSecret: tokenSecretArn,
-    SkipTlsVerify: 'false',
-    TimeoutSeconds: '10',
-    LogLevel: 'debug',
-    Kind: kind,
-    Name: name,
-  };
-}
-
-/** The checks every step passes: response size, and no secret in the response or the logs. */
-function expectCleanStep(step: Step): void {
-  expect(Buffer.byteLength(step.responseBody)).toBeLessThan(MAX_RESPONSE_BYTES);
-  const exposed = [step.responseBody, ...step.logs].join('\n');
-  for (const value of secretValues) {
-    expect(exposed.includes(value)).toBe(false);
-  }
-  for (const line of step.logs) {
-    expect(() => JSON.parse(line)).not.toThrow();
-  }
-}
-
-async function expectSucceeded(step: Step): Promise<void> {
-  expectCleanStep(step);
-  expect({ status: step.response.Status, reason: step.response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
-}
-
-function expectFailed(step: Step, reason: RegExp): void {
-  expectCleanStep(step);
-  expect(step.response.Status).toBe('FAILED');
-  expect(step.response.Reason).toMatch(reason);
-}
-
-function requestsLogged(step: Step): Array<{ method: string; path: string }> {
-  return step.logs.map((line) => JSON.parse(line)).filter((line) => line.message === 'Pocket-ID request');
+  return acceptance.properties({ Kind: kind, Name: name });
 }
 
 function readPage(step: Step, page: number): boolean {
   return requestsLogged(step).some((request) => request.method === 'GET' && request.path.includes(`pagination%5Bpage%5D=${page}&`));
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 describe('found', () => {
@@ -191,7 +135,7 @@ describe('not found, or not one', () => {
   test.each([LookupKind.USER, LookupKind.USER_GROUP, LookupKind.OIDC_CLIENT])('no %s with the name fails, saying where it looked', async (kind) => {
     const label = { [LookupKind.USER]: 'user', [LookupKind.USER_GROUP]: 'user group', [LookupKind.OIDC_CLIENT]: 'OIDC client' }[kind];
     const step = await cfn.create('Missing', properties(kind, `missing-${run}`));
-    expectFailed(step, new RegExp(`no ${label} named 'missing-${run}' in Pocket-ID at ${escape(target.baseUrl)}`));
+    expectFailed(step, new RegExp(`no ${label} named 'missing-${run}' in Pocket-ID at ${escapeRegExp(target.baseUrl)}`));
   });
 
   test('two OIDC clients with the same name fail, listing both ids', async () => {

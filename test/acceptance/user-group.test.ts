@@ -5,23 +5,17 @@
  * API key. After each step the group is read back over HTTP, and the response and logs are checked.
  */
 import { randomBytes, randomUUID } from 'crypto';
-import { CONTRACT_VERSION, ResourceType } from '../../lib/contract';
-import { CloudFormationSimulator, CREATE_FAILED_MARKER, MAX_RESPONSE_BYTES, Step } from '../support/cloudformation';
-import { LambdaContainer } from '../support/lambda-container';
+import { ResourceType } from '../../lib/contract';
+import { AcceptanceRun, requestsLogged, without } from '../support/acceptance';
+import { CloudFormationSimulator, CREATE_FAILED_MARKER } from '../support/cloudformation';
 import { PocketIdDirectory } from '../support/pocket-id-directory';
-import { isRealPocketId, PocketIdTarget, startPocketIdTarget } from '../support/pocket-id-target';
-import { TestSecrets } from '../support/secrets-manager';
+import { isRealPocketId, PocketIdTarget } from '../support/pocket-id-target';
 
+const acceptance = new AcceptanceRun(ResourceType.USER_GROUP);
+const { run, properties, expectSucceeded, expectFailed } = acceptance;
 let target: PocketIdTarget;
 let directory: PocketIdDirectory;
-let secrets: TestSecrets;
-let container: LambdaContainer;
 let cfn: CloudFormationSimulator;
-let tokenSecretArn: string;
-/** Every secret value seen in the run: none may appear in a response or a log line. */
-const secretValues = new Set<string>();
-/** A unique suffix, so runs against a real Pocket-ID never collide with what is there. */
-const run = randomBytes(3).toString('hex');
 /** The people the membership tests move in and out of groups, made over HTTP. */
 let alice: string;
 let bob: string;
@@ -29,14 +23,7 @@ let carol: string;
 let dave: string;
 
 beforeAll(async () => {
-  target = await startPocketIdTarget({ rateLimit: false });
-  directory = new PocketIdDirectory(target);
-  secrets = new TestSecrets();
-  tokenSecretArn = await secrets.create('pocket-id-api-token', target.apiToken);
-  secretValues.add(target.apiToken);
-  container = await LambdaContainer.start();
-  cfn = new CloudFormationSimulator(container, ResourceType.USER_GROUP);
-  await directory.warmUp();
+  ({ target, directory, cfn } = await acceptance.start());
   [alice, bob, carol, dave] = await directory.createUsers(['alice', 'bob', 'carol', 'dave'].map((name) => `ug-${name}-${run}`));
 });
 
@@ -46,55 +33,8 @@ afterAll(async () => {
     await directory.deleteGroups(leftovers.map((group) => group.id));
     await directory.deleteUsers([alice, bob, carol, dave].filter(Boolean));
   }
-  await container?.stop();
-  secrets?.destroy();
-  await target?.close();
+  await acceptance.stop();
 });
-
-function properties(extra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    ContractVersion: CONTRACT_VERSION,
-    BaseUrl: target.baseUrl,
-    ApiTokenSecret: tokenSecretArn,
-    SkipTlsVerify: 'false',
-    TimeoutSeconds: '10',
-    LogLevel: 'debug',
-    ...extra,
-  };
-}
-
-function without(props: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
-  const copy = { ...props };
-  for (const key of keys) delete copy[key];
-  return copy;
-}
-
-/** The checks every step passes: response size, and no secret in the response or the logs. */
-function expectCleanStep(step: Step): void {
-  expect(Buffer.byteLength(step.responseBody)).toBeLessThan(MAX_RESPONSE_BYTES);
-  const exposed = [step.responseBody, ...step.logs].join('\n');
-  for (const value of secretValues) {
-    expect(exposed.includes(value)).toBe(false);
-  }
-  for (const line of step.logs) {
-    expect(() => JSON.parse(line)).not.toThrow();
-  }
-}
-
-async function expectSucceeded(step: Step): Promise<void> {
-  expectCleanStep(step);
-  expect({ status: step.response.Status, reason: step.response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
-}
-
-function expectFailed(step: Step, reason: RegExp): void {
-  expectCleanStep(step);
-  expect(step.response.Status).toBe('FAILED');
-  expect(step.response.Reason).toMatch(reason);
-}
-
-function requestsLogged(step: Step): Array<{ method: string; path: string }> {
-  return step.logs.map((line) => JSON.parse(line)).filter((line) => line.message === 'Pocket-ID request');
-}
 
 function sortedClaims(group: any): Array<{ key: string; value: string }> {
   return [...(group.customClaims ?? [])].sort((a, b) => a.key.localeCompare(b.key));

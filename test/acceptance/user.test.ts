@@ -5,89 +5,37 @@
  * After each step the state of both is read back and the response and logs are checked for secrets.
  */
 import { randomBytes, randomUUID } from 'crypto';
-import { CONTRACT_VERSION, ResourceType } from '../../lib/contract';
-import { CloudFormationSimulator, CREATE_FAILED_MARKER, MAX_RESPONSE_BYTES, Step } from '../support/cloudformation';
-import { LambdaContainer } from '../support/lambda-container';
-import { isRealPocketId, PocketIdTarget, startPocketIdTarget } from '../support/pocket-id-target';
-import { PocketIdUsers } from '../support/pocket-id-users';
-import { TestSecrets } from '../support/secrets-manager';
+import { ResourceType } from '../../lib/contract';
+import { AcceptanceRun, escapeRegExp, without } from '../support/acceptance';
+import { CloudFormationSimulator, CREATE_FAILED_MARKER } from '../support/cloudformation';
+import { PocketIdDirectory } from '../support/pocket-id-directory';
+import { isRealPocketId, PocketIdTarget } from '../support/pocket-id-target';
 
+const acceptance = new AcceptanceRun(ResourceType.USER);
+/** secretValues also gets the run's login tokens and links: none may appear in a response or a log line. */
+const { run, secrets, secretValues, properties, expectSucceeded, expectFailed } = acceptance;
 let target: PocketIdTarget;
-let users: PocketIdUsers;
-let secrets: TestSecrets;
-let container: LambdaContainer;
+let directory: PocketIdDirectory;
 let cfn: CloudFormationSimulator;
-let tokenSecretArn: string;
-/** Every secret value seen in the run (API key, login tokens and links): none may appear in a response or a log line. */
-const secretValues = new Set<string>();
-/** A unique suffix, so runs against a real Pocket-ID never collide with what is there. */
-const run = randomBytes(3).toString('hex');
 /** Every user id the run may have left in Pocket-ID; removed at the end (a real server's database is shared). */
 const touchedUserIds = new Set<string>();
+acceptance.onStep((step) => {
+  if (step.response.Status === 'SUCCESS') touchedUserIds.add(step.response.PhysicalResourceId);
+});
 const MISSING_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:does-not-exist-AbCdEf';
 
 beforeAll(async () => {
-  target = await startPocketIdTarget({ rateLimit: false });
-  users = new PocketIdUsers(target);
-  secrets = new TestSecrets();
-  tokenSecretArn = await secrets.create('pocket-id-api-token', target.apiToken);
-  secretValues.add(target.apiToken);
-  container = await LambdaContainer.start();
-  cfn = new CloudFormationSimulator(container, ResourceType.USER);
+  ({ target, directory, cfn } = await acceptance.start());
 });
 
 afterAll(async () => {
-  for (const userId of touchedUserIds) await users?.deleteUser(userId).catch(() => undefined);
-  await container?.stop();
-  secrets?.destroy();
-  await target?.close();
+  if (directory) await directory.deleteUsers([...touchedUserIds]);
+  await acceptance.stop();
 });
-
-function properties(extra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    ContractVersion: CONTRACT_VERSION,
-    BaseUrl: target.baseUrl,
-    ApiTokenSecret: tokenSecretArn,
-    SkipTlsVerify: 'false',
-    TimeoutSeconds: '10',
-    LogLevel: 'debug',
-    ...extra,
-  };
-}
 
 /** A username and email of this run, so that a real server's other users are never touched. */
 function person(name: string): { Username: string; Email: string } {
   return { Username: `${name}-${run}`, Email: `${name}-${run}@example.com` };
-}
-
-function without(props: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
-  const copy = { ...props };
-  for (const key of keys) delete copy[key];
-  return copy;
-}
-
-/** The checks every step passes: response size, and no secret in the response or the logs. */
-function expectCleanStep(step: Step): void {
-  if (step.response.Status === 'SUCCESS') touchedUserIds.add(step.response.PhysicalResourceId);
-  expect(Buffer.byteLength(step.responseBody)).toBeLessThan(MAX_RESPONSE_BYTES);
-  const exposed = [step.responseBody, ...step.logs].join('\n');
-  for (const value of secretValues) {
-    expect(exposed.includes(value)).toBe(false);
-  }
-  for (const line of step.logs) {
-    expect(() => JSON.parse(line)).not.toThrow();
-  }
-}
-
-async function expectSucceeded(step: Step): Promise<void> {
-  expectCleanStep(step);
-  expect({ status: step.response.Status, reason: step.response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
-}
-
-function expectFailed(step: Step, reason: RegExp): void {
-  expectCleanStep(step);
-  expect(step.response.Status).toBe('FAILED');
-  expect(step.response.Reason).toMatch(reason);
 }
 
 /** Reads the stored login link and adds its URL and token to the values no response or log may show. */
@@ -121,10 +69,6 @@ async function expectStoredLoginLink(secretArn: string, expected: { userId: stri
   return stored;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 describe('a user', () => {
   const logicalId = 'Alice';
   let loginSecretArn: string;
@@ -153,7 +97,7 @@ describe('a user', () => {
     userId = step.response.PhysicalResourceId;
     expect(userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(step.response.Data).toEqual({ UserId: userId, Username: `alice-${run}` });
-    expect(await users.user(userId)).toMatchObject({
+    expect(await directory.user(userId)).toMatchObject({
       username: `alice-${run}`,
       email: `alice-${run}@example.com`,
       emailVerified: true,
@@ -181,7 +125,7 @@ describe('a user', () => {
 
     expect(step.response.PhysicalResourceId).toBe(userId);
     expect(step.response.Data).toEqual({ UserId: userId, Username: `alice-renamed-${run}` });
-    const updated = await users.user(userId);
+    const updated = await directory.user(userId);
     expect(updated).toMatchObject({
       username: `alice-renamed-${run}`,
       email: `alice-renamed-${run}@example.com`,
@@ -198,12 +142,12 @@ describe('a user', () => {
   });
 
   test('Update keeps what was set in Pocket-ID\'s UI and never declared; claims no longer declared are cleared', async () => {
-    await users.editUser(userId, { displayName: 'Set in the UI', locale: 'fr' });
+    await directory.editUser(userId, { displayName: 'Set in the UI', locale: 'fr' });
     const newProps = { ...without(createProps, 'CustomClaims'), LastName: 'Pleasance' };
     const step = await cfn.update(logicalId, userId, newProps, createProps);
     await expectSucceeded(step);
 
-    expect(await users.user(userId)).toMatchObject({
+    expect(await directory.user(userId)).toMatchObject({
       username: `alice-renamed-${run}`,
       lastName: 'Pleasance',
       displayName: 'Set in the UI', // never declared: the server's value stays
@@ -222,7 +166,7 @@ describe('a user', () => {
     await rememberLoginLink(loginSecretArn);
     await expectSucceeded(rollback);
     expect(rollback.response.PhysicalResourceId).toBe(userId);
-    expect(await users.user(userId)).toMatchObject({ firstName: 'Alicia', lastName: 'Pleasance', displayName: 'Set in the UI' });
+    expect(await directory.user(userId)).toMatchObject({ firstName: 'Alicia', lastName: 'Pleasance', displayName: 'Set in the UI' });
     // The secret came back into the properties: it gets a fresh link for the user.
     await expectStoredLoginLink(loginSecretArn, { userId, username: `alice-renamed-${run}`, lifetimeSeconds: 3600 });
   });
@@ -230,7 +174,7 @@ describe('a user', () => {
   test('Delete removes the user; a second Delete finds it gone and succeeds', async () => {
     const step = await cfn.delete(logicalId, userId, createProps);
     await expectSucceeded(step);
-    expect(await users.user(userId)).toBeUndefined();
+    expect(await directory.user(userId)).toBeUndefined();
 
     const again = await cfn.delete(logicalId, userId, createProps);
     await expectSucceeded(again);
@@ -253,12 +197,12 @@ describe('replacement', () => {
     await expectSucceeded(replaced);
     expect(replaced.response.PhysicalResourceId).toBe(idB);
     expect(replaced.response.Data).toEqual({ UserId: idB, Username: `fixed-b-${run}` });
-    expect(await users.user(idB)).toMatchObject({ username: `fixed-b-${run}`, firstName: 'Fixed' });
-    expect(await users.user(idA)).toBeDefined();
+    expect(await directory.user(idB)).toMatchObject({ username: `fixed-b-${run}`, firstName: 'Fixed' });
+    expect(await directory.user(idA)).toBeDefined();
 
     await expectSucceeded(await cfn.delete('Fixed', idA, oldProps));
-    expect(await users.user(idA)).toBeUndefined();
-    expect(await users.user(idB)).toBeDefined();
+    expect(await directory.user(idA)).toBeUndefined();
+    expect(await directory.user(idB)).toBeDefined();
     await expectSucceeded(await cfn.delete('Fixed', idB, newProps));
   });
 
@@ -270,8 +214,8 @@ describe('replacement', () => {
     const newProps = { ...oldProps, UserId: randomUUID() };
     const failed = await cfn.update('KeepsName', idA, newProps, oldProps);
     expectFailed(failed, /already belongs to another Pocket-ID user.*change username and email together with userId/);
-    expect(await users.usersNamed(`keeps-name-${run}`)).toEqual([expect.objectContaining({ id: idA })]);
-    expect(await users.user(newProps.UserId as string)).toBeUndefined();
+    expect(await directory.usersNamed(`keeps-name-${run}`)).toEqual([expect.objectContaining({ id: idA })]);
+    expect(await directory.user(newProps.UserId as string)).toBeUndefined();
     await expectSucceeded(await cfn.delete('KeepsName', idA, oldProps));
   });
 
@@ -289,8 +233,8 @@ describe('replacement', () => {
     // ...then deletes the one it no longer needs.
     await expectSucceeded(await cfn.delete('Rb', idB, newProps));
 
-    expect(await users.user(idB)).toBeUndefined();
-    expect(await users.user(idA)).toMatchObject({ username: `rb-a-${run}`, customClaims: [{ key: 'origin', value: 'a' }] });
+    expect(await directory.user(idB)).toBeUndefined();
+    expect(await directory.user(idA)).toMatchObject({ username: `rb-a-${run}`, customClaims: [{ key: 'origin', value: 'a' }] });
     await expectSucceeded(await cfn.delete('Rb', idA, oldProps));
   });
 });
@@ -301,7 +245,7 @@ describe('failures and repeats', () => {
     const failed = await cfn.create('Halfway', props);
     expectFailed(failed, /PutSecretValue/);
     expect(failed.response.PhysicalResourceId).toBe(CREATE_FAILED_MARKER);
-    expect(await users.usersNamed(`halfway-${run}`)).toEqual([]);
+    expect(await directory.usersNamed(`halfway-${run}`)).toEqual([]);
 
     const deleted = await cfn.delete('Halfway', CREATE_FAILED_MARKER, props);
     await expectSucceeded(deleted);
@@ -330,35 +274,35 @@ describe('failures and repeats', () => {
 
     const userId = first.response.PhysicalResourceId;
     expect(second.response.PhysicalResourceId).toBe(userId);
-    expect(await users.usersNamed(`${name}-${run}`)).toEqual([expect.objectContaining({ id: userId, customClaims: [{ key: 'delivery', value: label }] })]);
+    expect(await directory.usersNamed(`${name}-${run}`)).toEqual([expect.objectContaining({ id: userId, customClaims: [{ key: 'delivery', value: label }] })]);
     expect(await secrets.readJson(loginSecretArn)).toEqual(firstLink);
     if (target.testServer) expect(target.testServer.oneTimeTokens(userId)).toEqual([tokenOf(firstLink.loginUrl)]);
     await expectSucceeded(await cfn.delete('Twice', userId, props));
   });
 
   test('a username someone else holds (in any case) fails with a clear conflict and changes nothing', async () => {
-    const ownerId = await users.createUser({ ...lowerCaseKeys(person('owner')), firstName: 'Owner' });
+    const ownerId = await directory.createUser({ ...lowerCaseKeys(person('owner')), firstName: 'Owner' });
     touchedUserIds.add(ownerId);
     const intruder = properties({ Username: `OWNER-${run}`, Email: `intruder-${run}@example.com`, FirstName: 'Intruder' });
     const step = await cfn.create('Intruder', intruder);
     expectFailed(step, new RegExp(`409 already_in_use.*The username 'OWNER-${run}' already belongs to another Pocket-ID user .*choose another username`));
     expect(step.response.PhysicalResourceId).toBe(CREATE_FAILED_MARKER);
-    expect(await users.usersNamed(`owner-${run}`)).toEqual([expect.objectContaining({ id: ownerId, firstName: 'Owner' })]);
-    expect(await users.usersWithEmail(`intruder-${run}@example.com`)).toEqual([]);
-    await users.deleteUser(ownerId);
+    expect(await directory.usersNamed(`owner-${run}`)).toEqual([expect.objectContaining({ id: ownerId, firstName: 'Owner' })]);
+    expect(await directory.usersWithEmail(`intruder-${run}@example.com`)).toEqual([]);
+    await directory.deleteUser(ownerId);
   });
 
   test('a fixed user id someone else holds fails naming that user, and touches it not', async () => {
-    const ownerId = await users.createUser({ ...lowerCaseKeys(person('id-owner')), id: randomUUID() });
+    const ownerId = await directory.createUser({ ...lowerCaseKeys(person('id-owner')), id: randomUUID() });
     touchedUserIds.add(ownerId);
     const step = await cfn.create('IdIntruder', properties({ ...person('id-intruder'), UserId: ownerId }));
     expectFailed(step, new RegExp(`the user id ${ownerId} already belongs to the Pocket-ID user 'id-owner-${run}'.*Choose another userId`));
-    expect(await users.user(ownerId)).toMatchObject({ username: `id-owner-${run}` });
-    await users.deleteUser(ownerId);
+    expect(await directory.user(ownerId)).toMatchObject({ username: `id-owner-${run}` });
+    await directory.deleteUser(ownerId);
   });
 
   test('an Update to a username someone else holds fails with a clear conflict and changes nothing', async () => {
-    const ownerId = await users.createUser(lowerCaseKeys(person('taken')));
+    const ownerId = await directory.createUser(lowerCaseKeys(person('taken')));
     touchedUserIds.add(ownerId);
     const props = properties({ ...person('wants-taken'), FirstName: 'Before' });
     const created = await cfn.create('WantsTaken', props);
@@ -367,9 +311,9 @@ describe('failures and repeats', () => {
 
     const failed = await cfn.update('WantsTaken', userId, { ...props, Username: `taken-${run}`, FirstName: 'After' }, props);
     expectFailed(failed, new RegExp(`Update user: PUT /api/users/${userId} returned 409 already_in_use.*The username 'taken-${run}' already belongs`));
-    expect(await users.user(userId)).toMatchObject({ username: `wants-taken-${run}`, firstName: 'Before' });
+    expect(await directory.user(userId)).toMatchObject({ username: `wants-taken-${run}`, firstName: 'Before' });
     await expectSucceeded(await cfn.delete('WantsTaken', userId, props));
-    await users.deleteUser(ownerId);
+    await directory.deleteUser(ownerId);
   });
 
   test('removing the email while Pocket-ID requires one fails clearly and changes nothing', async () => {
@@ -380,7 +324,7 @@ describe('failures and repeats', () => {
 
     const failed = await cfn.update('KeepsEmail', userId, { ...without(props, 'Email'), FirstName: 'Changed' }, props);
     expectFailed(failed, /Email is required.*This Pocket-ID requires an email address for every user/);
-    expect(await users.user(userId)).toMatchObject({ email: `keeps-email-${run}@example.com`, firstName: 'Kept' });
+    expect(await directory.user(userId)).toMatchObject({ email: `keeps-email-${run}@example.com`, firstName: 'Kept' });
     await expectSucceeded(await cfn.delete('KeepsEmail', userId, props));
   });
 
@@ -410,7 +354,7 @@ describe('failures and repeats', () => {
       expect(step.response.Reason).toMatch(rule);
     }
     if (target.testServer) expect(target.testServer.requests.length).toBe(requestsBefore);
-    expect(await users.usersNamed('-bad-')).toEqual([]);
+    expect(await directory.usersNamed('-bad-')).toEqual([]);
 
     const noEmail = await cfn.create('NoEmail', properties({ Username: `no-email-${run}`, EmailLoginLink: 'true' }));
     expectFailed(noEmail, /emailLoginLink needs email/);
@@ -447,7 +391,7 @@ describe('login links', () => {
     const props = properties({ ...person('emailed-off'), EmailLoginLink: 'true' });
     const step = await cfn.create('EmailedOff', props);
     expectFailed(step, /one-time-access-email returned 403 one_time_access_disabled.*turn on the one-time access email for admins.*or use loginLink/);
-    expect(await users.usersNamed(`emailed-off-${run}`)).toEqual([]);
+    expect(await directory.usersNamed(`emailed-off-${run}`)).toEqual([]);
   });
 });
 
@@ -456,14 +400,14 @@ describe('drift', () => {
     const props = properties({ ...person('drift'), CustomClaims: [{ Key: 'k', Value: 'v' }] });
     const created = await cfn.create('Drift', props);
     await expectSucceeded(created);
-    await users.deleteUser(created.response.PhysicalResourceId);
+    await directory.deleteUser(created.response.PhysicalResourceId);
 
     const newProps = { ...props, FirstName: 'Again' };
     const updated = await cfn.update('Drift', created.response.PhysicalResourceId, newProps, props);
     await expectSucceeded(updated);
     const newId = updated.response.PhysicalResourceId;
     expect(newId).not.toBe(created.response.PhysicalResourceId);
-    expect(await users.user(newId)).toMatchObject({ username: `drift-${run}`, firstName: 'Again', customClaims: [{ key: 'k', value: 'v' }] });
+    expect(await directory.user(newId)).toMatchObject({ username: `drift-${run}`, firstName: 'Again', customClaims: [{ key: 'k', value: 'v' }] });
     await expectSucceeded(await cfn.delete('Drift', newId, newProps));
   });
 });
@@ -488,7 +432,7 @@ describe('drift', () => {
     const props = properties({ ...person('email-fails'), EmailLoginLink: 'true' });
     const step = await cfn.create('EmailFails', props);
     expectFailed(step, /Email a one-time login link: POST .* returned 500/);
-    expect(await users.usersNamed(`email-fails-${run}`)).toEqual([]);
+    expect(await directory.usersNamed(`email-fails-${run}`)).toEqual([]);
   });
 
   test('a Create whose answer is lost after Pocket-ID made the user finds it and finishes, making one user', async () => {
@@ -496,7 +440,7 @@ describe('drift', () => {
     const props = properties({ ...person('lost-answer'), CustomClaims: [{ Key: 'k', Value: 'v' }] });
     const step = await cfn.create('LostAnswer', props);
     await expectSucceeded(step);
-    const found = await users.usersNamed(`lost-answer-${run}`);
+    const found = await directory.usersNamed(`lost-answer-${run}`);
     expect(found).toEqual([expect.objectContaining({ id: step.response.PhysicalResourceId, customClaims: [{ key: 'k', value: 'v' }] })]);
     await expectSucceeded(await cfn.delete('LostAnswer', step.response.PhysicalResourceId, props));
   });

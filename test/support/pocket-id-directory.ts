@@ -11,8 +11,8 @@ export interface ListPage {
 const PARALLEL_REQUESTS = 8;
 
 /**
- * Users, groups and clients made, changed and read over Pocket-ID's own API, as someone in Pocket-ID's
- * UI would: the same on the test server and on a real Pocket-ID.
+ * Users, groups and clients read, made, changed and deleted over Pocket-ID's own API, as someone in
+ * Pocket-ID's UI would, so that checks mean the same on the test server and on a real Pocket-ID.
  */
 export class PocketIdDirectory {
   constructor(private readonly target: PocketIdTarget) {}
@@ -26,33 +26,62 @@ export class PocketIdDirectory {
     if (first.status === 401) await this.json(await this.call('GET', '/api/users?pagination%5Blimit%5D=1'));
   }
 
-  /** GET /api/users/:id, or undefined when Pocket-ID says it does not exist. */
-  public async user(userId: string): Promise<any | undefined> {
-    const response = await this.call('GET', `/api/users/${encodeURIComponent(userId)}`);
-    if (response.status === 404) return undefined;
-    return this.json(response);
+  // Users
+
+  /** The user as GET /api/users/:id answers (custom claims included), or undefined when it does not exist. */
+  public user(userId: string): Promise<any | undefined> {
+    return this.read(`/api/users/${encodeURIComponent(userId)}`);
   }
 
-  /** Creates a user with this username and `<username>@example.com`; returns its id. */
-  public async createUser(username: string): Promise<string> {
-    const user = await this.json(await this.call('POST', '/api/users', { username, email: `${username}@example.com`, firstName: 'Test' }));
-    return user.id;
+  /** Users whose username is exactly `username`, ignoring case as Pocket-ID does. */
+  public async usersNamed(username: string): Promise<any[]> {
+    return (await this.listAll('/api/users', username)).filter((u) => u.username.toLowerCase() === username.toLowerCase());
   }
 
-  /** Creates the users, a few at a time; returns their ids in the same order. */
+  /** Users whose email is exactly `email`. */
+  public async usersWithEmail(email: string): Promise<any[]> {
+    return (await this.listAll('/api/users', email)).filter((u) => u.email === email);
+  }
+
+  /**
+   * Creates a user; returns its id. `user` is the request body, or a username alone, which gets
+   * `<username>@example.com` and the first name Test.
+   */
+  public async createUser(user: string | Record<string, unknown>): Promise<string> {
+    const body = typeof user === 'string' ? { username: user, email: `${user}@example.com`, firstName: 'Test' } : user;
+    const created = await this.json(await this.call('POST', '/api/users', body));
+    return created.id;
+  }
+
+  /** Creates the users (usernames alone, as for createUser), a few at a time; returns their ids in the same order. */
   public createUsers(usernames: readonly string[]): Promise<string[]> {
     return inBatches(usernames, (username) => this.createUser(username));
   }
 
+  /** Changes a user behind CloudFormation's back (Pocket-ID's PUT replaces every field, so the rest is sent back as it is). */
+  public async editUser(userId: string, changes: Record<string, unknown>): Promise<void> {
+    const current = await this.user(userId);
+    const body = { ...current, ...changes };
+    for (const field of ['id', 'customClaims', 'userGroups', 'ldapId']) delete body[field];
+    await this.json(await this.call('PUT', `/api/users/${encodeURIComponent(userId)}`, body));
+  }
+
+  /** Deletes a user; one that is already gone is fine. */
+  public async deleteUser(userId: string): Promise<void> {
+    const response = await this.call('DELETE', `/api/users/${encodeURIComponent(userId)}`);
+    if (response.status !== 404) await this.json(response);
+  }
+
+  /** Cleanup: deletes the users a few at a time, and does not judge the answers. */
   public async deleteUsers(userIds: readonly string[]): Promise<void> {
     await inBatches(userIds, (userId) => this.discard('DELETE', `/api/users/${encodeURIComponent(userId)}`));
   }
 
+  // Groups
+
   /** GET /api/user-groups/:id (with `users`), or undefined when Pocket-ID says it does not exist. */
-  public async group(groupId: string): Promise<any | undefined> {
-    const response = await this.call('GET', `/api/user-groups/${encodeURIComponent(groupId)}`);
-    if (response.status === 404) return undefined;
-    return this.json(response);
+  public group(groupId: string): Promise<any | undefined> {
+    return this.read(`/api/user-groups/${encodeURIComponent(groupId)}`);
   }
 
   /** The ids of a group's members, sorted. */
@@ -66,7 +95,8 @@ export class PocketIdDirectory {
     return (await this.listAll('/api/user-groups', name)).filter((group) => group.name === name);
   }
 
-  public async createGroup(name: string, friendlyName: string): Promise<string> {
+  /** Creates a group (as someone in the UI would); returns its id. */
+  public async createGroup(name: string, friendlyName: string = name.slice(0, 50)): Promise<string> {
     const group = await this.json(await this.call('POST', '/api/user-groups', { name, friendlyName }));
     return group.id;
   }
@@ -77,8 +107,31 @@ export class PocketIdDirectory {
     await this.json(await this.call('PUT', `/api/user-groups/${encodeURIComponent(groupId)}/users`, { userIds: [...members, userId] }));
   }
 
+  /** Deletes a group without judging the answer (it may be gone already). */
+  public async deleteGroup(groupId: string): Promise<void> {
+    await this.discard('DELETE', `/api/user-groups/${encodeURIComponent(groupId)}`);
+  }
+
+  /** Cleanup: deletes the groups a few at a time, and does not judge the answers. */
   public async deleteGroups(groupIds: readonly string[]): Promise<void> {
-    await inBatches(groupIds, (groupId) => this.discard('DELETE', `/api/user-groups/${encodeURIComponent(groupId)}`));
+    await inBatches(groupIds, (groupId) => this.deleteGroup(groupId));
+  }
+
+  // OIDC clients
+
+  /** GET /api/oidc/clients/:id, or undefined when Pocket-ID says it does not exist. */
+  public client(clientId: string): Promise<any | undefined> {
+    return this.read(`/api/oidc/clients/${encodeURIComponent(clientId)}`);
+  }
+
+  public async clientSecrets(clientId: string): Promise<Array<{ id: string; prefix?: string }>> {
+    const response = await this.call('GET', `/api/oidc/clients/${encodeURIComponent(clientId)}/secrets`);
+    return (await this.json(response)) ?? [];
+  }
+
+  /** Clients with exactly this name, across every page. */
+  public async clientsNamed(name: string): Promise<any[]> {
+    return (await this.listAll('/api/oidc/clients', name)).filter((client) => client.name === name);
   }
 
   /** Creates a public client (no secret to look after); returns its id. */
@@ -87,14 +140,33 @@ export class PocketIdDirectory {
     return client.id;
   }
 
-  public async deleteClients(clientIds: readonly string[]): Promise<void> {
-    await inBatches(clientIds, (clientId) => this.discard('DELETE', `/api/oidc/clients/${encodeURIComponent(clientId)}`));
+  /** Changes a client behind CloudFormation's back, as someone in Pocket-ID's UI would. */
+  public async editClient(clientId: string, changes: Record<string, unknown>): Promise<void> {
+    const current = await this.client(clientId);
+    const body = { ...current, ...changes };
+    for (const field of ['id', 'allowedUserGroups', 'allowedUserGroupsCount']) delete body[field];
+    await this.json(await this.call('PUT', `/api/oidc/clients/${encodeURIComponent(clientId)}`, body));
   }
+
+  public async setAllowedGroups(clientId: string, groupIds: string[]): Promise<void> {
+    await this.json(await this.call('PUT', `/api/oidc/clients/${encodeURIComponent(clientId)}/allowed-user-groups`, { userGroupIds: groupIds }));
+  }
+
+  /** Deletes a client without judging the answer (it may be gone already). */
+  public async deleteClient(clientId: string): Promise<void> {
+    await this.discard('DELETE', `/api/oidc/clients/${encodeURIComponent(clientId)}`);
+  }
+
+  /** Cleanup: deletes the clients a few at a time, and does not judge the answers. */
+  public async deleteClients(clientIds: readonly string[]): Promise<void> {
+    await inBatches(clientIds, (clientId) => this.deleteClient(clientId));
+  }
+
+  // Lists
 
   /** One page (100 items) of a list searched for `search`, in Pocket-ID's default order. */
   public async page(path: string, search: string, page: number): Promise<ListPage> {
-    const query = new URLSearchParams({ 'search': search, 'pagination[page]': String(page), 'pagination[limit]': '100' });
-    const body = await this.json(await this.call('GET', `${path}?${query}`));
+    const body = await this.listPage(path, search, page);
     return {
       ids: (body.data ?? []).map((item: { id: string }) => item.id),
       totalItems: body.pagination?.totalItems ?? 0,
@@ -106,14 +178,25 @@ export class PocketIdDirectory {
   public async listAll(path: string, search: string): Promise<any[]> {
     const items: any[] = [];
     for (let page = 1; ; page++) {
-      const query = new URLSearchParams({ 'search': search, 'pagination[page]': String(page), 'pagination[limit]': '100' });
-      const body = await this.json(await this.call('GET', `${path}?${query}`));
+      const body = await this.listPage(path, search, page);
       items.push(...(body.data ?? []));
       if (page >= (body.pagination?.totalPages ?? 1)) return items;
     }
   }
 
-  /** Cleanup: the entity may be gone already, so the answer is read and not judged. */
+  private async listPage(path: string, search: string, page: number): Promise<any> {
+    const query = new URLSearchParams({ 'search': search, 'pagination[page]': String(page), 'pagination[limit]': '100' });
+    return this.json(await this.call('GET', `${path}?${query}`));
+  }
+
+  /** GET of one entity, or undefined when Pocket-ID says it does not exist. */
+  private async read(path: string): Promise<any | undefined> {
+    const response = await this.call('GET', path);
+    if (response.status === 404) return undefined;
+    return this.json(response);
+  }
+
+  /** The entity may be gone already, so the answer is read and not judged. */
   private async discard(method: string, path: string): Promise<void> {
     await (await this.call(method, path)).text();
   }
