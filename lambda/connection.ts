@@ -3,7 +3,8 @@ import { PocketIdHttpClient, RetryPolicy } from './http-client';
 import { Logger } from './logger';
 import { Redactor } from './redactor';
 import { SecretsStore } from './secrets';
-import { ConnectionProperties } from '../lib/contract';
+import { ConnectionProperties, LOG_LEVELS } from '../lib/contract';
+import { validateBaseUrl } from '../lib/private/validation';
 
 /** The oldest Pocket-ID this release supports: 2.14 changed the client secret endpoints. */
 export const MIN_POCKET_ID_VERSION = [2, 14, 0] as const;
@@ -46,6 +47,25 @@ export async function connect(properties: ConnectionProperties, options: Connect
   return client;
 }
 
+/** The connection properties every resource carries, checked before anything is read or sent. */
+export function validateConnection(properties: ConnectionProperties): string[] {
+  const problems: string[] = [];
+  if (typeof properties.BaseUrl !== 'string' || properties.BaseUrl === '') problems.push('baseUrl is required');
+  else problems.push(...validateBaseUrl('baseUrl', properties.BaseUrl));
+  if (properties.IssuerUrl !== undefined) problems.push(...validateBaseUrl('issuerUrl', String(properties.IssuerUrl)));
+  if (typeof properties.ApiTokenSecret !== 'string' || properties.ApiTokenSecret === '') {
+    problems.push('apiToken is required: ApiTokenSecret names the secret that holds the Pocket-ID API key');
+  }
+  const seconds = Number(properties.TimeoutSeconds);
+  if (properties.TimeoutSeconds !== undefined && !(seconds >= 1 && seconds <= 120)) {
+    problems.push(`timeout must be between 1 and 120 seconds (got ${JSON.stringify(properties.TimeoutSeconds)})`);
+  }
+  if (properties.LogLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(String(properties.LogLevel))) {
+    problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(properties.LogLevel)})`);
+  }
+  return problems;
+}
+
 async function cachedToken(secretId: string, options: ConnectOptions) {
   let entry = tokenCache.get(secretId);
   if (!entry) {
@@ -73,7 +93,9 @@ async function assertSupportedVersion(client: PocketIdHttpClient, baseUrl: strin
     version = answer?.currentVersion;
   } catch (error) {
     if (error instanceof PocketIdApiError && error.status === 404) {
-      throw new Error(`The server at ${baseUrl} has no /api/version/current endpoint: it is not Pocket-ID, or a Pocket-ID older than 2.5. cdk-pocket-id supports Pocket-ID 2.14 and newer.`);
+      throw new Error(`Check the Pocket-ID version: GET /api/version/current returned 404: the server at ${baseUrl} has no such endpoint, so it is not `
+        + 'Pocket-ID\'s API (a wrong baseUrl, or a proxy in front of Pocket-ID) or a Pocket-ID older than 2.5. Check baseUrl; cdk-pocket-id '
+        + 'supports Pocket-ID 2.14 and newer, so upgrade an older Pocket-ID.');
     }
     throw error;
   }

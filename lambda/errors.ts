@@ -117,6 +117,9 @@ function statusHint(status: number, body: PocketIdErrorBody | undefined): string
   if (status === 404 && !body?.code) return 'This answer did not come from Pocket-ID\'s API: check baseUrl (and any proxy in front of Pocket-ID)';
   if (status === 409) return 'Pocket-ID already holds an entity with this value: choose another, or reference the existing one';
   if (status === 429) return 'Pocket-ID kept rate limiting after the retries: deploy again later, or raise Pocket-ID\'s rate limit';
+  if (status === 502 || status === 503 || status === 504) {
+    return 'Pocket-ID, or a proxy in front of it, was unavailable or overloaded: deploy again when Pocket-ID answers';
+  }
   if (status >= 500) return 'Pocket-ID failed: look for the request id in Pocket-ID\'s logs';
   return undefined;
 }
@@ -125,6 +128,9 @@ function networkHint(code: string | undefined): string {
   if (code === 'ECONNREFUSED') return 'Is Pocket-ID running at baseUrl, and does the handler\'s network (vpc, security groups) reach it?';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'The host name of baseUrl does not resolve from the handler\'s network.';
   if (code === 'TIMEOUT') return 'Raise the PocketId timeout, or check the network path to Pocket-ID.';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    return 'The connection broke mid-request: check the network path and any proxy in front of Pocket-ID, then deploy again.';
+  }
   if (code && /CERT|SELF_SIGNED|TLS|SSL/i.test(code)) {
     return 'Pocket-ID\'s TLS certificate could not be verified: use a certificate from a trusted CA, or set skipTlsVerify for test servers only.';
   }

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import * as https from 'https';
-import fetch, { Response } from 'node-fetch';
+import fetch from 'node-fetch';
 import { PocketIdApiError, PocketIdErrorBody, PocketIdNetworkError, RequestDescription, UnexpectedResponseError } from './errors';
 import { Logger } from './logger';
 
@@ -32,6 +32,19 @@ export interface HttpClientOptions {
   readonly refreshToken?: () => Promise<string | undefined>;
 }
 
+/** What a request may expect of Pocket-ID. */
+export interface RequestOptions {
+  /**
+   * Pocket-ID refuses a second entity with this POST's id or name, so repeating it cannot make two:
+   * it is retried like a PUT, and the caller takes a conflict for what its own earlier attempt made.
+   */
+  readonly repeatable?: boolean;
+  /** Whether a 2xx answer is what Pocket-ID answers to this request; any other is an UnexpectedResponseError. */
+  readonly expect?: (answer: unknown) => boolean;
+}
+
+type Request = RequestDescription & { method: Method; repeatable?: boolean };
+
 /** One page of a Pocket-ID list. */
 interface Page<T> {
   readonly data: T[] | null;
@@ -48,7 +61,8 @@ const UNAUTHORIZED_RETRY_DELAY_MS = 500;
  * Pocket-ID's admin API over HTTP: X-API-Key authentication, a timeout per request, TLS verification
  * unless turned off, and retries with exponential backoff and jitter. GET, PUT and DELETE are retried
  * on 429, 502, 503, 504 and network errors; POST only when the server surely did not process it
- * (429, connection refused), so a retry never creates a second entity.
+ * (429, connection refused), or when it is repeatable (Pocket-ID refuses a second entity with its id
+ * or name), so a retry never creates a second entity.
  */
 export class PocketIdHttpClient {
   private apiToken: string;
@@ -67,21 +81,40 @@ export class PocketIdHttpClient {
     return this.request<T>({ operation, method: 'GET', path });
   }
 
-  public post<T>(operation: string, path: string, body: unknown): Promise<T> {
-    return this.request<T>({ operation, method: 'POST', path }, body);
+  public post<T>(operation: string, path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>({ operation, method: 'POST', path, repeatable: options.repeatable }, body, options.expect);
   }
 
-  public put<T>(operation: string, path: string, body: unknown): Promise<T> {
-    return this.request<T>({ operation, method: 'PUT', path }, body);
+  public put<T>(operation: string, path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>({ operation, method: 'PUT', path }, body, options.expect);
   }
 
-  /** Deletes an entity. Returns false when Pocket-ID says it was already gone. */
-  public async delete(operation: string, path: string): Promise<boolean> {
+  /**
+   * Deletes an entity. Returns false when Pocket-ID says it was already gone. Pocket-ID answers 204
+   * without a body; when the answer is anything else, or lost (a broken connection, a 5xx), `isGone`
+   * (by default a GET of the same path) decides: Pocket-ID may have deleted it all the same.
+   */
+  public async delete(operation: string, path: string, isGone: () => Promise<boolean> = () => this.isGone(path)): Promise<boolean> {
+    const request = { operation, method: 'DELETE' as const, path };
     try {
-      await this.request<void>({ operation, method: 'DELETE', path });
+      const answer = await this.request<unknown>(request);
+      if (answer !== undefined) throw new UnexpectedResponseError(request, 'a body where Pocket-ID sends none');
       return true;
     } catch (error) {
       if (error instanceof PocketIdApiError && error.isEntityNotFound) return false;
+      if (!isUncertain(error) || !await isGone().catch(() => false)) throw error;
+      this.options.logger.warn('the answer to a DELETE was lost, but the entity is gone', { operation, path });
+      return true;
+    }
+  }
+
+  /** Whether Pocket-ID says the entity at `path` does not exist. */
+  public async isGone(path: string): Promise<boolean> {
+    try {
+      await this.get('Check whether the entity still exists', path);
+      return false;
+    } catch (error) {
+      if (error instanceof PocketIdApiError && error.isEntityNotFound) return true;
       throw error;
     }
   }
@@ -93,7 +126,7 @@ export class PocketIdHttpClient {
       const params = new URLSearchParams({ ...query, 'pagination[page]': String(page), 'pagination[limit]': String(MAX_PAGE_SIZE) });
       const request = { operation, method: 'GET' as const, path: `${path}?${params}` };
       const result = await this.request<Page<T>>(request);
-      if (!result || typeof result !== 'object' || !('data' in result)) {
+      if (!result || typeof result !== 'object' || !(Array.isArray(result.data) || result.data === null)) {
         throw new UnexpectedResponseError(request, 'no data in a list response');
       }
       items.push(...(result.data ?? []));
@@ -106,11 +139,14 @@ export class PocketIdHttpClient {
     this.agent.destroy();
   }
 
-  private async request<T>(request: RequestDescription & { method: Method }, body?: unknown): Promise<T> {
+  private async request<T>(request: Request, body?: unknown, expect?: (answer: unknown) => boolean): Promise<T> {
     let retriedUnauthorized = false;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(request, body, attempt);
-      if (outcome.kind === 'ok') return outcome.value as T;
+      if (outcome.kind === 'ok') {
+        if (expect && !expect(outcome.value)) throw new UnexpectedResponseError(request, 'not what Pocket-ID answers to this request');
+        return outcome.value as T;
+      }
       if (outcome.kind === 'unauthorized' && !retriedUnauthorized) {
         // Once: the key may have been rotated since this container cached it; and a fresh Pocket-ID
         // answers 401 to some of the first parallel requests while it creates its static API user.
@@ -134,53 +170,69 @@ export class PocketIdHttpClient {
     }
   }
 
-  private async attempt(request: RequestDescription & { method: Method }, body: unknown, attempt: number): Promise<Outcome> {
+  private async attempt(request: Request, body: unknown, attempt: number): Promise<Outcome> {
     const started = Date.now();
-    let response: Response;
-    let text: string;
+    let response: Answer;
     try {
       response = await this.send(request, body);
-      text = await response.text();
     } catch (error) {
       const code = networkErrorCode(error);
       this.options.logger.debug('Pocket-ID request failed', { method: request.method, path: request.path, error: code, durationMs: Date.now() - started, attempt });
       const failure = new PocketIdNetworkError(request, code, networkErrorDetail(error, code));
-      const retryable = request.method !== 'POST' ? !isTlsError(code) : NOT_SENT_CODES.has(code ?? '');
+      const retryable = isRepeatable(request) ? !isTlsError(code) : NOT_SENT_CODES.has(code ?? '');
       return { kind: 'failed', error: failure, retryable };
     }
-    const requestId = response.headers.get('x-request-id') ?? undefined;
+    const { status, text } = response;
+    const requestId = headerOf(response, 'x-request-id');
     this.options.logger.debug('Pocket-ID request', {
-      method: request.method, path: request.path, status: response.status, durationMs: Date.now() - started, attempt, requestId,
+      method: request.method, path: request.path, status, durationMs: Date.now() - started, attempt, requestId,
     });
-    if (response.ok) return { kind: 'ok', value: parseSuccess(request, text) };
+    if (status >= 200 && status < 300) return { kind: 'ok', value: parseSuccess(request, text) };
 
     const errorBody = parseErrorBody(text);
-    const error = new PocketIdApiError(request, response.status, errorBody, errorBody ? undefined : text, requestId);
-    if (response.status === 401) return { kind: 'unauthorized', error, retryable: false };
-    if (response.status === 429) return { kind: 'failed', error, retryable: true, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
-    const retryable = RETRYABLE_STATUSES.has(response.status) && request.method !== 'POST';
+    const error = new PocketIdApiError(request, status, errorBody, errorBody ? undefined : text, requestId);
+    if (status === 401) return { kind: 'unauthorized', error, retryable: false };
+    if (status === 429) return { kind: 'failed', error, retryable: true, retryAfterMs: parseRetryAfter(headerOf(response, 'retry-after') ?? null) };
+    const retryable = RETRYABLE_STATUSES.has(status) && isRepeatable(request);
     return { kind: 'failed', error, retryable };
   }
 
-  private send(request: RequestDescription & { method: Method }, body: unknown): Promise<Response> {
+  /**
+   * One exchange, read in full. The timer runs until the last byte of the answer (not just its
+   * headers), and an answer shorter than its Content-Length is an error, not a truncated success.
+   */
+  private async send(request: Request, body: unknown): Promise<Answer> {
     const remaining = this.options.deadline - Date.now();
     const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, remaining));
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = {
       'X-API-Key': this.apiToken,
       'Accept': 'application/json',
       'User-Agent': 'cdk-pocket-id',
     };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(`${this.options.baseUrl}${request.path}`, {
-      method: request.method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      agent: this.agent,
-      signal: controller.signal as any,
-      redirect: 'manual',
-    }).finally(() => clearTimeout(timer));
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = await fetch(`${this.options.baseUrl}${request.path}`, {
+        method: request.method,
+        headers,
+        body: payload,
+        agent: this.agent,
+        signal: controller.signal as any,
+        redirect: 'manual',
+        compress: false,
+      });
+      const content = await response.buffer();
+      const announced = Number(response.headers.get('content-length') ?? NaN);
+      if (Number.isFinite(announced) && content.length < announced) throw prematureClose();
+      return { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: content.toString('utf8') };
+    } catch (error) {
+      if ((error as Error)?.name === 'AbortError') throw new TransportError('TIMEOUT', 'the request timed out');
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The wait before the next attempt, or undefined when no attempt may follow. */
@@ -193,6 +245,29 @@ export class PocketIdHttpClient {
     if (Date.now() + delay + Math.min(this.options.timeoutMs, 5_000) > this.options.deadline) return undefined;
     return delay;
   }
+}
+
+/** An answer read in full; header names in lower case. */
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly text: string;
+}
+
+/** A failure of the exchange itself, with a code like Node's system errors. */
+class TransportError extends Error {
+  constructor(public readonly code: string, message: string) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+function prematureClose(): TransportError {
+  return new TransportError('ERR_STREAM_PREMATURE_CLOSE', 'the connection closed before the whole answer arrived');
+}
+
+function headerOf(answer: Answer, name: string): string | undefined {
+  return answer.headers[name];
 }
 
 type Outcome =
@@ -226,16 +301,26 @@ export function parseRetryAfter(value: string | null): number | undefined {
 }
 
 function networkErrorCode(error: unknown): string | undefined {
-  const e = error as { name?: string; code?: string; errno?: string; type?: string };
-  if (e?.name === 'AbortError' || e?.type === 'aborted') return 'TIMEOUT';
-  return e?.code ?? e?.errno ?? e?.type;
+  const e = error as { code?: string; errno?: string };
+  return e?.code ?? e?.errno;
 }
 
 function networkErrorDetail(error: unknown, code: string | undefined): string {
   if (code === 'TIMEOUT') return 'the request timed out';
-  // node-fetch's message names the URL (no credentials in it) and the system error.
+  // Node's message names the system error and the address, never a header or a body.
   const message = (error as Error)?.message ?? String(error);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+function isRepeatable(request: Request): boolean {
+  return request.method !== 'POST' || request.repeatable === true;
+}
+
+/** Whether Pocket-ID may have done what the request asked although the caller saw an error. */
+export function isUncertain(error: unknown): boolean {
+  if (error instanceof PocketIdNetworkError) return !isTlsError(error.causeCode) && error.causeCode !== 'ECONNREFUSED';
+  if (error instanceof PocketIdApiError) return error.status >= 500;
+  return error instanceof UnexpectedResponseError;
 }
 
 function isTlsError(code: string | undefined): boolean {

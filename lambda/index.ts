@@ -1,5 +1,5 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { connect } from './connection';
+import { connect, validateConnection } from './connection';
 import { InputError, truncateMessage } from './errors';
 import { createLogger, Logger } from './logger';
 import { Redactor } from './redactor';
@@ -63,7 +63,7 @@ async function dispatch(
     throw new Error(`Resource written by an unknown cdk-pocket-id contract version ${properties.ContractVersion}: update cdk-pocket-id.`);
   }
   if (event.RequestType !== 'Delete') {
-    const problems = resource.validate(event.ResourceProperties);
+    const problems = [...validateConnection(properties), ...resource.validate(event.ResourceProperties)];
     if (problems.length > 0) throw new InputError(`${event.LogicalResourceId} (${event.ResourceType})`, problems);
   }
   tools.logger.info('starting');

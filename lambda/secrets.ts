@@ -50,8 +50,12 @@ export class SecretsStore {
 
   /** Stores a value as the secret's JSON string (a new version; the previous one stays as AWSPREVIOUS). */
   public async writeJson(secretId: string, value: object): Promise<void> {
+    return this.writeString(secretId, JSON.stringify(value));
+  }
+
+  public async writeString(secretId: string, value: string): Promise<void> {
     try {
-      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
+      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
     } catch (error) {
       throw new SecretsError('PutSecretValue', secretId, error);
     }
@@ -79,9 +83,23 @@ function describeAwsError(error: unknown): string {
   return `${name}${e?.message ?? String(error)}${requestId}${hint(e?.name)}`;
 }
 
+/** What to do about each error, so that every message ends with it. */
 function hint(name: string | undefined): string {
-  if (name === 'AccessDeniedException') return '. The handler\'s role may not use this secret (or its KMS key): is it owned by this stack?';
-  if (name === 'ResourceNotFoundException') return '. The secret does not exist (deleted outside CloudFormation?)';
-  if (name === 'InvalidRequestException') return '. The secret may be scheduled for deletion: restore it or deploy again after it is gone';
-  return '';
+  switch (name) {
+    case 'AccessDeniedException':
+      return '. The handler\'s role may not use this secret (or its KMS key): is it owned by this stack? Check the secret\'s and the key\'s policies';
+    case 'ResourceNotFoundException':
+      return '. The secret does not exist (deleted outside CloudFormation?): restore it, or check its name or ARN';
+    case 'InvalidRequestException':
+      return '. The secret may be scheduled for deletion: restore it or deploy again after it is gone';
+    case 'ThrottlingException':
+    case 'TooManyRequestsException':
+      return '. Secrets Manager kept throttling after the AWS SDK\'s retries: deploy again later';
+    case 'DecryptionFailure':
+      return '. Secrets Manager could not decrypt the secret: check that its KMS key is enabled and that the handler may use it';
+    case 'InternalServiceError':
+      return '. Secrets Manager failed: deploy again later';
+    default:
+      return '. Check the secret and the handler\'s network path to Secrets Manager, then deploy again';
+  }
 }

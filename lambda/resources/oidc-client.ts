@@ -5,7 +5,7 @@ import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { deterministicUuid } from '../ids';
 import { readBoolean, readInteger, readString, readStringList } from '../properties';
 import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
-import { ClientCredentials } from '../secrets';
+import { ClientCredentials, parseCredentials } from '../secrets';
 
 type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
 type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
@@ -20,6 +20,8 @@ interface PocketIdClient {
 
 interface ClientSecretInfo {
   readonly id: string;
+  /** The secret's first characters. */
+  readonly prefix?: string;
 }
 
 /**
@@ -69,10 +71,17 @@ export const oidcClient: ResourceHandler = {
       context.logger.warn('the client was deleted outside CloudFormation: creating it again', { clientId });
       return createClient(properties.ClientId ?? deterministicUuid(event), properties, context);
     }
-    await context.api.put('Update OIDC client', clientPath(clientId), updateBody(current, properties, previous));
-    await writeAllowedGroups(clientId, properties, allowedGroupIdsOf(current), context);
-    await reconcileSecret(clientId, properties, previous, context);
-    return result(clientId, properties);
+    const compensation = new Compensation(context.logger);
+    try {
+      // Registered before the PUT: a PUT whose answer was lost may have changed the client all the same.
+      compensation.add(`the previous settings of OIDC client ${clientId}`, () => restoreClient(current, context));
+      await putClient(clientId, updateBody(current, properties, previous), context);
+      await writeAllowedGroups(clientId, properties, allowedGroupIdsOf(current), context);
+      await reconcileSecret(clientId, properties, previous, context, compensation);
+      return result(clientId, properties);
+    } catch (error) {
+      throw await compensation.rollback(error);
+    }
   },
 
   async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
@@ -89,7 +98,10 @@ async function createClient(clientId: string, properties: OidcClientProperties, 
     const adopted = await postClient(clientId, properties, context, compensation);
     await writeAllowedGroups(clientId, properties, [], context);
     if (!isPublic(properties) && properties.SecretArn) {
-      await storeNewSecret(clientId, properties, context, compensation, adopted);
+      const stored = await readStored(properties.SecretArn, clientId, context);
+      // A client taken over keeps the secret its creator stored.
+      const keeps = adopted && stored.credentials && await isLive(clientId, stored.credentials, context);
+      if (!keeps) await replaceSecret(clientId, properties, stored, context, compensation, adopted);
     }
     context.logger.info(adopted ? 'completed an OIDC client created by an earlier delivery of this event' : 'created the OIDC client', { clientId });
     return result(clientId, properties);
@@ -98,39 +110,38 @@ async function createClient(clientId: string, properties: OidcClientProperties, 
   }
 }
 
-/** Creates the client; returns true when it already existed from an earlier delivery of the same event. */
+/**
+ * Creates the client; returns true when it already existed from an earlier attempt or delivery of
+ * the same event. A generated id can only be this event's, and so is a fixed id no client held before:
+ * such a client is removed again on failure, and its removal is arranged before the POST, whose
+ * answer may be lost after Pocket-ID made the client. For the same reason the POST is repeated like a
+ * PUT: Pocket-ID refuses a second client with the id.
+ */
 async function postClient(
   clientId: string,
   properties: OidcClientProperties,
   context: OperationContext,
   compensation: Compensation,
 ): Promise<boolean> {
+  const ownsId = properties.ClientId === undefined || !(await readClient(clientId, context));
+  if (ownsId) compensation.add(`OIDC client ${clientId}`, () => context.api.delete('Remove the partly created OIDC client', clientPath(clientId)));
   try {
-    await context.api.post('Create OIDC client', '/api/oidc/clients', { id: clientId, ...desiredFields(properties) });
-    compensation.add(`OIDC client ${clientId}`, () => context.api.delete('Remove the partly created OIDC client', clientPath(clientId)));
+    await context.api.post('Create OIDC client', '/api/oidc/clients', { id: clientId, ...desiredFields(properties) }, { repeatable: true, expect: isClient(clientId) });
     return false;
   } catch (error) {
     if (!(error instanceof PocketIdApiError && error.status === 409 && error.code === 'client_id_already_exists')) throw error;
-    if (await isOurs(clientId, properties, context)) {
-      // A generated id was made by this very event: undo it like a new one. A fixed id may predate it.
-      if (properties.ClientId === undefined) {
-        compensation.add(`OIDC client ${clientId}`, () => context.api.delete('Remove the partly created OIDC client', clientPath(clientId)));
-      }
-      return true;
-    }
+    if (ownsId || await isOurs(clientId, properties, context)) return true;
     throw error;
   }
 }
 
 /**
- * A client id that exists already is taken over only when it is provably ours: a generated id is
- * derived from the event's RequestId, so only an earlier delivery of this event can hold it; a fixed id
- * is ours when our secret records it, or when the client already has exactly the declared settings
- * (what the rollback of a client id change finds: the old client, as this resource left it).
+ * A fixed client id that existed before this event is taken over only when it is provably ours: our
+ * secret records it, or the client already has exactly the declared settings (what the rollback of a
+ * client id change finds: the old client, as this resource left it).
  */
 async function isOurs(clientId: string, properties: OidcClientProperties, context: OperationContext): Promise<boolean> {
-  if (properties.ClientId === undefined) return true;
-  if (properties.SecretArn && await readStoredCredentials(properties.SecretArn, clientId, context)) return true;
+  if (properties.SecretArn && (await readStored(properties.SecretArn, clientId, context)).credentials) return true;
   const existing = await readClient(clientId, context);
   return existing !== undefined && matchesDeclaredSettings(existing, properties);
 }
@@ -150,30 +161,30 @@ function sameValue(field: string, actual: unknown, desired: unknown): boolean {
   return JSON.stringify(actual ?? null) === JSON.stringify(desired ?? null);
 }
 
-/** Has Pocket-ID generate a secret and stores it; an earlier, unstored secret of the same event is revoked. */
-async function storeNewSecret(
+/**
+ * Has Pocket-ID generate a secret, stores it, then revokes the client's other secrets, which nobody
+ * could read any more: last, because a revoked secret cannot be brought back. For a client that
+ * existed before this operation, every secret made from here on is revoked again on failure, arranged
+ * before the POST, whose answer may be lost after Pocket-ID made the secret (a new client is removed
+ * whole instead).
+ */
+async function replaceSecret(
   clientId: string,
   properties: OidcClientProperties,
+  stored: StoredSecret,
   context: OperationContext,
   compensation: Compensation,
-  adopted: boolean,
-): Promise<string | undefined> {
-  const secretArn = properties.SecretArn!;
-  if (adopted) {
-    const stored = await readStoredCredentials(secretArn, clientId, context);
-    if (stored) return undefined;
-    await revokeSecrets(clientId, context);
+  clientExisted: boolean,
+): Promise<void> {
+  if (clientExisted) {
+    const known = (await listSecrets(clientId, context)).map((secret) => secret.id);
+    compensation.add(`the new secrets of OIDC client ${clientId}`, () => revokeSecrets(clientId, context, known));
   }
-  const created = await context.api.post<{ id?: string; secret?: string }>('Create OIDC client secret', `${clientPath(clientId)}/secrets`, {});
-  if (!created || typeof created.secret !== 'string' || created.secret === '') {
-    throw new UnexpectedResponseError({ operation: 'Create OIDC client secret', method: 'POST', path: `${clientPath(clientId)}/secrets` }, 'no secret in the answer');
-  }
+  const path = `${clientPath(clientId)}/secrets`;
+  const created = await context.api.post<{ id: string; secret: string }>('Create OIDC client secret', path, {}, { expect: isNewSecret });
   context.redactor.add(created.secret);
-  if (created.id) {
-    compensation.add(`secret ${created.id} of OIDC client ${clientId}`, () => context.api.delete('Revoke the unstored client secret', `${clientPath(clientId)}/secrets/${created.id}`));
-  }
-  await context.secrets.writeCredentials(secretArn, credentials(clientId, created.secret, properties));
-  return created.id;
+  await writeCredentials(properties.SecretArn!, credentials(clientId, created.secret, properties), stored, context, compensation);
+  if (clientExisted) await revokeSecrets(clientId, context, [created.id]);
 }
 
 /**
@@ -186,8 +197,10 @@ async function reconcileSecret(
   properties: OidcClientProperties,
   previous: OidcClientProperties,
   context: OperationContext,
+  compensation: Compensation,
 ): Promise<void> {
   if (isPublic(properties)) {
+    // The last step of the update: a revoked secret cannot be brought back.
     if (!isPublic(previous)) await revokeSecrets(clientId, context);
     return;
   }
@@ -195,18 +208,14 @@ async function reconcileSecret(
   const wasConfidential = !isPublic(previous) && previous.SecretArn !== undefined;
   const unchanged = wasConfidential && previous.SecretArn === properties.SecretArn && issuerOf(previous) === issuerOf(properties);
   if (unchanged) return;
-  const compensation = new Compensation(context.logger);
-  try {
-    await ensureStoredSecret(clientId, properties, wasConfidential ? previous.SecretArn : undefined, context, compensation);
-  } catch (error) {
-    throw await compensation.rollback(error);
-  }
+  await ensureStoredSecret(clientId, properties, wasConfidential ? previous.SecretArn : undefined, context, compensation);
 }
 
 /**
  * Makes the secret at SecretArn hold valid credentials: keeps the client secret it already holds (a
- * rollback), else copies the one from the previous secret, else has Pocket-ID generate a new one and
- * revokes the others, which nobody could read any more.
+ * rollback), else copies the one from the previous secret, else has Pocket-ID generate a new one.
+ * Stored credentials count only while Pocket-ID still holds their secret: a client that was public
+ * in between lost every secret.
  */
 async function ensureStoredSecret(
   clientId: string,
@@ -215,27 +224,62 @@ async function ensureStoredSecret(
   context: OperationContext,
   compensation: Compensation,
 ): Promise<void> {
-  const secretArn = properties.SecretArn!;
-  const current = await readStoredCredentials(secretArn, clientId, context);
-  const existing = current ?? (previousArn ? await readStoredCredentials(previousArn, clientId, context) : undefined);
+  const stored = await readStored(properties.SecretArn!, clientId, context);
+  const candidate = stored.credentials ?? (previousArn ? (await readStored(previousArn, clientId, context)).credentials : undefined);
+  const existing = candidate && await isLive(clientId, candidate, context) ? candidate : undefined;
   if (existing) {
     const wanted = credentials(clientId, existing.clientSecret, properties);
-    if (!current || JSON.stringify(current) !== JSON.stringify(wanted)) {
-      await context.secrets.writeCredentials(secretArn, wanted);
+    if (JSON.stringify(stored.credentials) !== JSON.stringify(wanted)) {
+      await writeCredentials(properties.SecretArn!, wanted, stored, context, compensation);
     }
     return;
   }
   context.logger.warn('no stored client secret found: generating a new one', { clientId });
-  const newSecretId = await storeNewSecret(clientId, properties, context, compensation, false);
-  await revokeSecrets(clientId, context, newSecretId);
+  await replaceSecret(clientId, properties, stored, context, compensation, true);
 }
 
-/** The credentials a secret holds for this client, or undefined (placeholder, other client, unreadable). */
-async function readStoredCredentials(secretArn: string, clientId: string, context: OperationContext): Promise<ClientCredentials | undefined> {
-  const stored = await context.secrets.readCredentials(secretArn).catch(() => undefined);
-  if (stored?.clientId !== clientId) return undefined;
-  context.redactor.add(stored.clientSecret);
-  return stored;
+/** What a client's secret holds: its value as it is, and the credentials of this client in it, if any. */
+interface StoredSecret {
+  readonly secretArn: string;
+  readonly value: string;
+  readonly credentials?: ClientCredentials;
+}
+
+/** Reads a secret; a failure to read it is an error (never taken for "no credentials", which would rotate the secret). */
+async function readStored(secretArn: string, clientId: string, context: OperationContext): Promise<StoredSecret> {
+  const value = await context.secrets.readString(secretArn);
+  const parsed = parseCredentials(value);
+  context.redactor.add(parsed?.clientSecret);
+  return { secretArn, value, credentials: parsed?.clientId === clientId ? parsed : undefined };
+}
+
+/**
+ * Writes the credentials; on failure the secret gets back the value it had, arranged before the write,
+ * whose answer may be lost after Secrets Manager stored the value.
+ */
+async function writeCredentials(
+  secretArn: string,
+  value: ClientCredentials,
+  previous: StoredSecret,
+  context: OperationContext,
+  compensation: Compensation,
+): Promise<void> {
+  compensation.add(`the previous value of secret ${secretArn}`, async () => {
+    if (await context.secrets.readString(secretArn) !== previous.value) await context.secrets.writeString(secretArn, previous.value);
+  });
+  await context.secrets.writeCredentials(secretArn, value);
+}
+
+/** Puts back the settings and the allowed groups the client had before this update. */
+async function restoreClient(previous: PocketIdClient, context: OperationContext): Promise<void> {
+  await putClient(previous.id, bodyOf(previous), context);
+  // A PUT that lifted the group restriction emptied the list; one that kept it left the list alone.
+  const groupIds = allowedGroupIdsOf(previous);
+  if (groupIds.length > 0) await putAllowedGroups(previous.id, groupIds, context);
+}
+
+async function putClient(clientId: string, body: Record<string, unknown>, context: OperationContext): Promise<void> {
+  await context.api.put('Update OIDC client', clientPath(clientId), body, { expect: isClient(clientId) });
 }
 
 /**
@@ -245,7 +289,12 @@ async function readStoredCredentials(secretArn: string, clientId: string, contex
 async function writeAllowedGroups(clientId: string, properties: OidcClientProperties, current: string[], context: OperationContext): Promise<void> {
   const wanted = readStringList(properties.AllowedUserGroupIds);
   if (wanted === undefined || sameSet(wanted, current)) return;
-  await context.api.put('Set the allowed user groups of OIDC client', `${clientPath(clientId)}/allowed-user-groups`, { userGroupIds: wanted });
+  await putAllowedGroups(clientId, wanted, context);
+}
+
+async function putAllowedGroups(clientId: string, groupIds: string[], context: OperationContext): Promise<void> {
+  const path = `${clientPath(clientId)}/allowed-user-groups`;
+  await context.api.put('Set the allowed user groups of OIDC client', path, { userGroupIds: groupIds }, { expect: isClient(clientId) });
 }
 
 function allowedGroupIdsOf(client: PocketIdClient): string[] {
@@ -262,18 +311,32 @@ function readGroupRestriction(value: unknown): boolean | undefined {
   return groupIds === undefined ? undefined : groupIds.length > 0;
 }
 
-/** Revokes every secret of the client but `keep`. */
-async function revokeSecrets(clientId: string, context: OperationContext, keep?: string): Promise<void> {
-  const secrets = await context.api.get<ClientSecretInfo[] | null>('List OIDC client secrets', `${clientPath(clientId)}/secrets`);
-  for (const secret of (secrets ?? []).filter((s) => s.id !== keep)) {
-    await context.api.delete('Revoke OIDC client secret', `${clientPath(clientId)}/secrets/${secret.id}`);
+/** Revokes every secret of the client but those in `keep`. */
+async function revokeSecrets(clientId: string, context: OperationContext, keep: readonly string[] = []): Promise<void> {
+  for (const secret of (await listSecrets(clientId, context)).filter((s) => !keep.includes(s.id))) {
+    const isGone = async () => !(await listSecrets(clientId, context)).some((s) => s.id === secret.id);
+    await context.api.delete('Revoke OIDC client secret', `${clientPath(clientId)}/secrets/${encodeURIComponent(secret.id)}`, isGone);
   }
+}
+
+/** Whether Pocket-ID holds a secret of the client that the credentials' secret can be (by its prefix, when Pocket-ID shows one). */
+async function isLive(clientId: string, stored: ClientCredentials, context: OperationContext): Promise<boolean> {
+  const secrets = await listSecrets(clientId, context);
+  return secrets.some((secret) => !secret.prefix || stored.clientSecret.startsWith(secret.prefix));
+}
+
+async function listSecrets(clientId: string, context: OperationContext): Promise<ClientSecretInfo[]> {
+  const secrets = await context.api.get<ClientSecretInfo[] | null>('List OIDC client secrets', `${clientPath(clientId)}/secrets`);
+  if (secrets !== null && !(Array.isArray(secrets) && secrets.every((s) => typeof s?.id === 'string'))) {
+    throw new UnexpectedResponseError({ operation: 'List OIDC client secrets', method: 'GET', path: `${clientPath(clientId)}/secrets` }, 'not a list of secrets');
+  }
+  return secrets ?? [];
 }
 
 async function readClient(clientId: string, context: OperationContext): Promise<PocketIdClient | undefined> {
   try {
     const client = await context.api.get<PocketIdClient>('Read OIDC client', clientPath(clientId));
-    if (!client || typeof client !== 'object' || client.id !== clientId) {
+    if (!isClient(clientId)(client)) {
       throw new UnexpectedResponseError({ operation: 'Read OIDC client', method: 'GET', path: clientPath(clientId) }, 'not the client asked for');
     }
     return client;
@@ -283,10 +346,26 @@ async function readClient(clientId: string, context: OperationContext): Promise<
   }
 }
 
+/** Pocket-ID answers a client's requests with the client. */
+function isClient(clientId: string): (answer: unknown) => answer is PocketIdClient {
+  return (answer): answer is PocketIdClient => typeof answer === 'object' && answer !== null && (answer as PocketIdClient).id === clientId;
+}
+
+function isNewSecret(answer: unknown): boolean {
+  const secret = answer as { id?: unknown; secret?: unknown } | undefined;
+  return typeof secret?.id === 'string' && typeof secret.secret === 'string' && secret.secret !== '';
+}
+
+/** The client as Pocket-ID's full-replace PUT takes it back. */
+function bodyOf(client: PocketIdClient): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...client };
+  for (const field of READ_ONLY_FIELDS) delete body[field];
+  return body;
+}
+
 /** The body for Pocket-ID's full-replace PUT: the server's values, overlaid with what the user manages. */
 export function updateBody(current: PocketIdClient, properties: OidcClientProperties, previous: OidcClientProperties): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...current };
-  for (const field of READ_ONLY_FIELDS) delete body[field];
+  const body = bodyOf(current);
   for (const field of FIELDS) {
     const value = field.read(properties[field.property]);
     if (value !== undefined) {

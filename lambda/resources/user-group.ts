@@ -2,6 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { CustomClaimProperties, MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../lib/contract';
 import { validateUserGroup } from '../../lib/private/validation';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
+import { isUncertain } from '../http-client';
 import { readString } from '../properties';
 import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
 
@@ -55,10 +56,15 @@ export const userGroup: ResourceHandler = {
       context.logger.warn('the user group was deleted outside CloudFormation: creating it again', { groupId: event.PhysicalResourceId });
       return createGroup(properties, context);
     }
-    await renameIfChanged(current, properties, context);
-    await reconcileClaims(current, properties, previous, context);
-    await reconcileMembers(current, properties, previous, context);
-    return result(current.id, properties);
+    const compensation = new Compensation(context.logger);
+    try {
+      await renameIfChanged(current, properties, context, compensation);
+      await reconcileClaims(current, properties, previous, context, compensation);
+      await reconcileMembers(current, properties, previous, context, compensation);
+      return result(current.id, properties);
+    } catch (error) {
+      throw await compensation.rollback(error);
+    }
   },
 
   async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
@@ -84,23 +90,40 @@ async function createGroup(properties: UserGroupProperties, context: OperationCo
   }
 }
 
-/** Creates the group, or finds the one an earlier delivery of this event created (never undone then). */
+/**
+ * Creates the group, or finds the one an earlier attempt or delivery of this Create made; either is
+ * removed again if the Create fails. The POST is repeated like a PUT: Pocket-ID refuses a second group
+ * with the name, and the conflict leads to the group the first attempt made.
+ */
 async function postGroup(
   properties: UserGroupProperties,
   context: OperationContext,
   compensation: Compensation,
 ): Promise<{ group: PocketIdGroup; adopted: boolean }> {
-  const request = { operation: 'Create user group', method: 'POST', path: '/api/user-groups' };
-  let group: PocketIdGroup;
+  const body = { name: properties.Name, friendlyName: properties.FriendlyName };
+  const isCreatedGroup = (answer: unknown) => isGroup(answer) && answer.name === properties.Name;
+  let created: { group: PocketIdGroup; adopted: boolean };
   try {
-    group = await context.api.post<PocketIdGroup>(request.operation, request.path, { name: properties.Name, friendlyName: properties.FriendlyName });
+    created = { group: await context.api.post<PocketIdGroup>('Create user group', '/api/user-groups', body, { repeatable: true, expect: isCreatedGroup }), adopted: false };
   } catch (error) {
-    if (!isNameTaken(error)) throw error;
-    return { group: await adoptEarlierDelivery(properties, context, error), adopted: true };
+    if (isNameTaken(error)) created = { group: await adoptEarlierDelivery(properties, context, error), adopted: true };
+    else created = { group: await findLostGroup(properties, context, error), adopted: false };
   }
-  if (!group || typeof group.id !== 'string') throw new UnexpectedResponseError(request, 'no group id in the answer');
-  compensation.add(`user group ${group.id}`, () => context.api.delete('Remove the partly created user group', groupPath(group.id)));
-  return { group, adopted: false };
+  const groupId = created.group.id;
+  compensation.add(`user group ${groupId}`, () => context.api.delete('Remove the partly created user group', groupPath(groupId)));
+  return created;
+}
+
+/**
+ * After a POST whose answer was lost or garbled, the group Pocket-ID may have made all the same: the
+ * group holding the name, when it could only be this Create's work. Otherwise the POST's error stands.
+ */
+async function findLostGroup(properties: UserGroupProperties, context: OperationContext, error: unknown): Promise<PocketIdGroup> {
+  if (!isUncertain(error)) throw error;
+  const made = await findGroupNamed(properties.Name, context).catch(() => undefined);
+  if (!made || whyNotFromThisCreate(made, properties, Date.now())) throw error;
+  context.logger.info('the answer to the POST was lost, but Pocket-ID made the group: taking it over', { groupId: made.id });
+  return made;
 }
 
 function isNameTaken(error: unknown): error is PocketIdApiError {
@@ -158,7 +181,7 @@ async function findGroupNamed(name: string, context: OperationContext): Promise<
 async function readGroup(groupId: string, context: OperationContext): Promise<PocketIdGroup | undefined> {
   try {
     const group = await context.api.get<PocketIdGroup>('Read user group', groupPath(groupId));
-    if (!group || typeof group !== 'object' || group.id !== groupId) {
+    if (!isGroup(group) || group.id !== groupId) {
       throw new UnexpectedResponseError({ operation: 'Read user group', method: 'GET', path: groupPath(groupId) }, 'not the group asked for');
     }
     return group;
@@ -168,13 +191,22 @@ async function readGroup(groupId: string, context: OperationContext): Promise<Po
   }
 }
 
-/** The name changes in place: the group keeps its id, members, claims and clients. */
-async function renameIfChanged(group: PocketIdGroup, properties: UserGroupProperties, context: OperationContext): Promise<void> {
+/**
+ * The name changes in place: the group keeps its id, members, claims and clients. Like every write of
+ * an update, the way back is arranged before the PUT, whose answer may be lost after Pocket-ID did it.
+ */
+async function renameIfChanged(group: PocketIdGroup, properties: UserGroupProperties, context: OperationContext, undo: Compensation): Promise<void> {
   if (group.name === properties.Name && group.friendlyName === properties.FriendlyName) return;
-  await context.api.put('Update user group', groupPath(group.id), { name: properties.Name, friendlyName: properties.FriendlyName }).catch((error) => {
-    throw explainLdapRefusal(error, group.id);
-  });
+  undo.add(`the previous name of user group ${group.id}`, () => putNames(group.id, group.name, group.friendlyName, context));
+  await putNames(group.id, properties.Name, properties.FriendlyName, context);
   context.logger.info('renamed the user group', { groupId: group.id });
+}
+
+async function putNames(groupId: string, name: string, friendlyName: string, context: OperationContext): Promise<void> {
+  const isRenamed = (answer: unknown) => isGroup(answer) && answer.id === groupId;
+  await context.api.put('Update user group', groupPath(groupId), { name, friendlyName }, { expect: isRenamed }).catch((error) => {
+    throw explainLdapRefusal(error, groupId);
+  });
 }
 
 /** Declared claims replace the set; claims declared before and no longer declared are cleared; never declared: untouched. */
@@ -183,11 +215,18 @@ async function reconcileClaims(
   properties: UserGroupProperties,
   previous: PreviouslyDeclared,
   context: OperationContext,
+  undo?: Compensation,
 ): Promise<void> {
   const wanted = readClaims(properties.CustomClaims) ?? (previous.CustomClaims !== undefined ? [] : undefined);
   if (wanted === undefined || sameClaims(group.customClaims ?? [], wanted)) return;
-  await context.api.put('Set user group custom claims', `/api/custom-claims/user-group/${encodeURIComponent(group.id)}`, wanted);
+  undo?.add(`the previous custom claims of user group ${group.id}`, () => putClaims(group.id, group.customClaims ?? [], context));
+  await putClaims(group.id, wanted, context);
   context.logger.info('set the user group custom claims', { groupId: group.id, claims: wanted.length });
+}
+
+async function putClaims(groupId: string, claims: readonly CustomClaim[], context: OperationContext): Promise<void> {
+  const isClaimList = (answer: unknown) => answer === null || Array.isArray(answer);
+  await context.api.put('Set user group custom claims', `/api/custom-claims/user-group/${encodeURIComponent(groupId)}`, claims, { expect: isClaimList });
 }
 
 /**
@@ -199,15 +238,14 @@ async function reconcileMembers(
   properties: UserGroupProperties,
   previous: PreviouslyDeclared,
   context: OperationContext,
+  undo?: Compensation,
 ): Promise<void> {
   const current = memberIdsOf(group);
   const declared = readMemberIds(properties.MemberUserIds);
   const wanted = desiredMembers(current, declared, readMemberIds(previous.MemberUserIds), membershipModeOf(properties));
   if (wanted === undefined || sameSet(current, wanted)) return;
-  const request = { operation: 'Set user group members', method: 'PUT', path: `${groupPath(group.id)}/users` };
-  const answer = await context.api.put<PocketIdGroup>(request.operation, request.path, { userIds: wanted });
-  if (!answer || !Array.isArray(answer.users)) throw new UnexpectedResponseError(request, 'no users in the answer');
-  const kept = memberIdsOf(answer);
+  undo?.add(`the previous members of user group ${group.id}`, () => putMembers(group.id, current, context));
+  const kept = memberIdsOf(await putMembers(group.id, wanted, context));
   const unknown = wanted.filter((id) => !kept.includes(id));
   if (unknown.length > 0) {
     throw new Error(`User group '${properties.Name}' (${group.id}): these members are not Pocket-ID users, so Pocket-ID left them out: `
@@ -242,6 +280,16 @@ export function desiredMembers(
   if (mode === MembershipMode.EXCLUSIVE) return unique(declared);
   const noLongerDeclared = (previouslyDeclared ?? []).filter((id) => !declared.includes(id));
   return unique([...current.filter((id) => !noLongerDeclared.includes(id)), ...declared]);
+}
+
+/** Pocket-ID answers with the group and its members. */
+async function putMembers(groupId: string, userIds: readonly string[], context: OperationContext): Promise<PocketIdGroup> {
+  const hasMembers = (answer: unknown) => isGroup(answer) && answer.id === groupId && Array.isArray(answer.users);
+  return context.api.put<PocketIdGroup>('Set user group members', `${groupPath(groupId)}/users`, { userIds }, { expect: hasMembers });
+}
+
+function isGroup(answer: unknown): answer is PocketIdGroup {
+  return typeof answer === 'object' && answer !== null && typeof (answer as PocketIdGroup).id === 'string';
 }
 
 /** LDAP-synced groups can be neither changed nor deleted while Pocket-ID's LDAP sync is on. */

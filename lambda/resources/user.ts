@@ -49,6 +49,12 @@ const BOOLEAN_PROPERTIES: ReadonlyArray<[keyof UserProperties, string]> = [
   ['EmailLoginLink', 'emailLoginLink'],
 ];
 
+/**
+ * How long after it was issued a stored login link is taken for the work of an earlier delivery of the
+ * same event: Lambda retries a failed invocation within minutes (the same window as for groups).
+ */
+const REDELIVERY_WINDOW_MS = 15 * 60_000;
+
 /** The previous properties of a user that is taken over: nothing was declared, so nothing returns to a default. */
 const NOTHING_DECLARED_BEFORE = Object.freeze({}) as UserProperties;
 
@@ -73,11 +79,18 @@ export const user: ResourceHandler = {
       context.logger.warn('the user was deleted outside CloudFormation: creating it again', { userId });
       return createUser(properties.UserId ?? deterministicUuid(event), properties, context);
     }
-    await putUser(userId, updateBody(current, properties, previous), context);
-    await reconcileClaims(userId, properties, previous, context);
-    // EmailLoginLink acts at creation only: an update never emails the person.
-    if (needsNewLoginLink(properties, previous)) await issueLoginLink(userId, properties, context);
-    return result(userId, properties);
+    const compensation = new Compensation(context.logger);
+    try {
+      // Arranged before the PUT: a PUT whose answer was lost may have changed the user all the same.
+      compensation.add(`the previous fields of user ${userId}`, () => putUser(userId, updateBody(current, NOTHING_DECLARED_BEFORE, NOTHING_DECLARED_BEFORE), context));
+      await putUser(userId, updateBody(current, properties, previous), context);
+      await reconcileClaims(current, properties, previous, context, compensation);
+      // EmailLoginLink acts at creation only: an update never emails the person.
+      if (needsNewLoginLink(properties, previous)) await ensureLoginLink(userId, properties, context, compensation);
+      return result(userId, properties);
+    } catch (error) {
+      throw await compensation.rollback(error);
+    }
   },
 
   async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
@@ -102,7 +115,7 @@ async function createUser(
   try {
     const adopted = await createOrAdopt(userId, properties, context, compensation, options.replacement ?? false);
     if (properties.CustomClaims !== undefined) await putClaims(userId, properties.CustomClaims, context);
-    if (wantsLoginLink(properties)) await ensureLoginLink(userId, properties, context, adopted);
+    if (wantsLoginLink(properties)) await ensureLoginLink(userId, properties, context, compensation);
     // The email goes last: of all the steps it is the one a failure after it could not take back. An
     // adopted user had it sent by the delivery that created it; a second email would only confuse.
     if (!adopted && readBoolean(properties.EmailLoginLink)) await emailLoginLink(userId, context);
@@ -138,15 +151,17 @@ async function createOrAdopt(
     }
     return true;
   }
-  await postUser(userId, properties, context, replacement);
+  // Arranged before the POST: its answer may be lost after Pocket-ID made the user.
   undoOnFailure(userId, context, compensation);
+  await postUser(userId, properties, context, replacement);
   return false;
 }
 
+/** Repeated like a PUT when its answer is lost: Pocket-ID refuses a second user with the id, username or email. */
 async function postUser(userId: string, properties: UserProperties, context: OperationContext, replacement: boolean): Promise<void> {
   const body = { id: userId, ...desiredFields(properties) };
   try {
-    await context.api.post('Create user', '/api/users', body);
+    await context.api.post('Create user', '/api/users', body, { repeatable: true, expect: isUser(userId) });
   } catch (error) {
     // The user did not exist a moment ago: if it does now, Pocket-ID made it and the answer was lost
     // (or another delivery of this event made it just now). Either way it is this event's user.
@@ -174,7 +189,7 @@ function matchesDeclaredFields(existing: PocketIdUser, properties: UserPropertie
 
 async function putUser(userId: string, body: Record<string, unknown>, context: OperationContext): Promise<void> {
   try {
-    await context.api.put('Update user', userPath(userId), body);
+    await context.api.put('Update user', userPath(userId), body, { expect: isUser(userId) });
   } catch (error) {
     if (isAlreadyInUse(error)) throw describeConflict(error, body, false);
     throw explainRequiredEmail(error);
@@ -184,7 +199,7 @@ async function putUser(userId: string, body: Record<string, unknown>, context: O
 async function readUser(userId: string, context: OperationContext): Promise<PocketIdUser | undefined> {
   try {
     const found = await context.api.get<PocketIdUser>('Read user', userPath(userId));
-    if (!found || typeof found !== 'object' || found.id !== userId) {
+    if (!isUser(userId)(found)) {
       throw new UnexpectedResponseError({ operation: 'Read user', method: 'GET', path: userPath(userId) }, 'not the user asked for');
     }
     return found;
@@ -220,18 +235,29 @@ function desiredFields(properties: UserProperties): Record<string, unknown> {
   return body;
 }
 
-/** Declared claims are the user's whole set; claims that were declared and no longer are get cleared. */
-async function reconcileClaims(userId: string, properties: UserProperties, previous: UserProperties, context: OperationContext): Promise<void> {
-  if (properties.CustomClaims !== undefined) {
-    await putClaims(userId, properties.CustomClaims, context);
-  } else if (previous.CustomClaims !== undefined) {
-    await putClaims(userId, [], context);
-  }
+/**
+ * Declared claims are the user's whole set; claims that were declared and no longer are get cleared.
+ * A failure later in the update puts back the claims the user had.
+ */
+async function reconcileClaims(
+  current: PocketIdUser,
+  properties: UserProperties,
+  previous: UserProperties,
+  context: OperationContext,
+  compensation: Compensation,
+): Promise<void> {
+  const wanted = properties.CustomClaims ?? (previous.CustomClaims !== undefined ? [] : undefined);
+  if (wanted === undefined) return;
+  const claims = (Array.isArray(current.customClaims) ? current.customClaims : []) as Array<{ key: string; value: string }>;
+  const before = claims.map((claim) => ({ Key: claim.key, Value: claim.value }));
+  compensation.add(`the previous custom claims of user ${current.id}`, () => putClaims(current.id, before, context));
+  await putClaims(current.id, wanted, context);
 }
 
 async function putClaims(userId: string, claims: readonly CustomClaimProperties[], context: OperationContext): Promise<void> {
   const body = claims.map((claim) => ({ key: String(claim.Key), value: String(claim.Value) }));
-  await context.api.put('Set the user\'s custom claims', `/api/custom-claims/user/${encodeURIComponent(userId)}`, body);
+  const isClaimList = (answer: unknown) => answer === null || Array.isArray(answer);
+  await context.api.put('Set the user\'s custom claims', `/api/custom-claims/user/${encodeURIComponent(userId)}`, body, { expect: isClaimList });
 }
 
 function wantsLoginLink(properties: UserProperties): boolean {
@@ -248,38 +274,75 @@ function needsNewLoginLink(properties: UserProperties, previous: UserProperties)
   return previous.LoginLinkSecretArn !== properties.LoginLinkSecretArn || previous.LoginLinkLifetimeSeconds === undefined;
 }
 
-/** For a user taken over, the link its creator already stored stays; otherwise a new one is issued. */
-async function ensureLoginLink(userId: string, properties: UserProperties, context: OperationContext, adopted: boolean): Promise<void> {
-  if (adopted && await readStoredLoginLink(properties.LoginLinkSecretArn!, userId, context)) return;
-  await issueLoginLink(userId, properties, context);
+/**
+ * A link an earlier delivery of the same event stored stays (it was issued for this user, under this
+ * username, within the redelivery window); otherwise a new one is issued. A second token would only
+ * be one more that nobody holds, and Pocket-ID cannot revoke it.
+ */
+async function ensureLoginLink(userId: string, properties: UserProperties, context: OperationContext, compensation: Compensation): Promise<void> {
+  const secretArn = properties.LoginLinkSecretArn!;
+  const text = await readLinkSecret(secretArn, context);
+  const stored = storedLoginLinkOf(text, userId);
+  const lifetimeSeconds = readInteger(properties.LoginLinkLifetimeSeconds)!;
+  if (stored?.username === properties.Username && issuedWithin(stored, lifetimeSeconds, REDELIVERY_WINDOW_MS)) {
+    context.logger.info('the login link an earlier delivery of this event stored stays', { userId, secret: secretArn });
+    return;
+  }
+  await issueLoginLink(userId, properties, text, context, compensation);
 }
 
-async function readStoredLoginLink(secretArn: string, userId: string, context: OperationContext): Promise<StoredLoginLink | undefined> {
-  const text = await context.secrets.readString(secretArn).catch(() => undefined);
+/** The secret's value; a failure to read it is an error (never taken for "no link", which would issue another token). */
+async function readLinkSecret(secretArn: string, context: OperationContext): Promise<string> {
+  const text = await context.secrets.readString(secretArn);
   const stored = parseJson(text) as Partial<StoredLoginLink> | undefined;
-  if (stored?.userId !== userId || typeof stored.loginUrl !== 'string') return undefined;
-  context.redactor.add(stored.loginUrl);
-  context.redactor.add(stored.loginUrl.split('/lc/')[1]);
-  return stored as StoredLoginLink;
+  if (typeof stored?.loginUrl === 'string') {
+    context.redactor.add(stored.loginUrl);
+    context.redactor.add(stored.loginUrl.split('/lc/')[1]);
+  }
+  return text;
 }
 
-/** Has Pocket-ID make a one-time access token and stores the login link built from it. */
-async function issueLoginLink(userId: string, properties: UserProperties, context: OperationContext): Promise<void> {
+function storedLoginLinkOf(text: string, userId: string): StoredLoginLink | undefined {
+  const stored = parseJson(text) as Partial<StoredLoginLink> | undefined;
+  return stored?.userId === userId && typeof stored.loginUrl === 'string' && typeof stored.expiresAt === 'string' ? stored as StoredLoginLink : undefined;
+}
+
+/** Whether the link was issued (its expiry less its lifetime) less than `windowMs` ago. */
+function issuedWithin(link: StoredLoginLink, lifetimeSeconds: number, windowMs: number): boolean {
+  const issuedAt = Date.parse(link.expiresAt) - lifetimeSeconds * 1000;
+  return Number.isFinite(issuedAt) && Date.now() - issuedAt < windowMs;
+}
+
+/**
+ * Has Pocket-ID make a one-time access token and stores the login link built from it. The secret was
+ * read first: one that cannot be read fails the operation before a token exists (Pocket-ID has no way
+ * to revoke one), and its value (`previous`) is what a failure puts back. The POST is never repeated:
+ * each one makes another token.
+ */
+async function issueLoginLink(
+  userId: string,
+  properties: UserProperties,
+  previous: string,
+  context: OperationContext,
+  compensation: Compensation,
+): Promise<void> {
+  const secretArn = properties.LoginLinkSecretArn!;
   const seconds = readInteger(properties.LoginLinkLifetimeSeconds)!;
   // Taken before the request, so that the stored expiry is never later than Pocket-ID's.
   const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();
   const path = `${userPath(userId)}/one-time-access-token`;
-  const answer = await context.api.post<{ token?: unknown }>('Create a one-time login token', path, { ttl: seconds });
-  const token = answer?.token;
-  if (typeof token !== 'string' || token === '') {
-    throw new UnexpectedResponseError({ operation: 'Create a one-time login token', method: 'POST', path }, 'no token in the answer');
-  }
+  const hasToken = (answer: unknown) => typeof (answer as { token?: unknown } | undefined)?.token === 'string' && (answer as { token: string }).token !== '';
+  const { token } = await context.api.post<{ token: string }>('Create a one-time login token', path, { ttl: seconds }, { expect: hasToken });
   const loginUrl = `${issuerOf(properties)}/lc/${token}`;
   context.redactor.add(token);
   context.redactor.add(loginUrl);
   const link: StoredLoginLink = { username: properties.Username, userId, loginUrl, expiresAt };
-  await context.secrets.writeJson(properties.LoginLinkSecretArn!, link);
-  context.logger.info('stored a one-time login link', { userId, secret: properties.LoginLinkSecretArn, expiresAt });
+  // Arranged before the write: its answer may be lost after Secrets Manager stored the link.
+  compensation.add(`the previous value of secret ${secretArn}`, async () => {
+    if (await context.secrets.readString(secretArn) !== previous) await context.secrets.writeString(secretArn, previous);
+  });
+  await context.secrets.writeJson(secretArn, link);
+  context.logger.info('stored a one-time login link', { userId, secret: secretArn, expiresAt });
 }
 
 /** Asks Pocket-ID to email the user a login link (valid for Pocket-ID's default of 15 minutes). */
@@ -406,6 +469,11 @@ function result(userId: string, properties: UserProperties): HandlerResult {
 
 function issuerOf(properties: UserProperties): string {
   return (properties.IssuerUrl ?? properties.BaseUrl).replace(/\/+$/, '');
+}
+
+/** Pocket-ID answers a user's requests with the user. */
+function isUser(userId: string): (answer: unknown) => answer is PocketIdUser {
+  return (answer): answer is PocketIdUser => typeof answer === 'object' && answer !== null && (answer as PocketIdUser).id === userId;
 }
 
 function userPath(userId: string): string {

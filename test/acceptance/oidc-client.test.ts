@@ -189,7 +189,7 @@ describe('failures and repeats', () => {
     const missingSecretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:does-not-exist-AbCdEf';
     const props = properties({ Name: `halfway-${run}`, SecretArn: missingSecretArn });
     const failed = await cfn.create('Halfway', props);
-    expectFailed(failed, /PutSecretValue/);
+    expectFailed(failed, /SecretValue on secret \S+ failed: ResourceNotFoundException/);
     expect(failed.response.PhysicalResourceId).toBe(CREATE_FAILED_MARKER);
     expect(await directory.clientsNamed(`halfway-${run}`)).toEqual([]);
 

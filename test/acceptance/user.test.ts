@@ -160,7 +160,7 @@ describe('a user', () => {
   test('a failed Update is rolled back by the next Update', async () => {
     const failingProps = { ...createProps, FirstName: 'Failing', LoginLinkSecretArn: MISSING_SECRET_ARN };
     const failed = await cfn.update(logicalId, userId, failingProps, createProps);
-    expectFailed(failed, /PutSecretValue/);
+    expectFailed(failed, /SecretValue on secret \S+ failed: ResourceNotFoundException/);
 
     const rollback = await cfn.update(logicalId, userId, createProps, failingProps);
     await rememberLoginLink(loginSecretArn);
@@ -243,7 +243,7 @@ describe('failures and repeats', () => {
   test('a Create that fails after making the user removes it; its Delete never reaches the handler', async () => {
     const props = properties({ ...person('halfway'), LoginLinkLifetimeSeconds: '3600', LoginLinkSecretArn: MISSING_SECRET_ARN });
     const failed = await cfn.create('Halfway', props);
-    expectFailed(failed, /PutSecretValue/);
+    expectFailed(failed, /SecretValue on secret \S+ failed: ResourceNotFoundException/);
     expect(failed.response.PhysicalResourceId).toBe(CREATE_FAILED_MARKER);
     expect(await directory.usersNamed(`halfway-${run}`)).toEqual([]);
 

@@ -58,6 +58,8 @@ test.each([
   ['ResourceNotFoundException', /does not exist \(deleted outside CloudFormation\?\)/],
 ])('PutSecretValue failing with %s removes the new client and reports the cause', async (name, message) => {
   const tokenSecret = `token-${name}`;
+  // The client's own secret holds its placeholder; the handler reads it first, to put it back on failure.
+  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'placeholder-value' });
   secretsManager.on(GetSecretValueCommand, { SecretId: tokenSecret }).resolves({ SecretString: server.apiToken });
   secretsManager.on(PutSecretValueCommand).rejects(awsError(name, 'injected'));
 
@@ -80,6 +82,7 @@ test('an API key secret the handler may not read fails before anything is create
 
 test('when the cleanup fails too, the error says what is left to remove by hand', async () => {
   const tokenSecret = 'token-cleanup';
+  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'placeholder-value' });
   secretsManager.on(GetSecretValueCommand, { SecretId: tokenSecret }).resolves({ SecretString: server.apiToken });
   secretsManager.on(PutSecretValueCommand).rejects(awsError('ThrottlingException', 'slow down'));
   server.injectFault({ method: 'DELETE', path: /\/api\/oidc\/clients\/[^/]+$/, status: 500, times: 10 });
