@@ -1,0 +1,135 @@
+import { randomBytes } from 'crypto';
+import { SecretsFaultProxy } from './secrets-fault-proxy';
+import { RawState, readState, secretValuesIn } from './state';
+import { CONTRACT_VERSION } from '../../../lib/contract';
+import { PocketIdTestServer, startPocketIdTestServer } from '../../pocket-id-server';
+import { CloudFormationSimulator, Step } from '../../support/cloudformation';
+import { ExposureScan } from '../../support/exposure';
+import { LambdaContainer } from '../../support/lambda-container';
+import { TestSecrets } from '../../support/secrets-manager';
+
+/** The role of the API key secret in every case's state. */
+export const API_TOKEN_ROLE = 'api-token';
+
+/**
+ * One resource type's world: its own Pocket-ID test server, a Secrets Manager fault proxy in front of
+ * moto, and one warm LambdaContainer running the bundled handler (its AWS SDK pointed at the proxy),
+ * driven by the CloudFormation simulator exactly as the acceptance suites drive it. Cases run one
+ * after another in a lane; lanes share nothing, so they may run side by side.
+ */
+export class Lane {
+  /** `scan` sees every step of the lane (the suite's secret-exposure scan), and learns every secret value the lane meets. */
+  public static async start(resourceType: string, scan?: ExposureScan): Promise<Lane> {
+    const server = await startPocketIdTestServer({ rateLimit: false });
+    const proxy = await SecretsFaultProxy.start(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!);
+    const container = await LambdaContainer.start({ AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint });
+    const secrets = new TestSecrets();
+    const tokenSecretArn = await secrets.create('reliability-api-token', server.apiToken);
+    return new Lane(resourceType, server, proxy, container, secrets, tokenSecretArn, scan);
+  }
+
+  public cfn: CloudFormationSimulator;
+  /** Values no response or log line may show: the API key, and every generated secret seen. */
+  public readonly secretValues: Set<string>;
+  private readonly ownedSecrets = new Map<string, { arn: string; placeholder: string }>();
+
+  private constructor(
+    public readonly resourceType: string,
+    public readonly server: PocketIdTestServer,
+    public readonly proxy: SecretsFaultProxy,
+    public container: LambdaContainer,
+    public readonly secrets: TestSecrets,
+    public readonly tokenSecretArn: string,
+    private readonly scan?: ExposureScan,
+  ) {
+    this.secretValues = scan?.values ?? new Set<string>();
+    this.cfn = this.simulator();
+    this.secretValues.add(server.apiToken);
+  }
+
+  /** The connection properties every resource has, then `extra`. */
+  public properties(extra: Record<string, unknown>, options: { timeoutSeconds?: string; tokenSecretArn?: string } = {}): Record<string, unknown> {
+    return {
+      ContractVersion: CONTRACT_VERSION,
+      BaseUrl: this.server.baseUrl,
+      ApiTokenSecret: options.tokenSecretArn ?? this.tokenSecretArn,
+      SkipTlsVerify: 'false',
+      TimeoutSeconds: options.timeoutSeconds ?? '10',
+      LogLevel: 'debug',
+      ...extra,
+    };
+  }
+
+  /**
+   * A secret the stack owns (as `new Secret()` makes one), made once per lane and set back to its
+   * placeholder by every reset, so that every case starts from the same value.
+   */
+  public async ownedSecret(role: string): Promise<string> {
+    let entry = this.ownedSecrets.get(role);
+    if (!entry) {
+      const placeholder = `placeholder-${role}-${randomBytes(8).toString('hex')}`;
+      entry = { arn: await this.secrets.create(`reliability-${role}`, placeholder), placeholder };
+      this.ownedSecrets.set(role, entry);
+    }
+    return entry.arn;
+  }
+
+  /** A new secret holding the API key: a token the warm container has not cached yet. */
+  public freshTokenSecret(): Promise<string> {
+    return this.secrets.create('reliability-cold-token', this.server.apiToken);
+  }
+
+  /**
+   * Pocket-ID empty (but for the static API user, which Pocket-ID makes on the first request with the
+   * key), no fault armed, every owned secret back to its placeholder, no request recorded.
+   */
+  public async reset(): Promise<void> {
+    this.server.clearFaults();
+    this.proxy.clearFaults();
+    this.server.reset();
+    const first = await fetch(`${this.server.baseUrl}/api/users/me`, { headers: { 'X-API-Key': this.server.apiToken } });
+    await first.text();
+    for (const { arn, placeholder } of this.ownedSecrets.values()) {
+      if (await this.secrets.read(arn) !== placeholder) await this.secrets.put(arn, placeholder);
+    }
+    this.clearRecords();
+  }
+
+  public clearRecords(): void {
+    this.server.clearRequests();
+    this.proxy.clearCalls();
+  }
+
+  /** Pocket-ID's entities and the value of each secret in `roles` (the API key's always included). */
+  public state(roles: Record<string, string>): Promise<RawState> {
+    return readState(this.server, this.secrets, { [API_TOKEN_ROLE]: this.tokenSecretArn, ...roles });
+  }
+
+  /** Kills the container (a Lambda that died mid-event: no cleanup runs) and starts a cold one. */
+  public async replaceContainer(): Promise<void> {
+    await this.container.stop();
+    this.container = await LambdaContainer.start({ AWS_ENDPOINT_URL_SECRETS_MANAGER: this.proxy.endpoint });
+    this.cfn = this.simulator();
+  }
+
+  /** Remembers every generated secret value of the states, so that no response or log line of the run may show it. */
+  public learn(...states: RawState[]): void {
+    for (const value of states.flatMap(secretValuesIn)) this.secretValues.add(value);
+  }
+
+  /** Sends one event as CloudFormation would (through the Provider framework) and returns the step. */
+  public send(event: Record<string, unknown>): Promise<Step> {
+    return this.cfn.send(event);
+  }
+
+  private simulator(): CloudFormationSimulator {
+    return new CloudFormationSimulator(this.container, this.resourceType, this.scan && ((step) => this.scan!.recordStep(step)));
+  }
+
+  public async stop(): Promise<void> {
+    await this.container.stop();
+    await this.proxy.close();
+    await this.server.close();
+    this.secrets.destroy();
+  }
+}

@@ -1,0 +1,259 @@
+import { Lane } from './lane';
+import { LookupKind, ResourceType } from '../../../lib/contract';
+import { without } from '../../support/acceptance';
+import { PocketIdDirectory } from '../../support/pocket-id-directory';
+
+/** What one case sends, and which secrets belong to its state. */
+export interface Scenario {
+  readonly event: Record<string, unknown>;
+  /** Secrets whose values the case compares, by role. */
+  readonly secrets: Record<string, string>;
+}
+
+/**
+ * One operation of one resource type. `prepare` builds its starting state on an empty Pocket-ID
+ * (through the handler itself when an entity must exist first) and returns the event to send;
+ * every id in it is fixed (request ids, user ids), so that each run of the case makes the same ids.
+ */
+export interface Operation {
+  readonly resource: string;
+  readonly resourceType: string;
+  readonly name: string;
+  prepare(lane: Lane, options: { timeoutSeconds?: string }): Promise<Scenario>;
+}
+
+/** Users made as someone in Pocket-ID's UI would, with fixed ids. */
+export const PEOPLE = {
+  bob: { id: '0b0b0b0b-0000-4000-8000-000000000001', username: 'bob', email: 'bob@example.com', firstName: 'Bob' },
+  bobby: { id: '0b0b0b0b-0000-4000-8000-000000000002', username: 'bobby', email: 'bobby@example.com', firstName: 'Bobby' },
+  carol: { id: '0c0c0c0c-0000-4000-8000-000000000003', username: 'carol', email: 'carol@example.com', firstName: 'Carol' },
+  dave: { id: '0d0d0d0d-0000-4000-8000-000000000004', username: 'dave', email: 'dave@example.com', firstName: 'Dave' },
+} as const;
+
+export function directoryOf(lane: Lane): PocketIdDirectory {
+  const { server } = lane;
+  return new PocketIdDirectory({ baseUrl: server.baseUrl, apiToken: server.apiToken, testServer: server, close: async () => undefined });
+}
+
+export function createEvent(logicalId: string, properties: Record<string, unknown>, requestId: string): Record<string, unknown> {
+  return { RequestType: 'Create', LogicalResourceId: logicalId, ResourceProperties: properties, RequestId: requestId };
+}
+
+export function updateEvent(
+  logicalId: string,
+  physicalId: string,
+  properties: Record<string, unknown>,
+  oldProperties: Record<string, unknown>,
+  requestId: string,
+): Record<string, unknown> {
+  return {
+    RequestType: 'Update',
+    LogicalResourceId: logicalId,
+    PhysicalResourceId: physicalId,
+    ResourceProperties: properties,
+    OldResourceProperties: oldProperties,
+    RequestId: requestId,
+  };
+}
+
+export function deleteEvent(logicalId: string, physicalId: string, properties: Record<string, unknown>, requestId: string): Record<string, unknown> {
+  return { RequestType: 'Delete', LogicalResourceId: logicalId, PhysicalResourceId: physicalId, ResourceProperties: properties, RequestId: requestId };
+}
+
+/** Sends a Create that must succeed (the starting state of a case); returns the physical id. */
+export async function establish(lane: Lane, event: Record<string, unknown>): Promise<string> {
+  const step = await lane.send(event);
+  if (step.response.Status !== 'SUCCESS') throw new Error(`setting up the starting state failed: ${step.response.Reason}`);
+  return step.response.PhysicalResourceId;
+}
+
+// OIDC clients
+
+const WEB_APP = {
+  Name: 'web-app',
+  CallbackUrls: ['https://app.example.com/callback'],
+  LogoutCallbackUrls: ['https://app.example.com/logout'],
+  PkceEnabled: 'true',
+  Description: 'the web app',
+};
+
+async function confidentialClient(lane: Lane, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  return lane.properties({ ...WEB_APP, IsPublic: 'false', SecretArn: await lane.ownedSecret('client-secret'), ...extra });
+}
+
+function publicClient(lane: Lane, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return lane.properties({ Name: 'spa', CallbackUrls: ['https://spa.example.com/callback'], IsPublic: 'true', ...extra });
+}
+
+async function clientRoles(lane: Lane): Promise<Record<string, string>> {
+  return { 'client-secret': await lane.ownedSecret('client-secret') };
+}
+
+const client = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'OIDC client', resourceType: ResourceType.OIDC_CLIENT, name, prepare });
+
+export const CLIENT_OPERATIONS: readonly Operation[] = [
+  client('create (confidential)', async (lane, { timeoutSeconds }) => {
+    const readers = await directoryOf(lane).createGroup('readers', 'Readers');
+    const props = await confidentialClient(lane, { AllowedUserGroupIds: [readers] });
+    return { event: createEvent('WebApp', withTimeout(props, timeoutSeconds), 'create-confidential'), secrets: await clientRoles(lane) };
+  }),
+  client('create (public)', async (lane, { timeoutSeconds }) => {
+    const readers = await directoryOf(lane).createGroup('readers', 'Readers');
+    const props = withTimeout(publicClient(lane, { AllowedUserGroupIds: [readers] }), timeoutSeconds);
+    return { event: createEvent('Spa', props, 'create-public'), secrets: await clientRoles(lane) };
+  }),
+  client('update (in place)', async (lane, { timeoutSeconds }) => {
+    const directory = directoryOf(lane);
+    const readers = await directory.createGroup('readers', 'Readers');
+    const writers = await directory.createGroup('writers', 'Writers');
+    const old = await confidentialClient(lane, { AllowedUserGroupIds: [readers] });
+    const clientId = await establish(lane, createEvent('WebApp', old, 'update-in-place-setup'));
+    const next = { ...without(old, 'Description'), Name: 'web-app-renamed', SkipConsent: 'true', AllowedUserGroupIds: [readers, writers] };
+    return { event: updateEvent('WebApp', clientId, withTimeout(next, timeoutSeconds), old, 'update-in-place'), secrets: await clientRoles(lane) };
+  }),
+  client('update (public to confidential)', async (lane, { timeoutSeconds }) => {
+    const old = publicClient(lane);
+    const clientId = await establish(lane, createEvent('Spa', old, 'to-confidential-setup'));
+    const next = { ...old, IsPublic: 'false', SecretArn: await lane.ownedSecret('client-secret') };
+    return { event: updateEvent('Spa', clientId, withTimeout(next, timeoutSeconds), old, 'to-confidential'), secrets: await clientRoles(lane) };
+  }),
+  client('update (confidential to public)', async (lane, { timeoutSeconds }) => {
+    const old = await confidentialClient(lane);
+    const clientId = await establish(lane, createEvent('WebApp', old, 'to-public-setup'));
+    const next = { ...without(old, 'SecretArn'), IsPublic: 'true' };
+    return { event: updateEvent('WebApp', clientId, withTimeout(next, timeoutSeconds), old, 'to-public'), secrets: await clientRoles(lane) };
+  }),
+  client('update (replacement: client id change)', async (lane, { timeoutSeconds }) => {
+    const old = await confidentialClient(lane, { ClientId: 'web-app-a' });
+    const clientId = await establish(lane, createEvent('WebApp', old, 'replacement-setup'));
+    const next = { ...old, ClientId: 'web-app-b' };
+    return { event: updateEvent('WebApp', clientId, withTimeout(next, timeoutSeconds), old, 'replacement'), secrets: await clientRoles(lane) };
+  }),
+  client('delete', async (lane, { timeoutSeconds }) => {
+    const props = await confidentialClient(lane);
+    const clientId = await establish(lane, createEvent('WebApp', props, 'delete-setup'));
+    return { event: deleteEvent('WebApp', clientId, withTimeout(props, timeoutSeconds), 'delete'), secrets: await clientRoles(lane) };
+  }),
+];
+
+// Users
+
+const ALICE = {
+  Username: 'alice',
+  Email: 'alice@example.com',
+  FirstName: 'Alice',
+  LastName: 'Liddell',
+  CustomClaims: [{ Key: 'team', Value: 'core' }],
+};
+
+async function userRoles(lane: Lane): Promise<Record<string, string>> {
+  return { 'login-link': await lane.ownedSecret('login-link') };
+}
+
+const user = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'user', resourceType: ResourceType.USER, name, prepare });
+
+export const USER_OPERATIONS: readonly Operation[] = [
+  user('create (claims, login link)', async (lane, { timeoutSeconds }) => {
+    const props = lane.properties({ ...ALICE, LoginLinkLifetimeSeconds: '3600', LoginLinkSecretArn: await lane.ownedSecret('login-link') }, { timeoutSeconds });
+    return { event: createEvent('Alice', props, 'create-user'), secrets: await userRoles(lane) };
+  }),
+  user('update (fields, claims, new login link)', async (lane, { timeoutSeconds }) => {
+    const old = lane.properties(ALICE);
+    const userId = await establish(lane, createEvent('Alice', old, 'update-user-setup'));
+    const next = {
+      ...old,
+      FirstName: 'Alicia',
+      Email: 'alicia@example.com',
+      CustomClaims: [{ Key: 'team', Value: 'platform' }, { Key: 'level', Value: '2' }],
+      LoginLinkLifetimeSeconds: '3600',
+      LoginLinkSecretArn: await lane.ownedSecret('login-link'),
+    };
+    return { event: updateEvent('Alice', userId, withTimeout(next, timeoutSeconds), old, 'update-user'), secrets: await userRoles(lane) };
+  }),
+  user('delete', async (lane, { timeoutSeconds }) => {
+    const props = lane.properties(ALICE);
+    const userId = await establish(lane, createEvent('Alice', props, 'delete-user-setup'));
+    return { event: deleteEvent('Alice', userId, withTimeout(props, timeoutSeconds), 'delete-user'), secrets: await userRoles(lane) };
+  }),
+];
+
+// Groups
+
+async function createPeople(lane: Lane, ...people: Array<keyof typeof PEOPLE>): Promise<void> {
+  const directory = directoryOf(lane);
+  for (const person of people) await directory.createUser({ ...PEOPLE[person] });
+}
+
+const ENGINEERS = {
+  Name: 'engineers',
+  FriendlyName: 'Engineers',
+  CustomClaims: [{ Key: 'dept', Value: 'eng' }],
+  MemberUserIds: [PEOPLE.bob.id, PEOPLE.carol.id],
+};
+
+const group = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'user group', resourceType: ResourceType.USER_GROUP, name, prepare });
+
+export const GROUP_OPERATIONS: readonly Operation[] = [
+  group('create (claims, members)', async (lane, { timeoutSeconds }) => {
+    await createPeople(lane, 'bob', 'carol');
+    return { event: createEvent('Engineers', lane.properties(ENGINEERS, { timeoutSeconds }), 'create-group'), secrets: {} };
+  }),
+  group('update (rename, claims, members change)', async (lane, { timeoutSeconds }) => {
+    await createPeople(lane, 'bob', 'carol', 'dave');
+    const old = lane.properties(ENGINEERS);
+    const groupId = await establish(lane, createEvent('Engineers', old, 'update-group-setup'));
+    const next = { ...old, FriendlyName: 'Engineering', CustomClaims: [{ Key: 'dept', Value: 'engineering' }], MemberUserIds: [PEOPLE.carol.id, PEOPLE.dave.id] };
+    return { event: updateEvent('Engineers', groupId, withTimeout(next, timeoutSeconds), old, 'update-group'), secrets: {} };
+  }),
+  group('delete', async (lane, { timeoutSeconds }) => {
+    await createPeople(lane, 'bob', 'carol');
+    const props = lane.properties(ENGINEERS);
+    const groupId = await establish(lane, createEvent('Engineers', props, 'delete-group-setup'));
+    return { event: deleteEvent('Engineers', groupId, withTimeout(props, timeoutSeconds), 'delete-group'), secrets: {} };
+  }),
+];
+
+// Lookups
+
+const lookupOf = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'lookup', resourceType: ResourceType.LOOKUP, name, prepare });
+
+export const LOOKUP_OPERATIONS: readonly Operation[] = [
+  lookupOf('create (warm container)', async (lane, { timeoutSeconds }) => {
+    await createPeople(lane, 'bob', 'bobby');
+    const props = lane.properties({ Kind: LookupKind.USER, Name: 'bob' }, { timeoutSeconds });
+    return { event: createEvent('Bob', props, 'lookup'), secrets: {} };
+  }),
+  lookupOf('create (cold: API key not cached yet)', async (lane, { timeoutSeconds }) => {
+    await createPeople(lane, 'bob', 'bobby');
+    const tokenSecretArn = await lane.freshTokenSecret();
+    const props = lane.properties({ Kind: LookupKind.USER, Name: 'bob' }, { timeoutSeconds, tokenSecretArn });
+    return { event: createEvent('Bob', props, 'lookup-cold'), secrets: { 'api-token (not cached)': tokenSecretArn } };
+  }),
+];
+
+// Operations only the CloudFormation behaviours use
+
+/** A public client with a fixed id: a repeated Create has no secret to prove the client is its own. */
+export const PUBLIC_FIXED_ID_CREATE: Operation = client('create (public, fixed client id)', async (lane) => {
+  const props = publicClient(lane, { ClientId: 'spa-fixed' });
+  return { event: createEvent('Spa', props, 'create-public-fixed'), secrets: await clientRoles(lane) };
+});
+
+export const USER_REPLACEMENT: Operation = user('update (replacement: user id change)', async (lane) => {
+  const old = lane.properties({ ...ALICE, UserId: 'a11ce000-0000-4000-8000-00000000000a' });
+  const userId = await establish(lane, createEvent('Alice', old, 'user-replacement-setup'));
+  // A new user is created before the old one goes: username and email change with the id.
+  const next = { ...old, UserId: 'a11ce000-0000-4000-8000-00000000000b', Username: 'alice2', Email: 'alice2@example.com' };
+  return { event: updateEvent('Alice', userId, next, old, 'user-replacement'), secrets: await userRoles(lane) };
+});
+
+export const LOOKUP_REPLACEMENT: Operation = lookupOf('update (the name now finds another user)', async (lane) => {
+  await createPeople(lane, 'bob', 'bobby');
+  const old = lane.properties({ Kind: LookupKind.USER, Name: 'bob' });
+  const bobId = await establish(lane, createEvent('Someone', old, 'lookup-replacement-setup'));
+  return { event: updateEvent('Someone', bobId, { ...old, Name: 'bobby' }, old, 'lookup-replacement'), secrets: {} };
+});
+
+function withTimeout(properties: Record<string, unknown>, timeoutSeconds: string | undefined): Record<string, unknown> {
+  return timeoutSeconds ? { ...properties, TimeoutSeconds: timeoutSeconds } : properties;
+}

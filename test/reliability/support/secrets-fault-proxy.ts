@@ -1,0 +1,190 @@
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+
+/** An AWS JSON error, as Secrets Manager sends it. */
+export interface AwsError {
+  /** The error code (`__type`), e.g. ThrottlingException. */
+  readonly type: string;
+  readonly message: string;
+  /** Default 400, as Secrets Manager answers client and throttling errors. */
+  readonly status?: number;
+}
+
+export interface SecretsFaultSpec {
+  /** The operation, as in X-Amz-Target without the prefix: GetSecretValue, PutSecretValue. */
+  readonly operation: string;
+  /** Only calls naming this SecretId; default any. */
+  readonly secretId?: string;
+  /** Matching calls that pass untouched before the fault applies (default 0). */
+  readonly skip?: number;
+  /** Matching calls that get the fault (default 1). */
+  readonly times?: number;
+  readonly error: AwsError;
+  /** Forward to Secrets Manager first (its change stands), then answer with the error: "done, but the answer was lost". */
+  readonly afterForwarding?: boolean;
+  /** Hold the call this long before answering (a caller that dies meanwhile never sees the answer). */
+  readonly delayMs?: number;
+}
+
+export interface SecretsCall {
+  readonly operation: string;
+  readonly secretId?: string;
+  /** The status the caller saw. */
+  readonly status: number;
+  /** The error code the caller saw, when the proxy answered with a fault. */
+  readonly fault?: string;
+}
+
+interface ArmedFault {
+  readonly spec: SecretsFaultSpec;
+  skip: number;
+  remaining: number;
+}
+
+const TARGET_PREFIX = 'secretsmanager.';
+
+/**
+ * Sits between the handler's AWS SDK (AWS_ENDPOINT_URL_SECRETS_MANAGER) and moto: forwards every
+ * request over the real wire protocol, records each call, and answers chosen calls with an AWS JSON
+ * error instead. The handler runs in its own process, where aws-sdk-client-mock cannot reach.
+ */
+export class SecretsFaultProxy {
+  public static async start(upstream: string): Promise<SecretsFaultProxy> {
+    const proxy = new SecretsFaultProxy(new URL(upstream));
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once('error', reject);
+      proxy.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return proxy;
+  }
+
+  /** Every call served, in order. */
+  public readonly calls: SecretsCall[] = [];
+  private faults: ArmedFault[] = [];
+  private readonly server: http.Server;
+  private readonly agent = new http.Agent({ keepAlive: true });
+
+  private constructor(private readonly upstream: URL) {
+    this.server = http.createServer((req, res) => {
+      this.serve(req, res).catch((error) => {
+        res.writeHead(502, { 'Content-Type': 'text/plain' });
+        res.end(`secrets fault proxy: ${(error as Error).message}`);
+      });
+    });
+  }
+
+  public get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public injectFault(spec: SecretsFaultSpec): void {
+    this.faults.push({ spec, skip: spec.skip ?? 0, remaining: spec.times ?? 1 });
+  }
+
+  public clearFaults(): void {
+    this.faults = [];
+  }
+
+  public clearCalls(): void {
+    this.calls.length = 0;
+  }
+
+  public async close(): Promise<void> {
+    this.agent.destroy();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    const secretId = secretIdOf(body);
+    const fault = this.take(operation, secretId);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault && !fault.afterForwarding) {
+      this.answerWithError(res, fault.error, { operation, secretId });
+      return;
+    }
+    const answer = await this.forward(req, body);
+    if (fault) {
+      this.answerWithError(res, fault.error, { operation, secretId });
+      return;
+    }
+    this.calls.push({ operation, secretId, status: answer.status });
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  }
+
+  /** The first armed fault for the call, counting down its skips and uses. */
+  private take(operation: string, secretId: string | undefined): SecretsFaultSpec | undefined {
+    for (const fault of this.faults) {
+      const { spec } = fault;
+      if (fault.remaining <= 0 || spec.operation !== operation) continue;
+      if (spec.secretId !== undefined && spec.secretId !== secretId) continue;
+      if (fault.skip > 0) {
+        fault.skip -= 1;
+        return undefined;
+      }
+      fault.remaining -= 1;
+      return spec;
+    }
+    return undefined;
+  }
+
+  private answerWithError(res: http.ServerResponse, error: AwsError, call: { operation: string; secretId?: string }): void {
+    const status = error.status ?? 400;
+    this.calls.push({ ...call, status, fault: error.type });
+    if (res.destroyed) return;
+    const payload = JSON.stringify({ __type: error.type, message: error.message });
+    res.writeHead(status, {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'Content-Length': String(Buffer.byteLength(payload)),
+      'x-amzn-RequestId': randomUUID(),
+    });
+    res.end(payload);
+  }
+
+  private forward(req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const headers = { ...req.headers, 'host': this.upstream.host, 'content-length': String(body.length) };
+      const upstream = http.request({
+        host: this.upstream.hostname,
+        port: this.upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent: this.agent,
+      }, (response) => {
+        readBody(response).then((answer) => {
+          const forwarded = { ...response.headers };
+          delete forwarded['transfer-encoding'];
+          forwarded['content-length'] = String(answer.length);
+          resolve({ status: response.statusCode ?? 502, headers: forwarded, body: answer });
+        }, reject);
+      });
+      upstream.once('error', reject);
+      upstream.end(body);
+    });
+  }
+}
+
+function readBody(stream: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+function secretIdOf(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8'));
+    return typeof parsed?.SecretId === 'string' ? parsed.SecretId : undefined;
+  } catch {
+    return undefined;
+  }
+}
