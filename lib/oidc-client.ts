@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
+import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringList, isEntityConstruct } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
 import { OidcClientInput, validateOidcClient } from './private/validation';
 import { IUserGroup } from './user-group';
@@ -244,7 +245,7 @@ export class OidcClient extends Construct implements IOidcClient {
     const binding = props.pocketId._bind(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.managesAllowedGroups = props.allowedUserGroups !== undefined && props.allowedUserGroups !== null;
-    for (const group of props.allowedUserGroups ?? []) this.allowGroup(group);
+    (props.allowedUserGroups ?? []).forEach((group, index) => this.addAllowedGroup(group, `allowedUserGroups[${index}]`));
 
     if (!props.isPublic) {
       this.secret = createClientSecret(this, props, removalPolicy);
@@ -272,7 +273,13 @@ export class OidcClient extends Construct implements IOidcClient {
 
   /** Restricts the client to the members of `group` (and of the other allowed groups). */
   public allowGroup(group: IUserGroup): void {
-    assertSameInstance(this.pocketId, group.pocketId, `User group '${group.node.path}'`);
+    this.addAllowedGroup(group, 'allowGroup(group)');
+  }
+
+  private addAllowedGroup(group: IUserGroup, field: string): void {
+    const errors = checkObject(field, group, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)');
+    if (errors.length > 0) throw new Error(`OidcClient '${this.node.path}': ${errors.join('; ')}`);
+    assertSameInstance(this.pocketId, group.pocketId, `OidcClient '${this.node.path}': ${field}`, `user group '${group.node.path}'`);
     if (!this.allowedGroups.includes(group)) this.allowedGroups.push(group);
   }
 
@@ -347,14 +354,55 @@ function minutesProperty(duration: Duration | undefined): string | undefined {
 }
 
 function validateProps(scope: Construct, props: OidcClientProps): void {
-  const errors = [
+  // Wrong types first: the rules below assume the declared types.
+  const typeErrors = checkTypes(props);
+  const errors = typeErrors.length > 0 ? typeErrors : [
     ...requireValue('pocketId', props.pocketId),
     ...requireValue('name', props.name),
+    ...(props.federatedIdentities ?? []).flatMap((identity, index) => requireValue(`federatedIdentities[${index}].issuer`, identity.issuer)),
     ...validateOidcClient(knownAtSynth(props)),
   ];
   if (errors.length > 0) {
     throw new Error(`OidcClient '${scope.node.path}': ${errors.join('; ')}`);
   }
+}
+
+/** What jsii callers can pass that TypeScript would not compile: another type, or null in a list. */
+function checkTypes(props: OidcClientProps): string[] {
+  const identities = Array.isArray(props.federatedIdentities) ? props.federatedIdentities : [];
+  return [
+    ...checkObject('pocketId', props.pocketId, (value) => value instanceof PocketId, 'a PocketId'),
+    ...checkString('name', props.name),
+    ...checkString('clientId', props.clientId),
+    ...checkStringList('callbackUrls', props.callbackUrls),
+    ...checkStringList('logoutCallbackUrls', props.logoutCallbackUrls),
+    ...checkBoolean('isPublic', props.isPublic),
+    ...checkBoolean('pkceEnabled', props.pkceEnabled),
+    ...checkBoolean('requiresReauthentication', props.requiresReauthentication),
+    ...checkBoolean('requiresPushedAuthorizationRequests', props.requiresPushedAuthorizationRequests),
+    ...checkBoolean('skipConsent', props.skipConsent),
+    ...checkString('description', props.description),
+    ...checkString('launchUrl', props.launchUrl),
+    ...checkDuration('accessTokenLifetime', props.accessTokenLifetime),
+    ...checkDuration('refreshTokenLifetime', props.refreshTokenLifetime),
+    ...checkObjectList('federatedIdentities', props.federatedIdentities, (value) => typeof value === 'object' && value !== null, 'a federated identity ({ issuer, ... })'),
+    ...identities.flatMap((identity, index) => (typeof identity === 'object' && identity !== null ? [
+      ...checkString(`federatedIdentities[${index}].issuer`, identity.issuer),
+      ...checkString(`federatedIdentities[${index}].subject`, identity.subject),
+      ...checkString(`federatedIdentities[${index}].audience`, identity.audience),
+      ...checkString(`federatedIdentities[${index}].jwksUrl`, identity.jwksUrl),
+      ...checkBoolean(`federatedIdentities[${index}].replayProtection`, identity.replayProtection),
+    ] : [])),
+    ...checkObjectList('allowedUserGroups', props.allowedUserGroups, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)'),
+    ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
+    ...checkObject('secretEncryptionKey', props.secretEncryptionKey, (value) => typeof (value as kms.IKey).keyArn === 'string', 'a KMS key (IKey)'),
+    ...checkString('secretName', props.secretName),
+    ...checkEnum('secretRemovalPolicy', props.secretRemovalPolicy, RemovalPolicy, 'RemovalPolicy'),
+  ];
+}
+
+function isGroup(value: unknown): boolean {
+  return isEntityConstruct(value, 'groupId') && (value as IUserGroup).pocketId instanceof PocketId;
 }
 
 /** The values that are known now; tokens are left out and checked by the handler at deploy time. */

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PocketIdBinding, PocketIdProvider } from './private/pocket-id-provider';
+import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString } from './private/prop-types';
 import { validateBaseUrl } from './private/validation';
 
 /** Environment variable read at synth time when `baseUrl` is not given. */
@@ -112,6 +113,7 @@ export class PocketId extends Construct {
 
   constructor(scope: Construct, id: string, props: PocketIdProps = {}) {
     super(scope, id);
+    validateProps(this, props);
     this.props = props;
     this.baseUrl = resolveBaseUrl(props.baseUrl);
     this.issuerUrl = props.issuerUrl === undefined ? this.baseUrl : stripTrailingSlash(props.issuerUrl);
@@ -181,6 +183,29 @@ export class PocketId extends Construct {
       throw new Error(`PocketId '${this.node.path}': timeout must be between 1 and 120 seconds (got ${seconds} s): the handler makes several requests within its 5-minute limit.`);
     }
   }
+}
+
+function validateProps(scope: Construct, props: PocketIdProps): void {
+  const errors = [
+    ...checkString('baseUrl', props.baseUrl),
+    ...checkObject('apiToken', props.apiToken, isSecret, 'a Secrets Manager secret (ISecret), such as Secret.fromSecretNameV2(...)'),
+    ...checkString('issuerUrl', props.issuerUrl),
+    ...checkBoolean('skipTlsVerify', props.skipTlsVerify),
+    ...checkDuration('timeout', props.timeout),
+    ...checkEnum('logLevel', props.logLevel, LogLevel, 'LogLevel'),
+    ...checkObject('vpc', props.vpc, (value) => typeof (value as ec2.IVpc).vpcId === 'string', 'a VPC (IVpc)'),
+    ...checkObjectList('securityGroups', props.securityGroups, (value) => typeof (value as ec2.ISecurityGroup)?.securityGroupId === 'string', 'a security group (ISecurityGroup)'),
+  ];
+  if (errors.length === 0 && typeof props.issuerUrl === 'string' && !Token.isUnresolved(props.issuerUrl)) {
+    errors.push(...validateBaseUrl('issuerUrl', props.issuerUrl));
+  }
+  if (errors.length > 0) {
+    throw new Error(`PocketId '${scope.node.path}': ${errors.join('; ')}`);
+  }
+}
+
+function isSecret(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as secretsmanager.ISecret).secretArn === 'string';
 }
 
 function resolveBaseUrl(fromProps: string | undefined): string {

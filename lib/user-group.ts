@@ -3,7 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, MembershipMode, ResourceType, UserGroupProperties } from './contract';
 import { PocketId } from './pocket-id';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
+import { checkEnum, checkObject, checkObjectList, checkString, checkStringMap, isEntityConstruct } from './private/prop-types';
 import { claimProperties, known, knownClaims, requireValue } from './private/properties';
+import { UniqueName, UniqueNames } from './private/unique-names';
 import { validateUserGroup } from './private/validation';
 import { IUser } from './user';
 
@@ -101,10 +103,11 @@ export class UserGroup extends Construct implements IUserGroup {
   constructor(scope: Construct, id: string, props: UserGroupProps) {
     super(scope, id);
     validateProps(this, props);
+    UniqueNames.claim(this, props.pocketId, uniqueNames(props));
     this.pocketId = props.pocketId;
     const binding = props.pocketId._bind(this);
     this.managesMembers = props.members !== undefined && props.members !== null;
-    for (const member of props.members ?? []) this.addMember(member);
+    (props.members ?? []).forEach((member, index) => this.addDeclaredMember(member, `members[${index}]`));
 
     const properties: UserGroupProperties = {
       ...binding.connection,
@@ -127,7 +130,13 @@ export class UserGroup extends Construct implements IUserGroup {
 
   /** Adds a member. The group's resource writes the member list; the user's resource never does. */
   public addMember(user: IUser): void {
-    assertSameInstance(this.pocketId, user.pocketId, `User '${user.node.path}'`);
+    this.addDeclaredMember(user, 'addMember(user)');
+  }
+
+  private addDeclaredMember(user: IUser, field: string): void {
+    const errors = checkObject(field, user, isUser, 'a user (User, or User.fromUserId/fromUsername)');
+    if (errors.length > 0) throw new Error(`UserGroup '${this.node.path}': ${errors.join('; ')}`);
+    assertSameInstance(this.pocketId, user.pocketId, `UserGroup '${this.node.path}': ${field}`, `user '${user.node.path}'`);
     if (!this.members.includes(user)) this.members.push(user);
   }
 
@@ -149,13 +158,38 @@ class ImportedGroup extends Construct implements IUserGroup {
 }
 
 function validateProps(scope: Construct, props: UserGroupProps): void {
-  const errors = [
+  // Wrong types first: the rules below assume the declared types.
+  const typeErrors = checkTypes(props);
+  const errors = typeErrors.length > 0 ? typeErrors : [
     ...requireValue('pocketId', props.pocketId),
     ...requireValue('name', props.name),
     ...requireValue('friendlyName', props.friendlyName),
     ...validateUserGroup({ name: known(props.name), friendlyName: known(props.friendlyName), customClaims: knownClaims(props.customClaims) }),
   ];
+  if (errors.length === 0) errors.push(...UniqueNames.conflicts(scope, props.pocketId, uniqueNames(props)));
   if (errors.length > 0) {
     throw new Error(`UserGroup '${scope.node.path}': ${errors.join('; ')}`);
   }
+}
+
+/** What jsii callers can pass that TypeScript would not compile. */
+function checkTypes(props: UserGroupProps): string[] {
+  return [
+    ...checkObject('pocketId', props.pocketId, (value) => value instanceof PocketId, 'a PocketId'),
+    ...checkString('name', props.name),
+    ...checkString('friendlyName', props.friendlyName),
+    ...checkStringMap('customClaims', props.customClaims),
+    ...checkObjectList('members', props.members, isUser, 'a user (User, or User.fromUserId/fromUsername)'),
+    ...checkEnum('membership', props.membership, GroupMembership, 'GroupMembership'),
+    ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
+  ];
+}
+
+function isUser(value: unknown): boolean {
+  return isEntityConstruct(value, 'userId') && (value as IUser).pocketId instanceof PocketId;
+}
+
+/** Pocket-ID keeps group names unique (exactly: case counts); friendly names may repeat. */
+function uniqueNames(props: UserGroupProps): UniqueName[] {
+  return [{ field: 'name', value: props.name, rule: 'Pocket-ID keeps group names unique' }];
 }

@@ -5,7 +5,9 @@ import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, ResourceType, UserProperties } from './contract';
 import { PocketId } from './pocket-id';
 import { PocketIdLookup } from './private/lookup';
+import { checkBoolean, checkDuration, checkEnum, checkObject, checkString, checkStringMap } from './private/prop-types';
 import { booleanProperty, claimProperties, known, knownClaims, knownSeconds, requireValue } from './private/properties';
+import { foldAsciiCase, UniqueName, UniqueNames } from './private/unique-names';
 import { validateUser } from './private/validation';
 
 /** A Pocket-ID user, managed here or referenced. */
@@ -182,6 +184,7 @@ export class User extends Construct implements IUser {
   constructor(scope: Construct, id: string, props: UserProps) {
     super(scope, id);
     validateProps(this, props);
+    UniqueNames.claim(this, props.pocketId, uniqueNames(props));
     this.pocketId = props.pocketId;
     const binding = props.pocketId._bind(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -256,7 +259,9 @@ function secondsProperty(duration: Duration): string {
 }
 
 function validateProps(scope: Construct, props: UserProps): void {
-  const errors = [
+  // Wrong types first: the rules below assume the declared types.
+  const typeErrors = checkTypes(props);
+  const errors = typeErrors.length > 0 ? typeErrors : [
     ...requireValue('pocketId', props.pocketId),
     ...requireValue('username', props.username),
     ...validateUser({
@@ -271,7 +276,42 @@ function validateProps(scope: Construct, props: UserProps): void {
       loginLinkLifetimeSeconds: props.loginLink ? knownSeconds(props.loginLink.lifetime ?? Duration.days(1)) : undefined,
     }),
   ];
+  if (errors.length === 0) errors.push(...UniqueNames.conflicts(scope, props.pocketId, uniqueNames(props)));
   if (errors.length > 0) {
     throw new Error(`User '${scope.node.path}': ${errors.join('; ')}`);
   }
+}
+
+/** What jsii callers can pass that TypeScript would not compile. */
+function checkTypes(props: UserProps): string[] {
+  const loginLink = props.loginLink;
+  return [
+    ...checkObject('pocketId', props.pocketId, (value) => value instanceof PocketId, 'a PocketId'),
+    ...checkString('username', props.username),
+    ...checkString('email', props.email),
+    ...checkBoolean('emailVerified', props.emailVerified),
+    ...checkString('firstName', props.firstName),
+    ...checkString('lastName', props.lastName),
+    ...checkString('displayName', props.displayName),
+    ...checkBoolean('isAdmin', props.isAdmin),
+    ...checkString('locale', props.locale),
+    ...checkBoolean('disabled', props.disabled),
+    ...checkStringMap('customClaims', props.customClaims),
+    ...checkString('userId', props.userId),
+    ...checkObject('loginLink', loginLink, (value) => typeof value === 'object' && !Array.isArray(value), 'login link options ({ lifetime })'),
+    ...(typeof loginLink === 'object' && loginLink !== null ? [
+      ...checkDuration('loginLink.lifetime', loginLink.lifetime),
+      ...checkObject('loginLink.encryptionKey', loginLink.encryptionKey, (value) => typeof (value as kms.IKey).keyArn === 'string', 'a KMS key (IKey)'),
+    ] : []),
+    ...checkBoolean('emailLoginLink', props.emailLoginLink),
+    ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
+  ];
+}
+
+/** The names Pocket-ID keeps unique among its users. */
+function uniqueNames(props: UserProps): UniqueName[] {
+  return [
+    { field: 'username', value: props.username, rule: 'Pocket-ID keeps usernames unique, ignoring case', fold: foldAsciiCase },
+    { field: 'email', value: props.email, rule: 'Pocket-ID keeps email addresses unique' },
+  ];
 }

@@ -1,4 +1,4 @@
-import { CustomResource } from 'aws-cdk-lib';
+import { CustomResource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CONTRACT_VERSION, LookupProperties, ResourceType } from '../contract';
 import { PocketId } from '../pocket-id';
@@ -27,9 +27,19 @@ export class PocketIdLookup extends Construct {
   }
 }
 
-/** Fails when `referenced` belongs to another Pocket-ID instance than `owner`. */
-export function assertSameInstance(owner: PocketId, referenced: PocketId, what: string): void {
-  if (owner !== referenced) {
-    throw new Error(`${what} belongs to the Pocket-ID instance '${referenced.node.path}' (${referenced.baseUrl}), not to '${owner.node.path}' (${owner.baseUrl}): Pocket-ID entities can only refer to entities of the same instance.`);
+/**
+ * Fails when `referenced` belongs to another Pocket-ID instance than `owner`; `where` starts the message
+ * (the construct and the field: "UserGroup 'Stack/Admins': members[0]"). One instance is one PocketId
+ * construct, or several with the same base URL (one per stack, say).
+ */
+export function assertSameInstance(owner: PocketId, referenced: PocketId, where: string, what: string): void {
+  if (!sameInstance(owner, referenced)) {
+    throw new Error(`${where}: ${what} belongs to the Pocket-ID instance '${referenced.node.path}' (${referenced.baseUrl}), not to '${owner.node.path}' (${owner.baseUrl}): Pocket-ID entities can only refer to entities of the same instance.`);
   }
+}
+
+function sameInstance(a: PocketId, b: PocketId): boolean {
+  if (a === b) return true;
+  const known = (url: string) => !Token.isUnresolved(url);
+  return known(a.baseUrl) && known(b.baseUrl) && a.baseUrl.toLowerCase() === b.baseUrl.toLowerCase();
 }

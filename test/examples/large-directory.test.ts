@@ -1,5 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { createDirectoryApp, sampleDirectory, userIdFor, USERS_PER_STACK } from '../../examples/large-directory/app';
+import { scanSynthesizedTemplates } from '../support/template-exposure';
+
+// Every template this file synthesizes is scanned for sentinel secrets (test-reports/reliability/exposure/).
+scanSynthesizedTemplates();
 
 /** CloudFormation's limit. */
 const MAX_RESOURCES_PER_STACK = 500;

@@ -1,6 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createExampleApp } from '../../examples/web-app/app';
+import { scanSynthesizedTemplates } from '../support/template-exposure';
+
+// Every template this file synthesizes is scanned for sentinel secrets (test-reports/reliability/exposure/).
+scanSynthesizedTemplates();
 
 describe('the example app', () => {
   test('synthesizes two clients, a group with two members, the login link and client secrets, one handler', () => {

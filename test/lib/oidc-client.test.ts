@@ -4,6 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { OidcClient, OidcClientProps, PocketId } from '../../lib';
+import { scanSynthesizedTemplates } from '../support/template-exposure';
+
+// Every template this file synthesizes is scanned for sentinel secrets (test-reports/reliability/exposure/).
+scanSynthesizedTemplates();
 
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pocket-id/api-token-AbCdEf';
 

@@ -3,6 +3,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { LogLevel, OidcClient, PocketId } from '../../lib';
+import { scanSynthesizedTemplates } from '../support/template-exposure';
+
+// Every template this file synthesizes is scanned for sentinel secrets (test-reports/reliability/exposure/).
+scanSynthesizedTemplates();
 
 const ENV_KEYS = ['POCKETID_BASE_URL', 'POCKETID_API_TOKEN_SECRET', 'POCKETID_API_TOKEN'];
 /** A value that must never reach a template, whatever the code path. */

@@ -2,6 +2,10 @@ import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { PocketId, User, UserProps } from '../../lib';
+import { scanSynthesizedTemplates } from '../support/template-exposure';
+
+// Every template this file synthesizes is scanned for sentinel secrets (test-reports/reliability/exposure/).
+scanSynthesizedTemplates();
 
 function setup(): { stack: Stack; pocketId: PocketId } {
   const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import { CloudFormationSimulator, MAX_RESPONSE_BYTES, Step } from './cloudformation';
+import { ExposureScan } from './exposure';
 import { LambdaContainer } from './lambda-container';
 import { PocketIdDirectory } from './pocket-id-directory';
 import { PocketIdTarget, startPocketIdTarget } from './pocket-id-target';
@@ -11,6 +12,21 @@ export interface StartedRun {
   readonly target: PocketIdTarget;
   readonly directory: PocketIdDirectory;
   readonly cfn: CloudFormationSimulator;
+  /**
+   * One simulator per container (`containers` option), for suites that send events concurrently, as
+   * CloudFormation does with independent resources; `cfn` is the first.
+   */
+  readonly pool: readonly CloudFormationSimulator[];
+  /** The containers behind `pool`, in the same order. */
+  readonly containers: readonly LambdaContainer[];
+}
+
+/** How a suite wants its run. The defaults are what every acceptance suite had before the options. */
+export interface AcceptanceOptions {
+  /** The test server's rate limit (Pocket-ID's default is {perSecond: 100, burst: 300}). Default: none. */
+  readonly rateLimit?: { perSecond: number; burst: number } | false;
+  /** Handler containers, each serving one event at a time, as Lambda does. Default 1. */
+  readonly containers?: number;
 }
 
 /**
@@ -25,18 +41,27 @@ export interface StartedRun {
 export class AcceptanceRun {
   /** A unique suffix, so runs against a real Pocket-ID never collide with what is there. */
   public readonly run = randomBytes(3).toString('hex');
-  /** Every secret value seen in the run: none may appear in a response or a log line. */
-  public readonly secretValues = new Set<string>();
+  /**
+   * The secret-exposure scan of the whole run: every step's response, log lines and error message, the
+   * container's stderr, against every secret value seen. Its summary is written when the run stops.
+   */
+  public readonly exposure = new ExposureScan();
+  /**
+   * Every secret value seen in the run: none may appear in a response or a log line. Suites add what
+   * they read back; the run adds the API key, the client secrets and login tokens the test server
+   * holds, and every value the secrets it made in Secrets Manager ever held.
+   */
+  public readonly secretValues = this.exposure.values;
   /** moto's Secrets Manager, started by the global setup. */
   public readonly secrets = new TestSecrets();
 
   private started?: StartedRun;
-  private container?: LambdaContainer;
+  private containers: LambdaContainer[] = [];
   private target?: PocketIdTarget;
   private tokenSecretArn?: string;
   private readonly stepHooks: Array<(step: Step) => void> = [];
 
-  constructor(private readonly resourceType: string) {}
+  constructor(private readonly resourceType: string, private readonly options: AcceptanceOptions = {}) {}
 
   // The helpers below are fields, so that a suite can take them out of the run: `const { properties } = acceptance`.
 
@@ -83,26 +108,93 @@ export class AcceptanceRun {
    * handler's container, and sends one warm-up request (a fresh real Pocket-ID needs it before a burst).
    */
   public async start(): Promise<StartedRun> {
-    const target = this.target = await startPocketIdTarget({ rateLimit: false });
+    const target = this.target = await startPocketIdTarget({ rateLimit: this.options.rateLimit ?? false });
     const directory = new PocketIdDirectory(target);
     this.tokenSecretArn = await this.secrets.create('pocket-id-api-token', target.apiToken);
     this.secretValues.add(target.apiToken);
-    this.container = await LambdaContainer.start();
-    const cfn = new CloudFormationSimulator(this.container, this.resourceType);
+    const count = Math.max(1, this.options.containers ?? 1);
+    this.containers = await Promise.all(Array.from({ length: count }, () => LambdaContainer.start()));
+    const pool = this.containers.map((container) => new CloudFormationSimulator(container, this.resourceType, (step) => this.observeStep(step)));
     await directory.warmUp();
-    this.started = { target, directory, cfn };
+    this.started = { target, directory, cfn: pool[0], pool, containers: this.containers };
     return this.started;
   }
 
+  /**
+   * Stops everything, then writes the run's exposure summary (test-reports/reliability/exposure/) and
+   * fails when a secret value was found anywhere, also one learned only at the end.
+   */
   public async stop(): Promise<void> {
-    await this.container?.stop();
-    this.secrets.destroy();
-    await this.target?.close();
+    try {
+      this.harvestTestServerSecrets();
+      await this.harvestStoredSecrets();
+      for (const container of this.containers) {
+        for (const line of container.errorOutput.split('\n').filter((l) => l.trim() !== '')) this.exposure.record('log', 'the container\'s stderr', line);
+      }
+    } finally {
+      await Promise.all(this.containers.map((container) => container.stop()));
+      this.secrets.destroy();
+      await this.target?.close();
+    }
+    this.exposure.finish();
   }
 
   /** Runs `hook` on every step checked, before the checks (to note what a step made, for cleanup). */
   public onStep(hook: (step: Step) => void): void {
     this.stepHooks.push(hook);
+  }
+
+  /** Every step of every simulator, checked by the suite or not, goes through the exposure scan. */
+  private observeStep(step: Step): void {
+    this.harvestTestServerSecrets(step);
+    this.exposure.recordStep(step);
+  }
+
+  /**
+   * The client secrets and login tokens the test server holds: of the step's entity, or of every entity
+   * (at the end). A real Pocket-ID shows neither; its suites rely on what Secrets Manager holds.
+   */
+  private harvestTestServerSecrets(step?: Step): void {
+    const server = this.target?.testServer;
+    if (!server) return;
+    const properties = (step?.event.ResourceProperties ?? {}) as Record<string, unknown>;
+    const issuer = String(properties.IssuerUrl ?? properties.BaseUrl ?? this.target!.baseUrl).replace(/\/+$/, '');
+    const physicalId = step?.response.PhysicalResourceId;
+    const clientIds = step ? [physicalId] : server.clients().map((client) => client.id);
+    for (const clientId of clientIds) {
+      if (typeof clientId === 'string') for (const secret of server.clientSecrets(clientId)) this.exposure.addSecret(secret.secret);
+    }
+    const userIds = step ? [physicalId] : server.users().map((user) => user.id);
+    for (const userId of userIds) {
+      if (typeof userId !== 'string') continue;
+      for (const token of server.oneTimeTokens(userId)) {
+        this.exposure.addSecret(token);
+        this.exposure.addSecret(`${issuer}/lc/${token}`);
+      }
+    }
+    for (const email of step ? [] : server.sentEmails()) {
+      this.exposure.addSecret(email.token);
+      this.exposure.addSecret(email.loginLink);
+    }
+  }
+
+  /** Every value the secrets this run made ever held: client credentials and login links, every version. */
+  private async harvestStoredSecrets(): Promise<void> {
+    for (const arn of this.secrets.created) {
+      for (const text of await this.secrets.allValues(arn)) {
+        let value: any;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          continue; // a placeholder or an API key, known already
+        }
+        this.exposure.addSecret(value?.clientSecret);
+        if (typeof value?.loginUrl === 'string') {
+          this.exposure.addSecret(value.loginUrl);
+          this.exposure.addSecret(value.loginUrl.slice(value.loginUrl.lastIndexOf('/lc/') + 4));
+        }
+      }
+    }
   }
 
   private ready(): StartedRun {

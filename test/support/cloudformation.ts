@@ -32,7 +32,12 @@ export interface Step {
  * the response the framework would upload. Nothing here decides an outcome: the handler does.
  */
 export class CloudFormationSimulator {
-  constructor(private readonly container: LambdaContainer, private readonly resourceType: string) {}
+  /** `observe` sees every step, checked by the suite or not (the secret-exposure scan reads them all). */
+  constructor(
+    private readonly container: LambdaContainer,
+    private readonly resourceType: string,
+    private readonly observe?: (step: Step) => void,
+  ) {}
 
   public create(logicalId: string, properties: Record<string, unknown>, requestId: string = randomUUID()): Promise<Step> {
     return this.send({ RequestType: 'Create', LogicalResourceId: logicalId, ResourceProperties: properties, RequestId: requestId });
@@ -86,6 +91,8 @@ export class CloudFormationSimulator {
       RequestId: event.RequestId as string,
       LogicalResourceId: event.LogicalResourceId as string,
     };
-    return { event, response, responseBody: JSON.stringify(response), logs };
+    const step: Step = { event, response, responseBody: JSON.stringify(response), logs };
+    this.observe?.(step);
+    return step;
   }
 }

@@ -50,6 +50,16 @@ export class LambdaContainer {
     return run;
   }
 
+  /** The container's process id: a handler that crashed the runtime would come back with another one. */
+  public get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Whether the container's process still runs. */
+  public get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Everything the container wrote to stderr (the handler writes nothing there). */
   public get errorOutput(): string {
     return this.stderr;

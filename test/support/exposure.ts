@@ -1,0 +1,145 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Step } from './cloudformation';
+
+/** Where each suite writes its summary; `scripts/reliability-report.ts` adds them up. */
+export const EXPOSURE_REPORT_DIR = path.join(__dirname, '..', '..', 'test-reports', 'reliability', 'exposure');
+
+/**
+ * Shorter values are not looked for: Pocket-ID's shortest secret, a login token for a link of 15 minutes
+ * or less, has 6 characters; anything shorter would match ordinary text by chance.
+ */
+const MIN_SECRET_LENGTH = 6;
+
+export type ExposureSource = 'response' | 'log' | 'error' | 'template';
+
+/** What one suite scanned and found. Values are counted, never written. */
+export interface ExposureSummary {
+  readonly suite: string;
+  /** CloudFormation responses (the body the Provider framework would upload). */
+  readonly responsesScanned: number;
+  /** Lines the handler wrote (every level) and what its container wrote to stderr. */
+  readonly logLinesScanned: number;
+  /** Error messages: the Reason of each FAILED response, and synth-time errors. */
+  readonly errorMessagesScanned: number;
+  /** Distinct synthesized templates and cloud assembly manifests. */
+  readonly templatesScanned: number;
+  /** Distinct secret values looked for. */
+  readonly secretValues: number;
+  /** (text, secret value) pairs where the value was found. Must be 0. */
+  readonly hits: number;
+  /** Where each hit was: the kind of text and the step or template, never the value. */
+  readonly hitLocations: string[];
+}
+
+interface ScannedText {
+  readonly source: ExposureSource;
+  readonly where: string;
+  readonly text: string;
+}
+
+/**
+ * Looks for every secret value a suite has seen (API tokens, client secrets, login tokens and links,
+ * sentinels) in every text that leaves the code under test: responses, log lines, error messages and
+ * templates. Texts are kept, so that a value learned after a step (a secret read back from Secrets
+ * Manager at the end) is still looked for in every earlier step.
+ */
+export class ExposureScan {
+  /** The values looked for. Suites add to it directly (`acceptance.secretValues.add(value)`). */
+  public readonly values = new Set<string>();
+  private readonly kept: ScannedText[] = [];
+  private readonly counts: Record<ExposureSource, number> = { response: 0, log: 0, error: 0, template: 0 };
+  private readonly seenDigests = new Set<string>();
+  private readonly hitKeys = new Set<string>();
+  private readonly hitLocations: string[] = [];
+  private steps = 0;
+
+  public addSecret(value: unknown): void {
+    if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) this.values.add(value);
+  }
+
+  /** Scans a text now and keeps it for the final scan. */
+  public record(source: ExposureSource, where: string, text: string): void {
+    this.counts[source]++;
+    const index = this.kept.push({ source, where, text }) - 1;
+    this.scan(index, this.kept[index]);
+  }
+
+  /**
+   * Records what one CloudFormation step let out: the response body, each log line, the Reason. Pass it
+   * as a CloudFormationSimulator's observer to scan every step: `new CloudFormationSimulator(container,
+   * type, (step) => scan.recordStep(step))`.
+   */
+  public recordStep(step: Step): void {
+    const where = `step ${++this.steps} (${step.event.RequestType} ${step.event.LogicalResourceId})`;
+    this.record('response', where, step.responseBody);
+    for (const line of step.logs) this.record('log', where, line);
+    if (step.response.Reason !== undefined) this.record('error', where, step.response.Reason);
+  }
+
+  /**
+   * Scans a text now, once per distinct content, without keeping it: for large texts (templates)
+   * whose values to look for are all known before the scan (sentinels).
+   */
+  public recordOnce(source: ExposureSource, where: string, text: string): void {
+    const digest = createHash('sha256').update(text).digest('hex');
+    if (this.seenDigests.has(digest)) return;
+    this.seenDigests.add(digest);
+    this.counts[source]++;
+    this.scan(`${source}:${digest}`, { source, where, text });
+  }
+
+  /** Scans every kept text again, with every value known by now; returns the summary. */
+  public summary(suite: string): ExposureSummary {
+    this.kept.forEach((text, index) => this.scan(index, text));
+    return {
+      suite,
+      responsesScanned: this.counts.response,
+      logLinesScanned: this.counts.log,
+      errorMessagesScanned: this.counts.error,
+      templatesScanned: this.counts.template,
+      secretValues: [...this.values].filter((value) => value.length >= MIN_SECRET_LENGTH).length,
+      hits: this.hitKeys.size,
+      hitLocations: [...this.hitLocations],
+    };
+  }
+
+  /**
+   * Writes the summary to test-reports/reliability/exposure/<suite>.json and fails when anything was
+   * found; the error names where, never what.
+   */
+  public finish(suite: string = currentSuiteName()): ExposureSummary {
+    const summary = this.summary(suite);
+    fs.mkdirSync(EXPOSURE_REPORT_DIR, { recursive: true });
+    fs.writeFileSync(path.join(EXPOSURE_REPORT_DIR, `${suite}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+    if (summary.hits > 0) {
+      throw new Error(`secret exposure in ${suite}: ${summary.hits} secret value(s) found in: ${summary.hitLocations.slice(0, 20).join('; ')}`);
+    }
+    return summary;
+  }
+
+  private scan(key: number | string, text: ScannedText): void {
+    let valueIndex = 0;
+    for (const value of this.values) {
+      valueIndex++;
+      if (value.length < MIN_SECRET_LENGTH) continue;
+      if (!text.text.includes(value) && !text.text.includes(jsonEscaped(value))) continue;
+      const hitKey = `${key}#${valueIndex}`;
+      if (this.hitKeys.has(hitKey)) continue;
+      this.hitKeys.add(hitKey);
+      this.hitLocations.push(`${text.source} of ${text.where} (secret value #${valueIndex})`);
+    }
+  }
+}
+
+/** The running test file as a file name: test/acceptance/user.test.ts is `acceptance-user`. */
+export function currentSuiteName(): string {
+  const testPath = expect.getState().testPath ?? 'unknown.test.ts';
+  const relative = path.relative(path.join(__dirname, '..'), testPath);
+  return relative.replace(/\.test\.ts$/, '').split(path.sep).join('-');
+}
+
+function jsonEscaped(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
