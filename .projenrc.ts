@@ -120,4 +120,14 @@ project.addTask('main', {
   exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/summarize-example.ts',
 });
 
+project.addTask('reliability-report', {
+  description: 'Write docs/reliability.md from the figures the reliability suites left in test-reports/reliability/ (run the suites first)',
+  exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/reliability-report.ts',
+});
+
+project.addTask('bench', {
+  description: 'Measure handler cold start, calls per operation, synth at scale and deploy throughput; writes docs/benchmarks.md and docs/benchmarks.svg',
+  exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/bench/index.ts',
+});
+
 project.synth();
