@@ -1,0 +1,427 @@
+/**
+ * The lifecycle operations counted by calls-per-operation.ts: for each, how to bring Pocket-ID to the
+ * state it needs (not counted), the event to send (counted), and the minimum number of calls the
+ * Pocket-ID and Secrets Manager APIs allow for it in a warm container, with the reason.
+ *
+ * A cold container adds, at the minimum, one token read (GetSecretValue) and one version check
+ * (GET /api/version/current), except for an operation that needs no connection at all.
+ *
+ * Requests are named `METHOD /route/pattern` as the test server routes them.
+ */
+import { ResourceType, LookupKind, MembershipMode } from '../../lib/contract';
+import { CloudFormationSimulator, Step } from '../../test/support/cloudformation';
+
+/** What an operation's setup can use; every event it sends goes to the warm setup container and must succeed. */
+export interface Harness {
+  /** Connection properties plus `extra`. */
+  props(extra: Record<string, unknown>): Record<string, unknown>;
+  /** A secret like the one the construct owns (the placeholder CloudFormation puts in a new secret). */
+  ownedSecret(name: string): Promise<string>;
+  /** Users made directly in the test server's store (no request); returns their ids. */
+  seedUsers(count: number): string[];
+  usernameOf(userId: string): string;
+  /** A name unique in this run. */
+  unique(prefix: string): string;
+  /** Sends an event through the setup container; fails unless it succeeded. Returns the physical id. */
+  create(resourceType: string, logicalId: string, properties: Record<string, unknown>): Promise<string>;
+}
+
+/** Sends the counted event. */
+export type Operation = (cfn: CloudFormationSimulator) => Promise<Step>;
+
+export interface OperationSpec {
+  readonly id: string;
+  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup';
+  readonly label: string;
+  readonly resourceType: string;
+  /** The fewest Pocket-ID requests the API allows, warm container. */
+  readonly minimumPocketId: readonly string[];
+  /** The fewest Secrets Manager calls, warm container. */
+  readonly minimumSecrets: readonly string[];
+  readonly reason: string;
+  /** True when the operation needs no connection: no token read and no version check even when cold. */
+  readonly noConnection?: boolean;
+  /** Why the handler makes a request beyond the minimum, by request name, when that is understood. */
+  readonly excessReasons?: Readonly<Record<string, string>>;
+  /** Brings Pocket-ID to the state the operation needs (not counted); returns the operation. */
+  prepare(h: Harness): Promise<Operation>;
+}
+
+export const VERSION_CHECK = 'GET /api/version/current';
+export const TOKEN_READ = 'GetSecretValue';
+
+const CLIENT = ResourceType.OIDC_CLIENT;
+const USER = ResourceType.USER;
+const GROUP = ResourceType.USER_GROUP;
+
+const WHY_CLIENT_PUT = 'the client body is PUT on every Update, even when the GET just read shows every declared field already holds its value';
+const WHY_USER_PUT = 'the user body is PUT on every Update, even when the GET just read shows every declared field already holds its value';
+const WHY_USER_PRE_READ = 'createOrAdopt reads the user before every POST (to take over one an earlier delivery made); the POST itself would say so '
+  + '(409 on the username or email, 500 on the id alone), and postUser already reads the user after a failed POST, so the read is needed only then';
+const WHY_SECRET_PRE_READ = 'the owned secret is read before it is written, so that a failure afterwards can put the previous value back; '
+  + 'on a Create that value is the placeholder of a secret CloudFormation made for this resource (and deletes on rollback), which nobody reads';
+const WHY_USER_CLAIMS_PUT = 'declared custom claims are PUT on every Update, even unchanged; the GET just read carries the user\'s customClaims to compare';
+
+function confidentialClient(h: Harness, secretArn: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return h.props({
+    Name: h.unique('bench-web'),
+    CallbackUrls: ['https://app.example.com/callback'],
+    LogoutCallbackUrls: ['https://app.example.com/logout'],
+    IsPublic: 'false',
+    PkceEnabled: 'true',
+    SecretArn: secretArn,
+    ...extra,
+  });
+}
+
+function publicClient(h: Harness): Record<string, unknown> {
+  return h.props({ Name: h.unique('bench-spa'), CallbackUrls: ['https://spa.example.com/callback'], IsPublic: 'true' });
+}
+
+function userProps(h: Harness, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const username = h.unique('bench-user');
+  return h.props({ Username: username, Email: `${username}@example.com`, FirstName: 'Bench', LastName: 'User', ...extra });
+}
+
+const CLAIMS = [{ Key: 'department', Value: 'engineering' }];
+const OTHER_CLAIMS = [{ Key: 'department', Value: 'sales' }];
+
+async function loginLink(h: Harness): Promise<Record<string, unknown>> {
+  return { LoginLinkLifetimeSeconds: '86400', LoginLinkSecretArn: await h.ownedSecret('bench-login-link') };
+}
+
+function groupProps(h: Harness, members: string[] | undefined, claims = CLAIMS): Record<string, unknown> {
+  const name = h.unique('bench-group');
+  return h.props({ Name: name, FriendlyName: name.slice(0, 50), CustomClaims: claims, MemberUserIds: members, MembershipMode: MembershipMode.MERGE });
+}
+
+/** Creates the resource on the setup container, then sends `next(physicalId, props)` as the counted operation. */
+function afterCreate(
+  resourceType: string,
+  build: (h: Harness) => Promise<Record<string, unknown>> | Record<string, unknown>,
+  next: (cfn: CloudFormationSimulator, physicalId: string, props: Record<string, unknown>) => Promise<Step>,
+): (h: Harness) => Promise<Operation> {
+  return async (h) => {
+    const props = await build(h);
+    const physicalId = await h.create(resourceType, 'Resource', props);
+    return (cfn) => next(cfn, physicalId, props);
+  };
+}
+
+function createOnly(build: (h: Harness) => Promise<Record<string, unknown>> | Record<string, unknown>): (h: Harness) => Promise<Operation> {
+  return async (h) => {
+    const props = await build(h);
+    return (cfn) => cfn.create('Resource', props);
+  };
+}
+
+export const OPERATIONS: readonly OperationSpec[] = [
+  // OIDC clients
+  {
+    id: 'client-create-confidential',
+    resource: 'OIDC client',
+    label: 'create, confidential',
+    resourceType: CLIENT,
+    minimumPocketId: ['POST /api/oidc/clients', 'POST /api/oidc/clients/:id/secrets'],
+    minimumSecrets: ['PutSecretValue'],
+    reason: 'create the client, have Pocket-ID generate its secret, store it',
+    excessReasons: { GetSecretValue: WHY_SECRET_PRE_READ },
+    prepare: createOnly(async (h) => confidentialClient(h, await h.ownedSecret('bench-client'))),
+  },
+  {
+    id: 'client-create-confidential-groups',
+    resource: 'OIDC client',
+    label: 'create, confidential, with allowed groups',
+    resourceType: CLIENT,
+    minimumPocketId: ['POST /api/oidc/clients', 'PUT /api/oidc/clients/:id/allowed-user-groups', 'POST /api/oidc/clients/:id/secrets'],
+    minimumSecrets: ['PutSecretValue'],
+    reason: 'as above; the allowed groups have their own endpoint (the create body takes none)',
+    excessReasons: { GetSecretValue: WHY_SECRET_PRE_READ },
+    prepare: async (h) => {
+      const groupId = await h.create(GROUP, 'Group', groupProps(h, undefined));
+      const props = confidentialClient(h, await h.ownedSecret('bench-client'), { AllowedUserGroupIds: [groupId] });
+      return (cfn) => cfn.create('Resource', props);
+    },
+  },
+  {
+    id: 'client-create-public',
+    resource: 'OIDC client',
+    label: 'create, public',
+    resourceType: CLIENT,
+    minimumPocketId: ['POST /api/oidc/clients'],
+    minimumSecrets: [],
+    reason: 'one POST; a public client has no secret',
+    prepare: createOnly(publicClient),
+  },
+  {
+    id: 'client-update',
+    resource: 'OIDC client',
+    label: 'update in place (name, callback URLs)',
+    resourceType: CLIENT,
+    minimumPocketId: ['GET /api/oidc/clients/:id', 'PUT /api/oidc/clients/:id'],
+    minimumSecrets: [],
+    reason: 'Pocket-ID\'s PUT replaces every field: read first, so that fields set in the UI are kept',
+    prepare: afterCreate(CLIENT, async (h) => confidentialClient(h, await h.ownedSecret('bench-client')), (cfn, id, props) =>
+      cfn.update('Resource', id, { ...props, Name: `${props.Name}-renamed`, CallbackUrls: ['https://app.example.com/cb2'] }, props)),
+  },
+  {
+    id: 'client-update-groups',
+    resource: 'OIDC client',
+    label: 'update of the allowed groups only',
+    resourceType: CLIENT,
+    minimumPocketId: ['GET /api/oidc/clients/:id', 'PUT /api/oidc/clients/:id/allowed-user-groups'],
+    minimumSecrets: [],
+    reason: 'read (drift check, current groups), write the group list; the client body is unchanged',
+    excessReasons: { 'PUT /api/oidc/clients/:id': WHY_CLIENT_PUT },
+    prepare: async (h) => {
+      const first = await h.create(GROUP, 'GroupA', groupProps(h, undefined));
+      const second = await h.create(GROUP, 'GroupB', groupProps(h, undefined));
+      const props = confidentialClient(h, await h.ownedSecret('bench-client'), { AllowedUserGroupIds: [first] });
+      const id = await h.create(CLIENT, 'Resource', props);
+      return (cfn) => cfn.update('Resource', id, { ...props, AllowedUserGroupIds: [first, second] }, props);
+    },
+  },
+  {
+    id: 'client-update-nothing',
+    resource: 'OIDC client',
+    label: 'update that changes nothing',
+    resourceType: CLIENT,
+    minimumPocketId: ['GET /api/oidc/clients/:id'],
+    minimumSecrets: [],
+    reason: 'one read to see whether the server still holds the declared values; a PUT only if it does not',
+    excessReasons: { 'PUT /api/oidc/clients/:id': WHY_CLIENT_PUT },
+    prepare: afterCreate(CLIENT, async (h) => confidentialClient(h, await h.ownedSecret('bench-client')), (cfn, id, props) =>
+      cfn.update('Resource', id, props, props)),
+  },
+  {
+    id: 'client-delete',
+    resource: 'OIDC client',
+    label: 'delete (confidential)',
+    resourceType: CLIENT,
+    minimumPocketId: ['DELETE /api/oidc/clients/:id'],
+    minimumSecrets: [],
+    reason: 'one DELETE (its secrets go with it); CloudFormation deletes the Secrets Manager secret',
+    prepare: afterCreate(CLIENT, async (h) => confidentialClient(h, await h.ownedSecret('bench-client')), (cfn, id, props) =>
+      cfn.delete('Resource', id, props)),
+  },
+
+  // Users
+  {
+    id: 'user-create',
+    resource: 'user',
+    label: 'create',
+    resourceType: USER,
+    minimumPocketId: ['POST /api/users'],
+    minimumSecrets: [],
+    reason: 'one POST (the id is derived from the request, so a repeated delivery is recognised by the POST\'s conflict)',
+    excessReasons: { 'GET /api/users/:id': WHY_USER_PRE_READ },
+    prepare: createOnly((h) => userProps(h)),
+  },
+  {
+    id: 'user-create-claims',
+    resource: 'user',
+    label: 'create, with claims',
+    resourceType: USER,
+    minimumPocketId: ['POST /api/users', 'PUT /api/custom-claims/user/:userId'],
+    minimumSecrets: [],
+    reason: 'POST, then the claims (their own endpoint; the create body takes none)',
+    excessReasons: { 'GET /api/users/:id': WHY_USER_PRE_READ },
+    prepare: createOnly((h) => userProps(h, { CustomClaims: CLAIMS })),
+  },
+  {
+    id: 'user-create-link',
+    resource: 'user',
+    label: 'create, with login link',
+    resourceType: USER,
+    minimumPocketId: ['POST /api/users', 'POST /api/users/:id/one-time-access-token'],
+    minimumSecrets: ['PutSecretValue'],
+    reason: 'POST, have Pocket-ID make a one-time token, store the link',
+    excessReasons: { 'GET /api/users/:id': WHY_USER_PRE_READ, 'GetSecretValue': WHY_SECRET_PRE_READ },
+    prepare: createOnly(async (h) => userProps(h, await loginLink(h))),
+  },
+  {
+    id: 'user-create-claims-link',
+    resource: 'user',
+    label: 'create, with claims and login link',
+    resourceType: USER,
+    minimumPocketId: ['POST /api/users', 'PUT /api/custom-claims/user/:userId', 'POST /api/users/:id/one-time-access-token'],
+    minimumSecrets: ['PutSecretValue'],
+    reason: 'the two above together',
+    excessReasons: { 'GET /api/users/:id': WHY_USER_PRE_READ, 'GetSecretValue': WHY_SECRET_PRE_READ },
+    prepare: createOnly(async (h) => userProps(h, { CustomClaims: CLAIMS, ...await loginLink(h) })),
+  },
+  {
+    id: 'user-update',
+    resource: 'user',
+    label: 'update (email)',
+    resourceType: USER,
+    minimumPocketId: ['GET /api/users/:id', 'PUT /api/users/:id'],
+    minimumSecrets: [],
+    reason: 'Pocket-ID\'s PUT replaces every field: read first, so that fields set in the UI are kept',
+    prepare: afterCreate(USER, (h) => userProps(h), (cfn, id, props) =>
+      cfn.update('Resource', id, { ...props, Email: `changed-${props.Email}` }, props)),
+  },
+  {
+    id: 'user-update-claims-kept',
+    resource: 'user',
+    label: 'update (email), claims declared and unchanged',
+    resourceType: USER,
+    minimumPocketId: ['GET /api/users/:id', 'PUT /api/users/:id'],
+    minimumSecrets: [],
+    reason: 'as above; the GET answer carries the claims, which already match',
+    excessReasons: { 'PUT /api/custom-claims/user/:userId': WHY_USER_CLAIMS_PUT },
+    prepare: afterCreate(USER, (h) => userProps(h, { CustomClaims: CLAIMS }), (cfn, id, props) =>
+      cfn.update('Resource', id, { ...props, Email: `changed-${props.Email}` }, props)),
+  },
+  {
+    id: 'user-update-claims',
+    resource: 'user',
+    label: 'update of the claims only',
+    resourceType: USER,
+    minimumPocketId: ['GET /api/users/:id', 'PUT /api/custom-claims/user/:userId'],
+    minimumSecrets: [],
+    reason: 'read (drift check), write the claims; the user body is unchanged',
+    excessReasons: { 'PUT /api/users/:id': WHY_USER_PUT },
+    prepare: afterCreate(USER, (h) => userProps(h, { CustomClaims: CLAIMS }), (cfn, id, props) =>
+      cfn.update('Resource', id, { ...props, CustomClaims: OTHER_CLAIMS }, props)),
+  },
+  {
+    id: 'user-update-link',
+    resource: 'user',
+    label: 'update (email), with login link',
+    resourceType: USER,
+    minimumPocketId: ['GET /api/users/:id', 'PUT /api/users/:id'],
+    minimumSecrets: [],
+    reason: 'as a plain update: the link handed out stays, no new one is issued',
+    prepare: afterCreate(USER, async (h) => userProps(h, await loginLink(h)), (cfn, id, props) =>
+      cfn.update('Resource', id, { ...props, Email: `changed-${props.Email}` }, props)),
+  },
+  {
+    id: 'user-update-nothing',
+    resource: 'user',
+    label: 'update that changes nothing',
+    resourceType: USER,
+    minimumPocketId: ['GET /api/users/:id'],
+    minimumSecrets: [],
+    reason: 'one read to see whether the server still holds the declared values; a PUT only if it does not',
+    excessReasons: { 'PUT /api/users/:id': WHY_USER_PUT },
+    prepare: afterCreate(USER, (h) => userProps(h), (cfn, id, props) => cfn.update('Resource', id, props, props)),
+  },
+  {
+    id: 'user-delete',
+    resource: 'user',
+    label: 'delete (removalPolicy DESTROY)',
+    resourceType: USER,
+    minimumPocketId: ['DELETE /api/users/:id'],
+    minimumSecrets: [],
+    reason: 'one DELETE (a retained user, the default, gets no Delete at all)',
+    prepare: afterCreate(USER, (h) => userProps(h), (cfn, id, props) => cfn.delete('Resource', id, props)),
+  },
+  {
+    id: 'user-delete-claims-link',
+    resource: 'user',
+    label: 'delete, with claims and login link',
+    resourceType: USER,
+    minimumPocketId: ['DELETE /api/users/:id'],
+    minimumSecrets: [],
+    reason: 'one DELETE (claims go with the user; CloudFormation deletes the link\'s secret)',
+    prepare: afterCreate(USER, async (h) => userProps(h, { CustomClaims: CLAIMS, ...await loginLink(h) }), (cfn, id, props) =>
+      cfn.delete('Resource', id, props)),
+  },
+
+  // Groups
+  {
+    id: 'group-create',
+    resource: 'group',
+    label: 'create, with 3 members and claims',
+    resourceType: GROUP,
+    minimumPocketId: ['POST /api/user-groups', 'PUT /api/custom-claims/user-group/:userGroupId', 'PUT /api/user-groups/:id/users'],
+    minimumSecrets: [],
+    reason: 'POST (name and friendly name only), then claims and members, each on its own endpoint',
+    prepare: createOnly((h) => groupProps(h, h.seedUsers(3))),
+  },
+  {
+    id: 'group-update',
+    resource: 'group',
+    label: 'update: rename, claims, one member added',
+    resourceType: GROUP,
+    minimumPocketId: ['GET /api/user-groups/:id', 'PUT /api/user-groups/:id', 'PUT /api/custom-claims/user-group/:userGroupId', 'PUT /api/user-groups/:id/users'],
+    minimumSecrets: [],
+    reason: 'read (merge mode keeps members added in the UI), then each of the three parts that changed',
+    prepare: async (h) => {
+      const members = h.seedUsers(3);
+      const props = groupProps(h, members);
+      const id = await h.create(GROUP, 'Resource', props);
+      const [extra] = h.seedUsers(1);
+      const next = { ...props, Name: `${props.Name}-renamed`, CustomClaims: OTHER_CLAIMS, MemberUserIds: [...members, extra] };
+      return (cfn) => cfn.update('Resource', id, next, props);
+    },
+  },
+  {
+    id: 'group-update-members',
+    resource: 'group',
+    label: 'update: one member added',
+    resourceType: GROUP,
+    minimumPocketId: ['GET /api/user-groups/:id', 'PUT /api/user-groups/:id/users'],
+    minimumSecrets: [],
+    reason: 'read the current members (merge mode), write the list',
+    prepare: async (h) => {
+      const members = h.seedUsers(3);
+      const props = groupProps(h, members);
+      const id = await h.create(GROUP, 'Resource', props);
+      const [extra] = h.seedUsers(1);
+      return (cfn) => cfn.update('Resource', id, { ...props, MemberUserIds: [...members, extra] }, props);
+    },
+  },
+  {
+    id: 'group-update-nothing',
+    resource: 'group',
+    label: 'update that changes nothing',
+    resourceType: GROUP,
+    minimumPocketId: ['GET /api/user-groups/:id'],
+    minimumSecrets: [],
+    reason: 'one read to see whether the server still holds the declared values',
+    prepare: afterCreate(GROUP, (h) => groupProps(h, h.seedUsers(3)), (cfn, id, props) => cfn.update('Resource', id, props, props)),
+  },
+  {
+    id: 'group-delete',
+    resource: 'group',
+    label: 'delete (with members and claims)',
+    resourceType: GROUP,
+    minimumPocketId: ['DELETE /api/user-groups/:id'],
+    minimumSecrets: [],
+    reason: 'one DELETE; memberships and claims go with the group',
+    prepare: afterCreate(GROUP, (h) => groupProps(h, h.seedUsers(3)), (cfn, id, props) => cfn.delete('Resource', id, props)),
+  },
+
+  // Lookups
+  {
+    id: 'lookup-create',
+    resource: 'lookup',
+    label: 'create (user by username)',
+    resourceType: ResourceType.LOOKUP,
+    minimumPocketId: ['GET /api/users'],
+    minimumSecrets: [],
+    reason: 'one search, one page (Pocket-ID matches parts of names, so the answer is filtered)',
+    prepare: async (h) => {
+      const [userId] = h.seedUsers(1);
+      return (cfn) => cfn.create('Resource', h.props({ Kind: LookupKind.USER, Name: h.usernameOf(userId) }));
+    },
+  },
+  {
+    id: 'lookup-delete',
+    resource: 'lookup',
+    label: 'delete',
+    resourceType: ResourceType.LOOKUP,
+    minimumPocketId: [],
+    minimumSecrets: [],
+    reason: 'a lookup owns nothing: no call at all, not even a token read',
+    noConnection: true,
+    prepare: async (h) => {
+      const [userId] = h.seedUsers(1);
+      const props = h.props({ Kind: LookupKind.USER, Name: h.usernameOf(userId) });
+      const id = await h.create(ResourceType.LOOKUP, 'Resource', props);
+      return (cfn) => cfn.delete('Resource', id, props);
+    },
+  },
+];
