@@ -27,3 +27,25 @@ export function readStringList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return [String(value)];
   return value.map(String);
 }
+
+/** Which properties must be lists and which strings, keyed by property, valued by the prop name users know. */
+export interface ShapeRules {
+  readonly lists?: Readonly<Record<string, string>>;
+  readonly strings?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Values of the wrong kind (a string where a list belongs, an object where a string belongs), which
+ * the readers would otherwise coerce into something valid-looking.
+ */
+export function shapeProblems(properties: Record<string, unknown>, rules: ShapeRules): string[] {
+  const present = (key: string) => properties[key] !== undefined && properties[key] !== null;
+  return [
+    ...Object.entries(rules.lists ?? {})
+      .filter(([key]) => present(key) && !Array.isArray(properties[key]))
+      .map(([, field]) => `${field} must be a list`),
+    ...Object.entries(rules.strings ?? {})
+      .filter(([key]) => present(key) && typeof properties[key] !== 'string')
+      .map(([, field]) => `${field} must be a string`),
+  ];
+}

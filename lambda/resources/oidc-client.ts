@@ -3,7 +3,7 @@ import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties
 import { validateOidcClient } from '../../lib/private/validation';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { deterministicUuid } from '../ids';
-import { readBoolean, readInteger, readString, readStringList } from '../properties';
+import { readBoolean, readInteger, readString, readStringList, shapeProblems, ShapeRules } from '../properties';
 import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
 import { ClientCredentials, parseCredentials } from '../secrets';
 
@@ -387,6 +387,12 @@ function desiredFields(properties: OidcClientProperties): Record<string, unknown
   return body;
 }
 
+/** What CloudFormation must deliver for each property, named as the construct's props are. */
+const SHAPES: ShapeRules = {
+  lists: { CallbackUrls: 'callbackUrls', LogoutCallbackUrls: 'logoutCallbackUrls', AllowedUserGroupIds: 'allowedUserGroups', FederatedIdentities: 'federatedIdentities' },
+  strings: { Description: 'description', LaunchUrl: 'launchUrl', ClientId: 'clientId' },
+};
+
 function validateProperties(raw: Record<string, unknown>): string[] {
   const properties = raw as unknown as OidcClientProperties;
   const problems: string[] = [];
@@ -399,6 +405,7 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     }
   };
   if (typeof properties.Name !== 'string') problems.push('name is required');
+  problems.push(...shapeProblems(raw, SHAPES));
   problems.push(...validateOidcClient({
     name: readString(properties.Name),
     clientId: readString(properties.ClientId),
@@ -410,7 +417,8 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     requiresPushedAuthorizationRequests: read('requiresPushedAuthorizationRequests', properties.RequiresPushedAuthorizationRequests, readBoolean),
     accessTokenLifetimeMinutes: readInteger(properties.AccessTokenLifetimeMinutes),
     refreshTokenLifetimeMinutes: readInteger(properties.RefreshTokenLifetimeMinutes),
-    federatedIdentityIssuers: (properties.FederatedIdentities ?? []).map((identity) => readString(identity?.Issuer) ?? ''),
+    federatedIdentityIssuers: (Array.isArray(properties.FederatedIdentities) ? properties.FederatedIdentities : [])
+      .map((identity) => readString(identity?.Issuer) ?? ''),
   }));
   for (const field of ['PkceEnabled', 'RequiresReauthentication', 'SkipConsent'] as const) {
     read(field.charAt(0).toLowerCase() + field.slice(1), properties[field], readBoolean);

@@ -383,7 +383,6 @@ const DEPLOY_ROWS: DeployRow[] = [
     resourceType: ResourceType.OIDC_CLIENT,
     event: () => create({ ...clientBase(), CallbackUrls: 'https://a.example.com/cb,https://b.example.com/cb' }),
     message: /callbackUrls must be a list/,
-    knownBug: 'readStringList turns a string into a one-item list: the client is created (SUCCESS) with the single callback URL "https://a.example.com/cb,https://b.example.com/cb".',
   },
   { id: 'D15', subject: 'OidcClient', input: "CallbackUrls [{ Url: 'https://x' }] (objects in the list)", field: 'callbackUrls', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), CallbackUrls: [{ Url: 'https://x' }] }), message: /callbackUrls\[0\] must start with a scheme/ },
   { id: 'D16', subject: 'OidcClient', input: "CallbackUrls ['app.example.com/cb'] (no scheme)", field: 'callbackUrls', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), CallbackUrls: ['app.example.com/cb'] }), message: /callbackUrls\[0\] must start with a scheme/ },
@@ -404,7 +403,6 @@ const DEPLOY_ROWS: DeployRow[] = [
     resourceType: ResourceType.OIDC_CLIENT,
     event: () => create({ ...clientBase(), FederatedIdentities: 'https://issuer.example.com' }),
     message: /federatedIdentities must be a list/,
-    knownBug: 'validateProperties calls FederatedIdentities.map() unchecked: a string makes validation itself throw a TypeError ("... .map is not a function"), reported as the Reason, naming no field.',
   },
   { id: 'D27', subject: 'OidcClient', input: "FederatedIdentities [{ Subject: 'x' }] (no Issuer)", field: 'federatedIdentities[0].issuer', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Subject: 'x' }] }), message: /federatedIdentities\[0\]\.issuer must not be empty/ },
   {
@@ -425,7 +423,6 @@ const DEPLOY_ROWS: DeployRow[] = [
     resourceType: ResourceType.OIDC_CLIENT,
     event: () => create({ ...clientBase(), Description: { Text: 'x' } }),
     message: /description must be a string/,
-    knownBug: 'readString is String(value): an object becomes "[object Object]" and the client is created (SUCCESS) with that description.',
   },
   { id: 'D30', subject: 'OidcClient', input: "Update with Name '' (the existing client stays as it is)", field: 'name', resourceType: ResourceType.OIDC_CLIENT, event: () => ({ RequestType: 'Update', PhysicalResourceId: existingClientId, ResourceProperties: { ...existingClientProps, Name: '' }, OldResourceProperties: existingClientProps }), message: /name must not be empty/ },
   { id: 'D31', subject: 'OidcClient', input: 'SecretArn: a secret that does not exist (the client made first is removed again)', field: 'secret', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), IsPublic: 'false', SecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bad-input-missing-AbCdEf' }), message: /(Get|Put)SecretValue on secret arn:aws:secretsmanager:us-east-1:123456789012:secret:bad-input-missing-AbCdEf failed/ },
