@@ -290,6 +290,23 @@ async function writeAllowedGroups(clientId: string, properties: OidcClientProper
   const wanted = readStringList(properties.AllowedUserGroupIds);
   if (wanted === undefined || sameSet(wanted, current)) return;
   await putAllowedGroups(clientId, wanted, context);
+  await assertAllowedGroupsKept(clientId, wanted, context);
+}
+
+/** Pocket-ID drops unknown group ids without a word: a client restricted to nobody must not pass for done. */
+async function assertAllowedGroupsKept(clientId: string, wanted: string[], context: OperationContext): Promise<void> {
+  const request = { operation: 'Read the allowed user groups of OIDC client', method: 'GET', path: clientPath(clientId) };
+  const client = await context.api.get<PocketIdClient>(request.operation, request.path);
+  if (client?.id !== clientId || !Array.isArray(client.allowedUserGroups)) {
+    throw new UnexpectedResponseError(request, 'not the client with its allowed user groups');
+  }
+  const kept = allowedGroupIdsOf(client);
+  const missing = wanted.filter((groupId) => !kept.includes(groupId));
+  if (missing.length > 0) {
+    throw new Error(`allowedUserGroups: PUT ${clientPath(clientId)}/allowed-user-groups returned 200, but Pocket-ID has no user group `
+      + `${missing.join(', ')} and dropped it (deleted outside CloudFormation, or from another instance?). `
+      + 'Create the group first or remove it from allowedUserGroups; the client was left as it was.');
+  }
 }
 
 async function putAllowedGroups(clientId: string, groupIds: string[], context: OperationContext): Promise<void> {

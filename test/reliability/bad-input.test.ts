@@ -413,7 +413,6 @@ const DEPLOY_ROWS: DeployRow[] = [
     resourceType: ResourceType.OIDC_CLIENT,
     event: () => create({ ...clientBase(), AllowedUserGroupIds: [randomUUID()] }),
     message: /allowedUserGroups/,
-    knownBug: 'Pocket-ID drops unknown ids from PUT /allowed-user-groups without an error, and the handler does not check what it kept (as groups do for members): the client is created restricted to no group at all (SUCCESS), so nobody can sign in.',
   },
   {
     id: 'D29',
