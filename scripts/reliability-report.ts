@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { BadInputRow } from '../test/reliability/support/bad-input-row';
 
 const ROOT = path.join(__dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'test-reports', 'reliability');
@@ -64,21 +65,6 @@ interface LoadResults {
   readonly deploy: LoadPhase;
   readonly delete: LoadPhase;
   readonly total: LoadPhase;
-}
-
-interface BadInputRow {
-  readonly id: string;
-  readonly subject: string;
-  readonly input: string;
-  readonly expected: 'synth' | 'deploy' | 'accepted';
-  readonly outcome: 'caught-at-synth' | 'caught-at-deploy' | 'accepted' | 'crashed' | 'wrong-message';
-  readonly field: string;
-  readonly message?: string;
-  readonly messageNamesField: boolean;
-  readonly stateUnchanged?: boolean;
-  readonly containerAlive?: boolean;
-  readonly requestsSent?: number;
-  readonly knownBug?: string;
 }
 
 interface BadInputResults {

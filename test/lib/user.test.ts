@@ -1,20 +1,11 @@
-import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { PocketId, User, UserProps } from '../../lib';
+import { stackWithPocketId } from './support/fixture';
 import { scanSynthesizedTemplates } from '../support/template-exposure';
 
 // Every template this file synthesizes is scanned for sentinel secrets (test-reports/reliability/exposure/).
 scanSynthesizedTemplates();
-
-function setup(): { stack: Stack; pocketId: PocketId } {
-  const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const pocketId = new PocketId(stack, 'PocketId', {
-    baseUrl: 'https://auth.example.com',
-    apiToken: secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'pocket-id/api-token'),
-  });
-  return { stack, pocketId };
-}
 
 function alice(pocketId: PocketId, extra: Partial<UserProps> = {}): UserProps {
   return { pocketId, username: 'alice', email: 'alice@example.com', firstName: 'Alice', lastName: 'Liddell', ...extra };
@@ -22,7 +13,7 @@ function alice(pocketId: PocketId, extra: Partial<UserProps> = {}): UserProps {
 
 describe('User', () => {
   test('every field reaches the resource as a string property; unset fields stay absent', () => {
-    const { stack, pocketId } = setup();
+    const { stack, pocketId } = stackWithPocketId();
     new User(stack, 'Alice', alice(pocketId, { isAdmin: true, locale: 'en', customClaims: { department: 'eng' } }));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('Custom::PocketIdUser', {
@@ -41,20 +32,20 @@ describe('User', () => {
   });
 
   test('users are retained by default: deleting a user deletes their passkeys', () => {
-    const { stack, pocketId } = setup();
+    const { stack, pocketId } = stackWithPocketId();
     new User(stack, 'Alice', alice(pocketId));
     Template.fromStack(stack).hasResource('Custom::PocketIdUser', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('deletes Pocket-ID user'));
   });
 
   test('a user that the stack would delete is impossible to miss: a warning at every synth', () => {
-    const { stack, pocketId } = setup();
+    const { stack, pocketId } = stackWithPocketId();
     new User(stack, 'Alice', alice(pocketId, { removalPolicy: RemovalPolicy.DESTROY }));
     Annotations.fromStack(stack).hasWarning('/Stack/Alice', Match.stringLikeRegexp("deletes Pocket-ID user 'alice' and the passkeys they registered"));
   });
 
   test('loginLink: a secret the construct owns, the handler may write it, the lifetime in seconds', () => {
-    const { stack, pocketId } = setup();
+    const { stack, pocketId } = stackWithPocketId();
     const user = new User(stack, 'Alice', alice(pocketId, { loginLink: { lifetime: Duration.days(3) } }));
     expect(user.loginLinkSecret).toBeDefined();
     const template = Template.fromStack(stack);
@@ -69,7 +60,7 @@ describe('User', () => {
   });
 
   test('fromUserId references without creating; fromUsername resolves at deploy time', () => {
-    const { stack, pocketId } = setup();
+    const { stack, pocketId } = stackWithPocketId();
     expect(User.fromUserId(stack, 'Bob', pocketId, '6f1c2a52-3d1e-4b8a-9c1f-0e2d3c4b5a69').userId).toBe('6f1c2a52-3d1e-4b8a-9c1f-0e2d3c4b5a69');
     const carol = User.fromUsername(stack, 'Carol', pocketId, 'carol');
     const template = Template.fromStack(stack);
@@ -90,12 +81,12 @@ describe('User', () => {
     ['an empty claim key', { customClaims: { '': 'x' } }, /customClaims must not have an empty key/],
     ['a login link over 31 days', { loginLink: { lifetime: Duration.days(32) } }, /loginLink.lifetime must be whole seconds between 1 minute and 31 days/],
   ])('synth fails on %s, naming the field and the rule', (_, extra, message) => {
-    const { stack, pocketId } = setup();
+    const { stack, pocketId } = stackWithPocketId();
     expect(() => new User(stack, 'Bad', alice(pocketId, extra))).toThrow(message);
   });
 
   test('a username that is a token is left to the handler', () => {
-    const { stack, pocketId } = setup();
+    const { stack, pocketId } = stackWithPocketId();
     expect(() => new User(stack, 'Tokenized', alice(pocketId, { username: Fn.importValue('Username') }))).not.toThrow();
   });
 });

@@ -26,6 +26,7 @@ import { PocketIdTestServer } from '../pocket-id-server';
 import { AcceptanceRun, without } from '../support/acceptance';
 import { CloudFormationSimulator, Step } from '../support/cloudformation';
 import { LambdaContainer } from '../support/lambda-container';
+import { BadInputRow } from './support/bad-input-row';
 import { PocketIdDirectory } from '../support/pocket-id-directory';
 import { isRealPocketId } from '../support/pocket-id-target';
 import { scanSynthesizedTemplates } from '../support/template-exposure';
@@ -47,35 +48,13 @@ let existingClientProps: Record<string, unknown>;
 let takenUsername: string;
 let takenGroupName: string;
 
-/** What happened to one row, as bad-input.json records it. */
-interface RowRecord {
-  readonly id: string;
-  readonly subject: string;
-  readonly input: string;
-  /** Where the row must be caught. */
-  readonly expected: 'synth' | 'deploy' | 'accepted';
-  /** Where it was caught, or what happened instead. */
-  readonly outcome: 'caught-at-synth' | 'caught-at-deploy' | 'accepted' | 'crashed' | 'wrong-message';
-  readonly field: string;
-  /** The error message (synth) or the FAILED Reason (deploy), shortened. */
-  readonly message?: string;
-  readonly messageNamesField: boolean;
-  /** Deploy rows: Pocket-ID and Secrets Manager hold exactly what they held before. */
-  readonly stateUnchanged?: boolean;
-  /** Deploy rows: the handler's container process still runs, the same one. */
-  readonly containerAlive?: boolean;
-  /** Deploy rows: requests the handler sent to Pocket-ID (0 when it refused before sending anything). */
-  readonly requestsSent?: number;
-  readonly knownBug?: string;
-}
-
-const records: RowRecord[] = [];
+const records: BadInputRow[] = [];
 
 afterAll(() => acceptance.stop());
 
 afterAll(() => {
   fs.mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
-  const order = (record: RowRecord) => [...SYNTH_ROWS, ...TOKEN_ROWS, ...DEPLOY_ROWS].findIndex((row) => row.id === record.id);
+  const order = (record: BadInputRow) => [...SYNTH_ROWS, ...TOKEN_ROWS, ...DEPLOY_ROWS].findIndex((row) => row.id === record.id);
   const rows = [...records].sort((a, b) => order(a) - order(b));
   fs.writeFileSync(REPORT_FILE, `${JSON.stringify({ generatedAt: new Date().toISOString(), rows }, null, 2)}\n`);
 });
@@ -245,9 +224,9 @@ describe('(a) at synth, through the constructs', () => {
   }
 });
 
-function synthRecord(row: SynthRow, error: Error | undefined): RowRecord {
+function synthRecord(row: SynthRow, error: Error | undefined): BadInputRow {
   const message = error?.message;
-  let outcome: RowRecord['outcome'] = 'accepted';
+  let outcome: BadInputRow['outcome'] = 'accepted';
   if (error) outcome = error instanceof TypeError ? 'crashed' : row.message && row.message.test(error.message) ? 'caught-at-synth' : 'wrong-message';
   return {
     id: row.id,
@@ -524,7 +503,7 @@ async function deployRow(row: DeployRow | TokenRow, partial: Record<string, unkn
   const after = await snapshot();
   const reason = step.response.Reason;
   const failed = step.response.Status === 'FAILED';
-  let outcome: RowRecord['outcome'] = 'accepted';
+  let outcome: BadInputRow['outcome'] = 'accepted';
   if (failed) outcome = /TypeError|is not a function|Cannot read properties/.test(reason ?? '') ? 'crashed' : row.message.test(reason ?? '') ? 'caught-at-deploy' : 'wrong-message';
   records.push({
     id: row.id,

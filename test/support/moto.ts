@@ -21,6 +21,21 @@ export async function startMoto(): Promise<MotoServer> {
   return { endpoint, process: child };
 }
 
+/**
+ * Points every AWS SDK client started from here on at moto: this process's, and those of the child
+ * processes and test workers that inherit its environment. The credentials are moto's dummies; the
+ * instance metadata service is off so the SDK never waits for one.
+ */
+export function routeSecretsManagerToMoto(moto: MotoServer): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+}
+
 async function waitUntilUp(endpoint: string, child: ChildProcess): Promise<void> {
   let exited = false;
   child.once('exit', () => { exited = true; });

@@ -2,7 +2,7 @@ import { onCleanup, track } from './children';
 import { CountingProxy } from './sm-proxy';
 import { PocketIdTestServer, PocketIdTestServerOptions, startPocketIdTestServer } from '../../../test/pocket-id-server';
 import { LambdaContainer } from '../../../test/support/lambda-container';
-import { MotoServer, startMoto } from '../../../test/support/moto';
+import { MotoServer, routeSecretsManagerToMoto, startMoto } from '../../../test/support/moto';
 import { TestSecrets } from '../../../test/support/secrets-manager';
 
 /** One Pocket-ID test server and the Secrets Manager secret that holds its API key. */
@@ -23,13 +23,7 @@ export class BenchEnvironment {
     track(moto.process);
     onCleanup(() => { moto.process.kill(); });
     // As the test suite's global setup: the SDK in this process and in every container talks to moto.
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    routeSecretsManagerToMoto(moto);
     const proxy = await CountingProxy.start(moto.endpoint);
     onCleanup(() => proxy.close());
     const secrets = new TestSecrets();
