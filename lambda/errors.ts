@@ -26,6 +26,11 @@ export class PocketIdApiError extends Error {
   public readonly rawBody?: string;
   public readonly requestId?: string;
   public readonly request: RequestDescription;
+  /**
+   * An earlier attempt of the same request got no certain answer, so Pocket-ID may have done it: a
+   * conflict is then most likely with what that attempt made.
+   */
+  public readonly afterUncertainAttempt: boolean;
 
   constructor(
     request: RequestDescription,
@@ -33,6 +38,7 @@ export class PocketIdApiError extends Error {
     body: PocketIdErrorBody | undefined,
     rawBody: string | undefined,
     requestId: string | undefined,
+    afterUncertainAttempt = false,
   ) {
     super(describeApiError(request, status, body, rawBody, requestId));
     this.name = 'PocketIdApiError';
@@ -41,6 +47,7 @@ export class PocketIdApiError extends Error {
     this.body = body;
     this.rawBody = rawBody;
     this.requestId = requestId;
+    this.afterUncertainAttempt = afterUncertainAttempt;
   }
 
   /** Pocket-ID's own answer that the entity does not exist (not a 404 from a proxy or a wrong URL). */

@@ -141,8 +141,9 @@ export class PocketIdHttpClient {
 
   private async request<T>(request: Request, body?: unknown, expect?: (answer: unknown) => boolean): Promise<T> {
     let retriedUnauthorized = false;
+    let uncertainBefore = false;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(request, body, attempt);
+      const outcome = await this.attempt(request, body, attempt, uncertainBefore);
       if (outcome.kind === 'ok') {
         if (expect && !expect(outcome.value)) throw new UnexpectedResponseError(request, 'not what Pocket-ID answers to this request');
         return outcome.value as T;
@@ -158,6 +159,7 @@ export class PocketIdHttpClient {
       }
       const delay = outcome.retryable ? this.retryDelay(attempt, outcome.retryAfterMs) : undefined;
       if (delay === undefined) throw outcome.error;
+      uncertainBefore ||= isUncertain(outcome.error);
       this.options.logger.warn('retrying Pocket-ID request', {
         operation: request.operation,
         method: request.method,
@@ -170,7 +172,7 @@ export class PocketIdHttpClient {
     }
   }
 
-  private async attempt(request: Request, body: unknown, attempt: number): Promise<Outcome> {
+  private async attempt(request: Request, body: unknown, attempt: number, uncertainBefore: boolean): Promise<Outcome> {
     const started = Date.now();
     let response: Answer;
     try {
@@ -190,7 +192,7 @@ export class PocketIdHttpClient {
     if (status >= 200 && status < 300) return { kind: 'ok', value: parseSuccess(request, text) };
 
     const errorBody = parseErrorBody(text);
-    const error = new PocketIdApiError(request, status, errorBody, errorBody ? undefined : text, requestId);
+    const error = new PocketIdApiError(request, status, errorBody, errorBody ? undefined : text, requestId, uncertainBefore);
     if (status === 401) return { kind: 'unauthorized', error, retryable: false };
     if (status === 429) return { kind: 'failed', error, retryable: true, retryAfterMs: parseRetryAfter(headerOf(response, 'retry-after') ?? null) };
     const retryable = RETRYABLE_STATUSES.has(status) && isRepeatable(request);

@@ -49,3 +49,8 @@ export function shapeProblems(properties: Record<string, unknown>, rules: ShapeR
       .map(([, field]) => `${field} must be a string`),
   ];
 }
+
+/** Whether two lists of ids hold the same ids, in any order. */
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
+}

@@ -39,18 +39,15 @@ export class SecretsStore {
     }
   }
 
-  /** The credentials stored in a client's secret, or undefined when it holds something else (the placeholder). */
-  public async readCredentials(secretId: string): Promise<ClientCredentials | undefined> {
-    return parseCredentials(await this.readString(secretId));
-  }
-
-  public async writeCredentials(secretId: string, credentials: ClientCredentials): Promise<void> {
-    return this.writeJson(secretId, credentials);
-  }
-
-  /** Stores a value as the secret's JSON string (a new version; the previous one stays as AWSPREVIOUS). */
-  public async writeJson(secretId: string, value: object): Promise<void> {
-    return this.writeString(secretId, JSON.stringify(value));
+  /** The value the secret held before its latest write (its AWSPREVIOUS version), or undefined when it had none. */
+  public async readPreviousString(secretId: string): Promise<string | undefined> {
+    try {
+      const result = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPREVIOUS' }));
+      return result.SecretString;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+      throw new SecretsError('GetSecretValue (AWSPREVIOUS)', secretId, error);
+    }
   }
 
   public async writeString(secretId: string, value: string): Promise<void> {
@@ -64,6 +61,24 @@ export class SecretsStore {
   public destroy(): void {
     this.client.destroy();
   }
+}
+
+/**
+ * The undo step for a write of `written`: the secret gets back the value it held, `previous` when that
+ * was read first. A secret that was not read first (one CloudFormation just made for an entity this
+ * operation created) gets back the value Secrets Manager kept as AWSPREVIOUS, if the write landed.
+ */
+export function undoWrite(store: SecretsStore, secretId: string, written: string, previous: string | undefined): () => Promise<void> {
+  return async () => {
+    const current = await store.readString(secretId);
+    if (previous !== undefined) {
+      if (current !== previous) await store.writeString(secretId, previous);
+      return;
+    }
+    if (current !== written) return;
+    const before = await store.readPreviousString(secretId);
+    if (before !== undefined) await store.writeString(secretId, before);
+  };
 }
 
 export function parseCredentials(text: string): ClientCredentials | undefined {

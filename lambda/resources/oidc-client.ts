@@ -3,9 +3,9 @@ import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties
 import { validateOidcClient } from '../../lib/private/validation';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { deterministicUuid } from '../ids';
-import { readBoolean, readInteger, readString, readStringList, shapeProblems, ShapeRules } from '../properties';
+import { readBoolean, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
-import { ClientCredentials, parseCredentials } from '../secrets';
+import { ClientCredentials, parseCredentials, undoWrite } from '../secrets';
 
 type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
 type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
@@ -75,7 +75,8 @@ export const oidcClient: ResourceHandler = {
     try {
       // Registered before the PUT: a PUT whose answer was lost may have changed the client all the same.
       compensation.add(`the previous settings of OIDC client ${clientId}`, () => restoreClient(current, context));
-      await putClient(clientId, updateBody(current, properties, previous), context);
+      const body = updateBody(current, properties, previous);
+      if (!holdsSettings(current, body)) await putClient(clientId, body, context);
       await writeAllowedGroups(clientId, properties, allowedGroupIdsOf(current), context);
       await reconcileSecret(clientId, properties, previous, context, compensation);
       return result(clientId, properties);
@@ -98,9 +99,9 @@ async function createClient(clientId: string, properties: OidcClientProperties, 
     const adopted = await postClient(clientId, properties, context, compensation);
     await writeAllowedGroups(clientId, properties, [], context);
     if (!isPublic(properties) && properties.SecretArn) {
-      const stored = await readStored(properties.SecretArn, clientId, context);
-      // A client taken over keeps the secret its creator stored.
-      const keeps = adopted && stored.credentials && await isLive(clientId, stored.credentials, context);
+      // A client taken over keeps the secret its creator stored; one this event made has none to read.
+      const stored = adopted ? await readStored(properties.SecretArn, clientId, context) : undefined;
+      const keeps = stored?.credentials && await isLive(clientId, stored.credentials, context);
       if (!keeps) await replaceSecret(clientId, properties, stored, context, compensation, adopted);
     }
     context.logger.info(adopted ? 'completed an OIDC client created by an earlier delivery of this event' : 'created the OIDC client', { clientId });
@@ -148,9 +149,12 @@ async function isOurs(clientId: string, properties: OidcClientProperties, contex
 
 /** Whether every field the properties set has that value on the server already. */
 export function matchesDeclaredSettings(client: PocketIdClient, properties: OidcClientProperties): boolean {
-  const desired = desiredFields(properties);
-  if (desired.isPublic === true) delete desired.pkceEnabled; // Pocket-ID forces PKCE on for public clients
-  return Object.entries(desired).every(([field, value]) => sameValue(field, client[field], value));
+  return holdsSettings(client, desiredFields(properties));
+}
+
+/** Whether the client has these settings already; PKCE aside for a public client, which Pocket-ID forces it on for. */
+function holdsSettings(client: PocketIdClient, settings: Record<string, unknown>): boolean {
+  return Object.entries(settings).every(([field, value]) => (field === 'pkceEnabled' && settings.isPublic === true) || sameValue(field, client[field], value));
 }
 
 function sameValue(field: string, actual: unknown, desired: unknown): boolean {
@@ -171,7 +175,7 @@ function sameValue(field: string, actual: unknown, desired: unknown): boolean {
 async function replaceSecret(
   clientId: string,
   properties: OidcClientProperties,
-  stored: StoredSecret,
+  stored: StoredSecret | undefined,
   context: OperationContext,
   compensation: Compensation,
   clientExisted: boolean,
@@ -254,20 +258,19 @@ async function readStored(secretArn: string, clientId: string, context: Operatio
 }
 
 /**
- * Writes the credentials; on failure the secret gets back the value it had, arranged before the write,
- * whose answer may be lost after Secrets Manager stored the value.
+ * Writes the credentials; on failure the secret gets back the value it had (`previous`, when it was
+ * read), arranged before the write, whose answer may be lost after Secrets Manager stored the value.
  */
 async function writeCredentials(
   secretArn: string,
   value: ClientCredentials,
-  previous: StoredSecret,
+  previous: StoredSecret | undefined,
   context: OperationContext,
   compensation: Compensation,
 ): Promise<void> {
-  compensation.add(`the previous value of secret ${secretArn}`, async () => {
-    if (await context.secrets.readString(secretArn) !== previous.value) await context.secrets.writeString(secretArn, previous.value);
-  });
-  await context.secrets.writeCredentials(secretArn, value);
+  const text = JSON.stringify(value);
+  compensation.add(`the previous value of secret ${secretArn}`, undoWrite(context.secrets, secretArn, text, previous?.value));
+  await context.secrets.writeString(secretArn, text);
 }
 
 /** Puts back the settings and the allowed groups the client had before this update. */
@@ -290,7 +293,8 @@ async function writeAllowedGroups(clientId: string, properties: OidcClientProper
   const wanted = readStringList(properties.AllowedUserGroupIds);
   if (wanted === undefined || sameSet(wanted, current)) return;
   await putAllowedGroups(clientId, wanted, context);
-  await assertAllowedGroupsKept(clientId, wanted, context);
+  // Groups the client already had are known to exist; only a new one can have been dropped.
+  if (wanted.some((groupId) => !current.includes(groupId))) await assertAllowedGroupsKept(clientId, wanted, context);
 }
 
 /** Pocket-ID drops unknown group ids without a word: a client restricted to nobody must not pass for done. */
@@ -317,10 +321,6 @@ async function putAllowedGroups(clientId: string, groupIds: string[], context: O
 function allowedGroupIdsOf(client: PocketIdClient): string[] {
   const groups = client.allowedUserGroups;
   return Array.isArray(groups) ? groups.map((group: { id: string }) => group.id) : [];
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item) => b.includes(item));
 }
 
 function readGroupRestriction(value: unknown): boolean | undefined {

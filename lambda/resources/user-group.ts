@@ -1,9 +1,10 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { CustomClaimProperties, MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../lib/contract';
+import { MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../lib/contract';
 import { validateUserGroup } from '../../lib/private/validation';
+import { checkClaims, claimsOf, claimsRecord, CustomClaim, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { isUncertain } from '../http-client';
-import { readString } from '../properties';
+import { readString, sameSet } from '../properties';
 import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
 
 type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
@@ -13,11 +14,6 @@ type DeleteEvent = CloudFormationCustomResourceEvent & { RequestType: 'Delete' }
 /** What the previous properties declared; a new group has nothing declared before. */
 type PreviouslyDeclared = Pick<UserGroupProperties, 'CustomClaims' | 'MemberUserIds'>;
 const NOTHING_DECLARED_BEFORE: PreviouslyDeclared = {};
-
-interface CustomClaim {
-  readonly key: string;
-  readonly value: string;
-}
 
 /** A group as Pocket-ID returns it; `users` and `allowedOidcClients` only come with GET /:id. */
 interface PocketIdGroup {
@@ -59,7 +55,7 @@ export const userGroup: ResourceHandler = {
     const compensation = new Compensation(context.logger);
     try {
       await renameIfChanged(current, properties, context, compensation);
-      await reconcileClaims(current, properties, previous, context, compensation);
+      await reconcileGroupClaims(current, properties, previous, context, compensation);
       await reconcileMembers(current, properties, previous, context, compensation);
       return result(current.id, properties);
     } catch (error) {
@@ -81,7 +77,7 @@ async function createGroup(properties: UserGroupProperties, context: OperationCo
   const compensation = new Compensation(context.logger);
   try {
     const { group, adopted } = await postGroup(properties, context, compensation);
-    await reconcileClaims(group, properties, NOTHING_DECLARED_BEFORE, context);
+    await reconcileGroupClaims(group, properties, NOTHING_DECLARED_BEFORE, context);
     await reconcileMembers(group, properties, NOTHING_DECLARED_BEFORE, context);
     context.logger.info(adopted ? 'completed a user group created by an earlier delivery of this event' : 'created the user group', { groupId: group.id });
     return result(group.id, properties);
@@ -161,8 +157,8 @@ function whyNotFromThisCreate(group: PocketIdGroup, properties: UserGroupPropert
   if (Number.isNaN(createdAt) || Math.abs(now - createdAt) > ADOPTION_WINDOW_MS) {
     return `it was created at ${group.createdAt ?? 'an unknown time'}, not within the last ${ADOPTION_WINDOW_MS / 60_000} minutes`;
   }
-  const declaredClaims = readClaims(properties.CustomClaims) ?? [];
-  if (!(group.customClaims ?? []).every((claim) => declaredClaims.some((d) => d.key === claim.key && d.value === claim.value))) {
+  const declared = declaredClaims(properties.CustomClaims) ?? [];
+  if (!claimsOf(group).every((claim) => declared.some((d) => d.key === claim.key && d.value === claim.value))) {
     return 'it has custom claims this resource does not declare';
   }
   const declaredMembers = readMemberIds(properties.MemberUserIds) ?? [];
@@ -209,24 +205,15 @@ async function putNames(groupId: string, name: string, friendlyName: string, con
   });
 }
 
-/** Declared claims replace the set; claims declared before and no longer declared are cleared; never declared: untouched. */
-async function reconcileClaims(
+function reconcileGroupClaims(
   group: PocketIdGroup,
   properties: UserGroupProperties,
   previous: PreviouslyDeclared,
   context: OperationContext,
   undo?: Compensation,
 ): Promise<void> {
-  const wanted = readClaims(properties.CustomClaims) ?? (previous.CustomClaims !== undefined ? [] : undefined);
-  if (wanted === undefined || sameClaims(group.customClaims ?? [], wanted)) return;
-  undo?.add(`the previous custom claims of user group ${group.id}`, () => putClaims(group.id, group.customClaims ?? [], context));
-  await putClaims(group.id, wanted, context);
-  context.logger.info('set the user group custom claims', { groupId: group.id, claims: wanted.length });
-}
-
-async function putClaims(groupId: string, claims: readonly CustomClaim[], context: OperationContext): Promise<void> {
-  const isClaimList = (answer: unknown) => answer === null || Array.isArray(answer);
-  await context.api.put('Set user group custom claims', `/api/custom-claims/user-group/${encodeURIComponent(groupId)}`, claims, { expect: isClaimList });
+  const owner = { kind: 'user-group', id: group.id, description: `user group ${group.id}` } as const;
+  return reconcileClaims(owner, claimsOf(group), declaredClaims(properties.CustomClaims), previous.CustomClaims !== undefined, context, undo);
 }
 
 /**
@@ -305,36 +292,15 @@ function validateProperties(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (typeof properties.Name !== 'string') problems.push('name is required');
   if (typeof properties.FriendlyName !== 'string') problems.push('friendlyName is required');
-  const claims = checkClaimShapes(properties.CustomClaims, problems);
+  const claims = checkClaims(properties.CustomClaims, problems);
   problems.push(...validateUserGroup({
     name: readString(properties.Name),
     friendlyName: readString(properties.FriendlyName),
-    customClaims: claims && Object.fromEntries(claims.map((claim) => [claim.key, claim.value])),
+    customClaims: claimsRecord(claims),
   }));
-  problems.push(...checkDuplicateKeys(claims));
   problems.push(...checkMembershipMode(properties.MembershipMode));
   problems.push(...checkMemberIds(properties.MemberUserIds));
   return problems;
-}
-
-/** The well-formed claims; a malformed entry is reported and left out. */
-function checkClaimShapes(value: unknown, problems: string[]): CustomClaim[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) {
-    problems.push('customClaims must be a list of Key/Value pairs');
-    return undefined;
-  }
-  return value.flatMap((entry: Partial<CustomClaimProperties> | null, index) => {
-    if (typeof entry?.Key === 'string' && typeof entry.Value === 'string') return [{ key: entry.Key, value: entry.Value }];
-    problems.push(`customClaims[${index}] must have a Key and a Value, both strings`);
-    return [];
-  });
-}
-
-function checkDuplicateKeys(claims: CustomClaim[] | undefined): string[] {
-  const keys = (claims ?? []).map((claim) => claim.key);
-  const repeated = unique(keys.filter((key, index) => keys.indexOf(key) !== index));
-  return repeated.map((key) => `customClaims has the key '${key}' more than once`);
 }
 
 function checkMembershipMode(mode: unknown): string[] {
@@ -348,11 +314,6 @@ function checkMemberIds(value: unknown): string[] {
   return value.flatMap((id, index) => (typeof id === 'string' && id.trim() !== '' ? [] : [`members[${index}] must be a user id (got ${JSON.stringify(id)})`]));
 }
 
-function readClaims(value: CustomClaimProperties[] | undefined): CustomClaim[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  return value.map((claim) => ({ key: claim.Key, value: claim.Value }));
-}
-
 function readMemberIds(value: string[] | undefined): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   return unique(value.map(String));
@@ -364,14 +325,6 @@ function membershipModeOf(properties: UserGroupProperties): string {
 
 function memberIdsOf(group: PocketIdGroup): string[] {
   return (group.users ?? []).map((user) => user.id);
-}
-
-function sameClaims(actual: readonly CustomClaim[], wanted: readonly CustomClaim[]): boolean {
-  return actual.length === wanted.length && wanted.every((w) => actual.some((a) => a.key === w.key && a.value === w.value));
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && b.every((id) => a.includes(id));
 }
 
 function unique(ids: readonly string[]): string[] {

@@ -1,10 +1,12 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { CustomClaimProperties, UserAttributes, UserProperties } from '../../lib/contract';
+import { UserAttributes, UserProperties } from '../../lib/contract';
 import { validateUser } from '../../lib/private/validation';
+import { checkClaims, claimsOf, claimsRecord, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { deterministicUuid } from '../ids';
 import { readBoolean, readInteger, readString } from '../properties';
 import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
+import { undoWrite } from '../secrets';
 
 type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
 type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
@@ -81,10 +83,13 @@ export const user: ResourceHandler = {
     }
     const compensation = new Compensation(context.logger);
     try {
-      // Arranged before the PUT: a PUT whose answer was lost may have changed the user all the same.
-      compensation.add(`the previous fields of user ${userId}`, () => putUser(userId, updateBody(current, NOTHING_DECLARED_BEFORE, NOTHING_DECLARED_BEFORE), context));
-      await putUser(userId, updateBody(current, properties, previous), context);
-      await reconcileClaims(current, properties, previous, context, compensation);
+      const body = updateBody(current, properties, previous);
+      if (!holdsFields(current, body)) {
+        // Arranged before the PUT: a PUT whose answer was lost may have changed the user all the same.
+        compensation.add(`the previous fields of user ${userId}`, () => putUser(userId, updateBody(current, NOTHING_DECLARED_BEFORE, NOTHING_DECLARED_BEFORE), context));
+        await putUser(userId, body, context);
+      }
+      await reconcileUserClaims(userId, current, properties, previous, context, compensation);
       // EmailLoginLink acts at creation only: an update never emails the person.
       if (needsNewLoginLink(properties, previous)) await ensureLoginLink(userId, properties, context, compensation);
       return result(userId, properties);
@@ -113,9 +118,14 @@ async function createUser(
 ): Promise<HandlerResult> {
   const compensation = new Compensation(context.logger);
   try {
-    const adopted = await createOrAdopt(userId, properties, context, compensation, options.replacement ?? false);
-    if (properties.CustomClaims !== undefined) await putClaims(userId, properties.CustomClaims, context);
-    if (wantsLoginLink(properties)) await ensureLoginLink(userId, properties, context, compensation);
+    const existing = await createOrAdopt(userId, properties, context, compensation, options.replacement ?? false);
+    const adopted = existing !== undefined;
+    await reconcileUserClaims(userId, existing, properties, NOTHING_DECLARED_BEFORE, context);
+    if (wantsLoginLink(properties)) {
+      // A user this event just made has no link yet: there is nothing to read first.
+      if (adopted) await ensureLoginLink(userId, properties, context, compensation);
+      else await issueLoginLink(userId, properties, undefined, context, compensation);
+    }
     // The email goes last: of all the steps it is the one a failure after it could not take back. An
     // adopted user had it sent by the delivery that created it; a second email would only confuse.
     if (!adopted && readBoolean(properties.EmailLoginLink)) await emailLoginLink(userId, context);
@@ -127,12 +137,10 @@ async function createUser(
 }
 
 /**
- * Creates the user, or takes over the one that already holds its id; returns true when taken over.
- * The id is ours (derived from this event's RequestId, or the declared userId), so a user holding it
- * was made by an earlier delivery of this event, by an earlier deployment (the rollback of a userId
- * change finds the old user) or by hand; it is taken over only when it has the declared username.
- * Looking before creating, rather than reading the POST's failure, matters for a fixed id: Pocket-ID
- * answers a clash on the id alone with a bare 500 internal_error.
+ * Creates the user, or takes over the one that already holds its id, which it returns. The id is ours
+ * (derived from this event's RequestId, or the declared userId), so a user holding it was made by an
+ * earlier delivery of this event, by an earlier deployment (the rollback of a userId change finds the
+ * old user) or by hand; it is taken over only when it has the declared username.
  */
 async function createOrAdopt(
   userId: string,
@@ -140,34 +148,49 @@ async function createOrAdopt(
   context: OperationContext,
   compensation: Compensation,
   replacement: boolean,
-): Promise<boolean> {
-  const existing = await readUser(userId, context);
-  if (existing) {
-    assertDeclaredUsername(existing, properties);
-    // A generated id was made by this very event: undo it like a new user. A fixed id may predate it.
-    if (properties.UserId === undefined) undoOnFailure(userId, context, compensation);
-    if (!matchesDeclaredFields(existing, properties)) {
-      await putUser(userId, updateBody(existing, properties, NOTHING_DECLARED_BEFORE), context);
-    }
-    return true;
-  }
+): Promise<PocketIdUser | undefined> {
+  // A fixed id may belong to a user older than this event, which a failure must leave in place; and
+  // Pocket-ID answers a clash on the id alone with a bare 500 internal_error. So it is looked up first.
+  const fixedId = properties.UserId !== undefined;
+  const existing = fixedId ? await readUser(userId, context) : undefined;
+  if (existing) return adopt(existing, properties, context);
   // Arranged before the POST: its answer may be lost after Pocket-ID made the user.
   undoOnFailure(userId, context, compensation);
-  await postUser(userId, properties, context, replacement);
-  return false;
+  const earlier = await postUser(userId, properties, context, { replacement, lookedFirst: fixedId });
+  return earlier && adopt(earlier, properties, context);
 }
 
-/** Repeated like a PUT when its answer is lost: Pocket-ID refuses a second user with the id, username or email. */
-async function postUser(userId: string, properties: UserProperties, context: OperationContext, replacement: boolean): Promise<void> {
+/** Takes over a user that holds this resource's id, bringing the declared fields to it. */
+async function adopt(existing: PocketIdUser, properties: UserProperties, context: OperationContext): Promise<PocketIdUser> {
+  assertDeclaredUsername(existing, properties);
+  const declared = desiredFields(properties);
+  if (!holdsFields(existing, declared)) await putUser(existing.id, updateBody(existing, properties, NOTHING_DECLARED_BEFORE), context);
+  return existing;
+}
+
+/**
+ * Creates the user; returns the user an earlier delivery of this event made, when Pocket-ID refuses
+ * the POST because of it. Repeated like a PUT when its answer is lost: Pocket-ID refuses a second
+ * user with the id, username or email, and a refusal that follows a lost answer is this POST's own user.
+ */
+async function postUser(
+  userId: string,
+  properties: UserProperties,
+  context: OperationContext,
+  options: { replacement: boolean; lookedFirst: boolean },
+): Promise<PocketIdUser | undefined> {
   const body = { id: userId, ...desiredFields(properties) };
   try {
     await context.api.post('Create user', '/api/users', body, { repeatable: true, expect: isUser(userId) });
+    return undefined;
   } catch (error) {
-    // The user did not exist a moment ago: if it does now, Pocket-ID made it and the answer was lost
-    // (or another delivery of this event made it just now). Either way it is this event's user.
     const made = await readUser(userId, context).catch(() => undefined);
-    if (made?.username === properties.Username) return;
-    if (isAlreadyInUse(error)) throw describeConflict(error, body, replacement);
+    if (made?.username === properties.Username) {
+      // Not there when looked up, or the refusal of a repeated POST: this POST made it.
+      const madeByThisPost = options.lookedFirst || !(error instanceof PocketIdApiError) || error.afterUncertainAttempt;
+      return madeByThisPost ? undefined : made;
+    }
+    if (isAlreadyInUse(error)) throw describeConflict(error, body, options.replacement);
     throw explainRequiredEmail(error);
   }
 }
@@ -182,9 +205,9 @@ function undoOnFailure(userId: string, context: OperationContext, compensation: 
   compensation.add(`user ${userId}`, () => context.api.delete('Remove the partly created user', userPath(userId)));
 }
 
-/** Whether every field the properties set has that value on the server already. */
-function matchesDeclaredFields(existing: PocketIdUser, properties: UserProperties): boolean {
-  return Object.entries(desiredFields(properties)).every(([field, value]) => (existing[field] ?? null) === (value ?? null));
+/** Whether the user has every one of these fields' values already. */
+function holdsFields(held: PocketIdUser, fields: Record<string, unknown>): boolean {
+  return Object.entries(fields).every(([field, value]) => (held[field] ?? null) === (value ?? null));
 }
 
 async function putUser(userId: string, body: Record<string, unknown>, context: OperationContext): Promise<void> {
@@ -235,29 +258,18 @@ function desiredFields(properties: UserProperties): Record<string, unknown> {
   return body;
 }
 
-/**
- * Declared claims are the user's whole set; claims that were declared and no longer are get cleared.
- * A failure later in the update puts back the claims the user had.
- */
-async function reconcileClaims(
-  current: PocketIdUser,
+/** The claims of a user Pocket-ID holds (`held`, read or taken over; none for one just made). */
+function reconcileUserClaims(
+  userId: string,
+  held: PocketIdUser | undefined,
   properties: UserProperties,
   previous: UserProperties,
   context: OperationContext,
-  compensation: Compensation,
+  undo?: Compensation,
 ): Promise<void> {
-  const wanted = properties.CustomClaims ?? (previous.CustomClaims !== undefined ? [] : undefined);
-  if (wanted === undefined) return;
-  const claims = (Array.isArray(current.customClaims) ? current.customClaims : []) as Array<{ key: string; value: string }>;
-  const before = claims.map((claim) => ({ Key: claim.key, Value: claim.value }));
-  compensation.add(`the previous custom claims of user ${current.id}`, () => putClaims(current.id, before, context));
-  await putClaims(current.id, wanted, context);
-}
-
-async function putClaims(userId: string, claims: readonly CustomClaimProperties[], context: OperationContext): Promise<void> {
-  const body = claims.map((claim) => ({ key: String(claim.Key), value: String(claim.Value) }));
-  const isClaimList = (answer: unknown) => answer === null || Array.isArray(answer);
-  await context.api.put('Set the user\'s custom claims', `/api/custom-claims/user/${encodeURIComponent(userId)}`, body, { expect: isClaimList });
+  const owner = { kind: 'user', id: userId, description: `user ${userId}` } as const;
+  const declaredBefore = previous.CustomClaims !== undefined;
+  return reconcileClaims(owner, held ? claimsOf(held) : [], declaredClaims(properties.CustomClaims), declaredBefore, context, undo);
 }
 
 function wantsLoginLink(properties: UserProperties): boolean {
@@ -314,15 +326,16 @@ function issuedWithin(link: StoredLoginLink, lifetimeSeconds: number, windowMs: 
 }
 
 /**
- * Has Pocket-ID make a one-time access token and stores the login link built from it. The secret was
- * read first: one that cannot be read fails the operation before a token exists (Pocket-ID has no way
- * to revoke one), and its value (`previous`) is what a failure puts back. The POST is never repeated:
+ * Has Pocket-ID make a one-time access token and stores the login link built from it. For a user that
+ * existed before, the secret was read first: one that cannot be read fails the operation before a
+ * token exists (Pocket-ID has no way to revoke one, short of deleting the user, which is what a failed
+ * Create does), and its value (`previous`) is what a failure puts back. The POST is never repeated:
  * each one makes another token.
  */
 async function issueLoginLink(
   userId: string,
   properties: UserProperties,
-  previous: string,
+  previous: string | undefined,
   context: OperationContext,
   compensation: Compensation,
 ): Promise<void> {
@@ -336,12 +349,10 @@ async function issueLoginLink(
   const loginUrl = `${issuerOf(properties)}/lc/${token}`;
   context.redactor.add(token);
   context.redactor.add(loginUrl);
-  const link: StoredLoginLink = { username: properties.Username, userId, loginUrl, expiresAt };
+  const link = JSON.stringify({ username: properties.Username, userId, loginUrl, expiresAt } satisfies StoredLoginLink);
   // Arranged before the write: its answer may be lost after Secrets Manager stored the link.
-  compensation.add(`the previous value of secret ${secretArn}`, async () => {
-    if (await context.secrets.readString(secretArn) !== previous) await context.secrets.writeString(secretArn, previous);
-  });
-  await context.secrets.writeJson(secretArn, link);
+  compensation.add(`the previous value of secret ${secretArn}`, undoWrite(context.secrets, secretArn, link, previous));
+  await context.secrets.writeString(secretArn, link);
   context.logger.info('stored a one-time login link', { userId, secret: secretArn, expiresAt });
 }
 
@@ -403,7 +414,7 @@ function validateProperties(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (typeof properties.Username !== 'string') problems.push('username is required');
   const flags = readFlags(properties, problems);
-  const claims = readClaims(properties.CustomClaims, problems);
+  const claims = claimsRecord(checkClaims(properties.CustomClaims, problems));
   problems.push(...validateUser({
     username: readString(properties.Username),
     userId: readString(properties.UserId),
@@ -435,22 +446,6 @@ function readFlags(properties: UserProperties, problems: string[]): Partial<Reco
     }
   }
   return flags;
-}
-
-/** The [{Key, Value}] list as a record, for validateCustomClaims; a key listed twice is a problem. */
-function readClaims(value: unknown, problems: string[]): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) {
-    problems.push('customClaims must be a list of {Key, Value}');
-    return undefined;
-  }
-  const claims: Record<string, string> = {};
-  for (const claim of value as CustomClaimProperties[]) {
-    const key = readString(claim?.Key) ?? '';
-    if (Object.prototype.hasOwnProperty.call(claims, key)) problems.push(`customClaims has the key '${key}' twice`);
-    claims[key] = readString(claim?.Value) ?? '';
-  }
-  return claims;
 }
 
 function parseJson(text: string | undefined): unknown {

@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'crypto';
 import { ResourceType } from '../../lib/contract';
-import { AcceptanceRun, escapeRegExp, without } from '../support/acceptance';
+import { AcceptanceRun, escapeRegExp, requestsLogged, without } from '../support/acceptance';
 import { CloudFormationSimulator, CREATE_FAILED_MARKER } from '../support/cloudformation';
 import { PocketIdDirectory } from '../support/pocket-id-directory';
 import { isRealPocketId, PocketIdTarget } from '../support/pocket-id-target';
@@ -155,6 +155,16 @@ describe('a user', () => {
       customClaims: [],
     });
     createProps = newProps;
+  });
+
+  test('an Update that changes nothing, declared claims included, only reads the user', async () => {
+    const props = { ...createProps, CustomClaims: [{ Key: 'team', Value: 'core' }] };
+    await expectSucceeded(await cfn.update(logicalId, userId, props, createProps));
+    const step = await cfn.update(logicalId, userId, props, props);
+    await expectSucceeded(step);
+    expect(requestsLogged(step).map((line) => `${line.method} ${line.path}`)).toEqual([expect.stringMatching(/^GET \/api\/users\//)]);
+    expect(await directory.user(userId)).toMatchObject({ customClaims: [{ key: 'team', value: 'core' }] });
+    createProps = props;
   });
 
   test('a failed Update is rolled back by the next Update', async () => {
@@ -347,7 +357,7 @@ describe('failures and repeats', () => {
       /isAdmin: expected true or false, got "yes"/,
       /userId must be a UUID/,
       /customClaims\.email is a claim Pocket-ID sets itself/,
-      /customClaims has the key 'team' twice/,
+      /customClaims has the key 'team' more than once/,
       /loginLink\.lifetime must be whole seconds between 1 minute and 31 days \(got 30 s\)/,
       /loginLink needs LoginLinkSecretArn/,
     ]) {
@@ -433,6 +443,31 @@ describe('drift', () => {
     const step = await cfn.create('EmailFails', props);
     expectFailed(step, /Email a one-time login link: POST .* returned 500/);
     expect(await directory.usersNamed(`email-fails-${run}`)).toEqual([]);
+  });
+
+  test('a Create whose answer is lost still emails the login link, once', async () => {
+    target.testServer!.setAppConfig({ emailOneTimeAccessAsAdminEnabled: true });
+    target.testServer!.injectFault({ method: 'POST', path: '/api/users', status: 502, afterHandling: true });
+    const props = properties({ ...person('lost-emailed'), EmailLoginLink: 'true' });
+    const step = await cfn.create('LostEmailed', props);
+    await expectSucceeded(step);
+    const userId = step.response.PhysicalResourceId;
+    expect(target.testServer!.sentEmails().filter((email) => email.userId === userId)).toHaveLength(1);
+    await expectSucceeded(await cfn.delete('LostEmailed', userId, props));
+  });
+
+  test('the same Create delivered again takes over the user and sends no second email', async () => {
+    target.testServer!.setAppConfig({ emailOneTimeAccessAsAdminEnabled: true });
+    const props = properties({ ...person('redelivered'), EmailLoginLink: 'true' });
+    const requestId = `request-${randomBytes(4).toString('hex')}`;
+    const first = await cfn.create('Redelivered', props, requestId);
+    await expectSucceeded(first);
+    const again = await cfn.create('Redelivered', props, requestId);
+    await expectSucceeded(again);
+    const userId = first.response.PhysicalResourceId;
+    expect(again.response.PhysicalResourceId).toBe(userId);
+    expect(target.testServer!.sentEmails().filter((email) => email.userId === userId)).toHaveLength(1);
+    await expectSucceeded(await cfn.delete('Redelivered', userId, props));
   });
 
   test('a Create whose answer is lost after Pocket-ID made the user finds it and finishes, making one user', async () => {
