@@ -5,11 +5,14 @@
  * The first event is a Delete of a lookup: the handler answers it without any I/O (no token read, no
  * request), so the figure is the handler's own cost, not the network's. A realistic first Create
  * (a confidential client, against the local Pocket-ID test server and moto) is measured too, labelled.
+ *
+ * A reference kind requires the AWS SDK's Secrets Manager client from node_modules, as the Lambda runtime
+ * requires its own copy: what a handler that leaves the SDK to the runtime pays for it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AssetFacts, describeHandlerAsset } from './support/asset';
+import { AssetFacts, describeHandlerAsset, SDK_CLIENT_PACKAGE } from './support/asset';
 import { runNodeChild } from './support/children';
 import { BenchEnvironment } from './support/environment';
 import { cfnEvent, connectionProperties } from './support/events';
@@ -76,7 +79,7 @@ export async function measureColdStart(env: BenchEnvironment, log: (line: string
     const files = writeBaselines(scratch);
     const kinds = [
       { id: 'empty' as const, label: 'empty handler (baseline): exports.handler = async () => ({})', file: files.empty },
-      { id: 'sdk' as const, label: 'empty handler + AWS SDK Secrets Manager client (reference: what the runtime-provided SDK costs)', file: files.sdk },
+      { id: 'sdk' as const, label: 'empty handler + AWS SDK Secrets Manager client required from node_modules (reference: what the Lambda runtime\'s own SDK copy costs)', file: files.sdk },
       { id: 'handler' as const, label: `cdk-pocket-id handler (${path.relative(REPO_ROOT, HANDLER_ASSET)})`, file: HANDLER_ASSET },
     ];
     const lookupDelete = [lookupDeleteEvent()];
@@ -134,7 +137,8 @@ function writeBaselines(dir: string): { empty: string; sdk: string } {
   const empty = path.join(dir, 'empty.js');
   fs.writeFileSync(empty, 'exports.handler = async () => ({});\n');
   const sdk = path.join(dir, 'sdk.js');
-  const sdkPath = require.resolve('@aws-sdk/client-secrets-manager', { paths: [path.dirname(HANDLER_ASSET)] });
+  // Resolved as require() resolves it, to the package's CommonJS build: the build the runtime's copy loads.
+  const sdkPath = require.resolve(SDK_CLIENT_PACKAGE, { paths: [path.dirname(HANDLER_ASSET)] });
   fs.writeFileSync(sdk, [
     `const { SecretsManagerClient } = require(${JSON.stringify(sdkPath)});`,
     'exports.handler = async () => { new SecretsManagerClient({}).destroy(); return {}; };',

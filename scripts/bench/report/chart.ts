@@ -46,7 +46,7 @@ function coldStartPanel({ coldStart }: BenchResults, box: Box): string {
   const kind = (id: string) => coldStart.kinds.find((k) => k.id === id)!;
   const bars = [
     { label: 'empty handler (baseline)', median: kind('empty').total.median, p90: kind('empty').total.p90, color: COLORS.baseline },
-    { label: 'empty + AWS SDK client', median: kind('sdk').total.median, p90: kind('sdk').total.p90, color: COLORS.reference },
+    { label: 'empty + SDK client, runtime-style', median: kind('sdk').total.median, p90: kind('sdk').total.p90, color: COLORS.reference },
     { label: 'cdk-pocket-id: Delete of a lookup', median: kind('handler').total.median, p90: kind('handler').total.p90, color: COLORS.pocketId },
     { label: 'first Create, local servers', median: coldStart.realistic.total.median, p90: coldStart.realistic.total.p90, color: '#93c5fd' },
   ];

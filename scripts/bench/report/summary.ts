@@ -2,6 +2,7 @@
 import type { CallsResult } from '../calls-per-operation';
 import type { ColdStartResult } from '../cold-start';
 import type { ThroughputResult } from '../deploy-throughput';
+import { AssetFacts, SDK_CLIENT_PACKAGE } from '../support/asset';
 import { GoalCheck, kb, metLabel } from '../support/goal';
 import type { MachineFacts } from '../support/machine';
 import type { SynthResult } from '../synth-at-scale';
@@ -27,7 +28,7 @@ export function renderSummary(results: PartialResults): string {
       lines.push(`  ${pad(shortLabel(kind.id), 36)} ${num(kind.total.median)} / ${num(kind.total.p90)} ms`);
     }
     lines.push(`  over the empty handler: +${c.overhead.median.toFixed(1)} ms (p90 +${c.overhead.p90.toFixed(1)} ms)`);
-    lines.push(`  asset ${kb(c.asset.bytes)} (${kb(c.asset.gzipBytes)} gzipped), AWS SDK ${c.asset.awsSdkBundled ? 'BUNDLED' : 'not bundled (Lambda runtime provides it)'}`);
+    lines.push(`  asset ${kb(c.asset.bytes)} (${kb(c.asset.gzipBytes)} gzipped), AWS SDK ${sdkInTheAsset(c.asset)}`);
     lines.push(`  realistic, local servers: first Create ${c.realistic.total.median.toFixed(1)} ms cold (load included), ${c.realistic.warmCreate.median.toFixed(1)} ms warm`);
     goals.push(...c.goals);
   }
@@ -71,7 +72,12 @@ export function renderSummary(results: PartialResults): string {
 }
 
 function shortLabel(id: string): string {
-  return { empty: 'empty handler (baseline)', sdk: 'empty handler + AWS SDK client', handler: 'cdk-pocket-id handler, Delete lookup' }[id] ?? id;
+  return { empty: 'empty handler (baseline)', sdk: 'empty + SDK client, runtime-style', handler: 'cdk-pocket-id handler, Delete lookup' }[id] ?? id;
+}
+
+function sdkInTheAsset({ awsSdk }: AssetFacts): string {
+  if (!awsSdk) return 'not bundled (required from the Lambda runtime\'s copy)';
+  return `bundled (${SDK_CLIENT_PACKAGE} ${awsSdk.clientVersion} from ${awsSdk.clientBuild}, credentials: ${awsSdk.credentialProviders.join(', ') || 'none'})`;
 }
 
 function pad(text: string, width: number): string {
