@@ -178,6 +178,21 @@ describe('the stack\'s handler', () => {
     template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue(), Description: Match.stringLikeRegexp('cdk-pocket-id handler') }, 0);
   });
 
+  test('owned secrets share statements of at most 32 ARNs, so 100 confidential clients need 2 managed policies', () => {
+    const stack = newStack();
+    const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://a.example.com', apiToken: token(stack, 't') });
+    for (let i = 0; i < 100; i++) new OidcClient(stack, `Client${i}`, { pocketId, name: `app-${i}` });
+    const template = Template.fromStack(stack);
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[];
+    const statements = [...handlerPolicyStatements(template), ...managed.flatMap((policy) => policy.Properties.PolicyDocument.Statement)];
+    const owned = statements.filter((s) => [s.Action].flat().includes('secretsmanager:PutSecretValue'));
+    expect(owned.map((s) => [s.Resource].flat().length).sort((a, b) => b - a)).toEqual([32, 32, 32, 4]);
+    const granted = owned.flatMap((s) => [s.Resource].flat().map((r: any) => r.Ref));
+    expect(new Set(granted).size).toBe(100);
+    expect(granted.every((ref: string) => /^Client\d+Secret/.test(ref))).toBe(true);
+    expect(managed.length).toBeLessThanOrEqual(2);
+  });
+
   test('a log group with retention for the handler', () => {
     const stack = newStack();
     const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://a.example.com', apiToken: token(stack, 't') });
