@@ -123,7 +123,7 @@ export function exposureProblems(step: Step, secretValues: readonly string[]): s
   const problems: string[] = [];
   if (Buffer.byteLength(step.responseBody) >= MAX_RESPONSE_BYTES) problems.push('the response exceeds CloudFormation\'s 4 KB limit');
   const exposed = [step.responseBody, ...step.logs].join('\n');
-  if (secretValues.some((value) => value.length >= 8 && exposed.includes(value))) problems.push('a secret value appears in the response or the logs');
+  if (secretValues.some((value) => value.length >= 6 && exposed.includes(value))) problems.push('a secret value appears in the response or the logs');
   if (step.logs.some((line) => !isJson(line))) problems.push('a log line is not JSON');
   return problems;
 }
