@@ -1,7 +1,9 @@
 /**
  * Synth at scale: synth time, peak memory and template size of stacks of 10, 100 and 400 Pocket-ID
- * entities against the same number of plain ssm.StringParameter, each synth in a fresh Node.js
- * process, the two kinds interleaved, several repetitions, medians.
+ * entities against the same number of plain ssm.StringParameter (the goal's baseline), and against the
+ * floor, those parameters plus one Lambda function from an asset behind one cr.Provider (what any
+ * Provider-backed custom resource pays); each synth in a fresh Node.js process, the kinds interleaved,
+ * several repetitions, medians.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,18 +16,24 @@ import { linearFit, LinearFit, median, shuffled } from './support/stats';
 
 export const SIZES = [10, 100, 400] as const;
 const REPETITIONS = 5;
-const GOAL_TIME_RATIO = 1.3;
+export const GOAL_TIME_RATIO = 1.3;
 /** CloudFormation's limit on resources per stack. */
 export const STACK_RESOURCE_LIMIT = 500;
-const KINDS = ['pocket-id', 'ssm'] as const;
+const KINDS = ['pocket-id', 'floor', 'ssm'] as const;
 type Kind = typeof KINDS[number];
 
 export interface SizeResult {
   readonly entities: number;
   readonly pocketId: Medians;
+  /** The SSM parameters plus one Lambda function from an asset behind one cr.Provider. */
+  readonly floor: Medians;
   readonly ssm: Medians;
-  /** Pocket-ID synth time ÷ SSM synth time (medians). */
+  /** Pocket-ID synth time ÷ SSM synth time (medians): the goal's ratio. */
   readonly timeRatio: number;
+  /** Floor ÷ SSM: what a Provider-backed custom resource costs any library. */
+  readonly floorRatio: number;
+  /** Pocket-ID ÷ floor: what Pocket-ID costs beyond that. */
+  readonly ratioToFloor: number;
 }
 
 export interface Medians {
@@ -35,6 +43,10 @@ export interface Medians {
   readonly maxRssMb: number;
   readonly templateKb: number;
   readonly resources: number;
+  /** Modules first required inside the clock, mostly aws-cdk-lib's own, loaded lazily on first use. */
+  readonly modulesLoaded: number;
+  /** The same modules by area (an aws-cdk-lib submodule or another package), from the first run. */
+  readonly modulesLoadedByArea: Record<string, number>;
   readonly runs: number;
 }
 
@@ -50,12 +62,14 @@ export interface Growth {
 export interface SynthResult {
   readonly repetitions: number;
   readonly sizes: SizeResult[];
-  readonly growth: { readonly pocketId: Growth; readonly ssm: Growth };
+  readonly growth: { readonly pocketId: Growth; readonly floor: Growth; readonly ssm: Growth };
   readonly mix: Record<string, number>;
   readonly mixSize: number;
   /** Resources every stack with Pocket-ID entities carries once (handler, roles, log groups, Provider framework). */
   readonly fixedResources: number;
   readonly fixedResourcesByType: Record<string, number>;
+  /** Resources the floor carries besides its SSM parameters. */
+  readonly floorFixedResourcesByType: Record<string, number>;
   /** How many Pocket-ID entities fit in one stack, by kind of stack. */
   readonly capacity: Capacity[];
   readonly loader: string;
@@ -104,6 +118,10 @@ function fixedOf(figures: SynthFigures): Record<string, number> {
   return Object.fromEntries(Object.entries(figures.resourcesByType).filter(([type]) => !ENTITY_TYPES.has(type)));
 }
 
+function withoutParameters(figures: SynthFigures): Record<string, number> {
+  return Object.fromEntries(Object.entries(figures.resourcesByType).filter(([type]) => type !== 'AWS::SSM::Parameter'));
+}
+
 function capacityOf(stack: string, figures: SynthFigures): Capacity {
   const fixed = Object.values(fixedOf(figures)).reduce((a, b) => a + b, 0);
   const resourcesPerEntity = (figures.resources - fixed) / figures.entities;
@@ -144,13 +162,24 @@ export async function measureSynthAtScale(log: (line: string) => void): Promise<
       maxRssMb: median(figures.map((f) => f.maxRssKb / 1024)),
       templateKb: median(figures.map((f) => f.templateBytes / 1024)),
       resources: figures[0].resources,
+      modulesLoaded: median(figures.map((f) => f.modulesLoadedInClock)),
+      modulesLoadedByArea: figures[0].modulesLoadedInClockByArea,
       runs: figures.length,
     };
   };
   const sizes: SizeResult[] = SIZES.map((entities) => {
     const pocketId = medians('pocket-id', entities);
+    const floor = medians('floor', entities);
     const ssm = medians('ssm', entities);
-    return { entities, pocketId, ssm, timeRatio: pocketId.totalMs / ssm.totalMs };
+    return {
+      entities,
+      pocketId,
+      floor,
+      ssm,
+      timeRatio: pocketId.totalMs / ssm.totalMs,
+      floorRatio: floor.totalMs / ssm.totalMs,
+      ratioToFloor: pocketId.totalMs / floor.totalMs,
+    };
   });
   const growthOf = (pick: (s: SizeResult) => Medians): Growth => {
     const xs = sizes.map((s) => s.entities);
@@ -162,7 +191,7 @@ export async function measureSynthAtScale(log: (line: string) => void): Promise<
       marginalMsPerEntity: [(time[1] - time[0]) / (xs[1] - xs[0]), (time[2] - time[1]) / (xs[2] - xs[1])],
     };
   };
-  const growth = { pocketId: growthOf((s) => s.pocketId), ssm: growthOf((s) => s.ssm) };
+  const growth = { pocketId: growthOf((s) => s.pocketId), floor: growthOf((s) => s.floor), ssm: growthOf((s) => s.ssm) };
 
   // Resources per entity, counted in the largest synth of the mix and in the single-kind probes.
   const largest = runs.get(`pocket-id/${SIZES[SIZES.length - 1]}`)![0];
@@ -184,8 +213,9 @@ export async function measureSynthAtScale(log: (line: string) => void): Promise<
     mixSize: largest.entities,
     fixedResources: Object.values(fixedResourcesByType).reduce((a, b) => a + b, 0),
     fixedResourcesByType,
+    floorFixedResourcesByType: withoutParameters(runs.get(`floor/${SIZES[0]}`)![0]),
     capacity,
-    loader: 'ts-node (transpile-only) in both kinds, so that lib/ is synthesized from its current sources',
+    loader: 'ts-node (transpile-only) in every kind, so that lib/ is synthesized from its current sources',
     goals: [
       {
         goal: `synth time ratio ≤ ${GOAL_TIME_RATIO} against ssm.StringParameter, at every size`,

@@ -1,18 +1,25 @@
 /**
  * One synth in a fresh Node.js process: a stack of N Pocket-ID entities (a mix of users, groups with
- * members and clients with allowed groups), or the baseline, N plain ssm.StringParameter. Both kinds
- * import the same modules before the clock starts, so that peak memory differs by the synth alone.
- * Two more kinds, N plain users or N confidential clients, count the resources per entity at the
- * extremes. Writes its figures as JSON to file descriptor 3.
+ * members and clients with allowed groups); the baseline, N plain ssm.StringParameter; or the floor,
+ * those N parameters plus one Lambda function from an asset directory behind one cr.Provider, the
+ * fixed part any library with Lambda-backed custom resources has. Every kind runs the same top-level
+ * imports before the clock starts; aws-cdk-lib loads many internal modules lazily, on first use, so
+ * those load inside the clock, as part of what each construct costs. Two more kinds, N plain users or
+ * N confidential clients, count the resources per entity at the extremes. Writes its figures as JSON
+ * to file descriptor 3.
  *
- *   node -r ts-node/register synth-stack.ts <pocket-id|ssm|users|confidential-clients> <N> <outdir>
+ *   node -r ts-node/register synth-stack.ts <pocket-id|floor|ssm|users|confidential-clients> <N> <outdir>
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { OidcClient, PocketId, User, UserGroup } from '../../../lib';
+import { HANDLER_ASSET } from '../support/paths';
 
 export interface SynthFigures {
   readonly kind: string;
@@ -24,8 +31,12 @@ export interface SynthFigures {
   readonly totalMs: number;
   /** process.resourceUsage().maxRSS, in kilobytes. */
   readonly maxRssKb: number;
-  /** Resident memory once every module was loaded, before the clock started. */
+  /** Resident memory once the top-level imports were loaded, before the clock started. */
   readonly rssAfterImportsKb: number;
+  /** Modules first required while the clock ran: mostly aws-cdk-lib's, which it loads lazily. */
+  readonly modulesLoadedInClock: number;
+  /** The same modules by area: an aws-cdk-lib submodule (`aws-cdk-lib/aws-iam`) or another package. */
+  readonly modulesLoadedInClockByArea: Record<string, number>;
   readonly templateBytes: number;
   readonly resources: number;
   readonly resourcesByType: Record<string, number>;
@@ -118,17 +129,64 @@ function ssmStack(stack: Stack, count: number): Record<string, number> {
   return { 'ssm.StringParameter': count };
 }
 
+/**
+ * The SSM baseline plus what any Lambda-backed custom-resource library synthesizes once: a function
+ * from an asset directory (the real handler's, so that staging copies and hashes the same files) with
+ * its log group, behind a Provider, whose framework function is a second asset.
+ */
+function floorStack(stack: Stack, count: number): Record<string, number> {
+  const parameters = ssmStack(stack, count);
+  const onEvent = new lambda.Function(stack, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(path.dirname(HANDLER_ASSET)),
+    logGroup: new logs.LogGroup(stack, 'HandlerLogs'),
+  });
+  new cr.Provider(stack, 'Provider', { onEventHandler: onEvent });
+  return { ...parameters, 'lambda.Function behind a cr.Provider': 1 };
+}
+
+const STACKS: Record<string, (stack: Stack, count: number) => Record<string, number>> = {
+  'pocket-id': pocketIdStack,
+  'floor': floorStack,
+  'ssm': ssmStack,
+  'users': (stack, count) => singleKindStack(stack, 'users', count),
+  'confidential-clients': (stack, count) => singleKindStack(stack, 'confidential-clients', count),
+};
+
+function loadedModules(): Set<string> {
+  return new Set(Object.keys(require.cache));
+}
+
+/** `aws-cdk-lib/<submodule>` for aws-cdk-lib's own files, else the innermost package, else `other`. */
+function moduleArea(file: string): string {
+  const submodule = /node_modules\/aws-cdk-lib\/(?!node_modules\/)([^/]+)\//.exec(file);
+  if (submodule) return `aws-cdk-lib/${submodule[1]}`;
+  const packages = [...file.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
+  return packages.length > 0 ? packages[packages.length - 1][1] : 'other';
+}
+
+function countByArea(files: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const file of files) counts[moduleArea(file)] = (counts[moduleArea(file)] ?? 0) + 1;
+  return counts;
+}
+
 function main(): void {
   const [kind, countText, outdir] = process.argv.slice(2);
   const count = Number(countText);
+  const build = STACKS[kind];
+  if (!build) throw new Error(`unknown kind ${kind}: choose from ${Object.keys(STACKS).join(', ')}`);
   const rssAfterImportsKb = Math.round(process.memoryUsage().rss / 1024);
+  const modulesBefore = loadedModules();
   const started = performance.now();
   const app = new App({ outdir });
   const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const mix = kind === 'pocket-id' ? pocketIdStack(stack, count) : kind === 'ssm' ? ssmStack(stack, count) : singleKindStack(stack, kind, count);
+  const mix = build(stack, count);
   const built = performance.now();
   const assembly = app.synth();
   const done = performance.now();
+  const modulesLoadedInClock = [...loadedModules()].filter((file) => !modulesBefore.has(file));
   const artifact = assembly.getStackByName(stack.stackName);
   const templateBytes = fs.statSync(path.join(outdir, artifact.templateFile)).size;
   const resources = Object.values(artifact.template.Resources ?? {}) as Array<{ Type: string }>;
@@ -142,6 +200,8 @@ function main(): void {
     totalMs: done - started,
     maxRssKb: process.resourceUsage().maxRSS,
     rssAfterImportsKb,
+    modulesLoadedInClock: modulesLoadedInClock.length,
+    modulesLoadedInClockByArea: countByArea(modulesLoadedInClock),
     templateBytes,
     resources: resources.length,
     resourcesByType,

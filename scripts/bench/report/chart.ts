@@ -8,6 +8,7 @@ const WIDTH = 1000;
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 const COLORS = {
   pocketId: '#2563eb',
+  floor: '#f59e0b',
   baseline: '#9ca3af',
   reference: '#f59e0b',
   minimum: '#d1d5db',
@@ -53,12 +54,25 @@ function coldStartPanel({ coldStart }: BenchResults, box: Box): string {
   return horizontalBars(box, 'Cold start: load + first event, fresh process', bars, 'ms (bar: median, whisker: p90)');
 }
 
+const SYNTH_LEGEND = [
+  { label: 'Pocket-ID', color: COLORS.pocketId },
+  { label: 'SSM + Provider floor', color: COLORS.floor },
+  { label: 'ssm.StringParameter', color: COLORS.baseline },
+];
+
 function synthTimePanel({ synth }: BenchResults, box: Box): string {
-  const series = [
-    { label: 'Pocket-ID entities', color: COLORS.pocketId, points: synth.sizes.map((s) => [s.entities, s.pocketId.totalMs] as [number, number]) },
-    { label: 'ssm.StringParameter', color: COLORS.baseline, points: synth.sizes.map((s) => [s.entities, s.ssm.totalMs] as [number, number]) },
+  const points = (pick: (s: typeof synth.sizes[number]) => number) => synth.sizes.map((s) => [s.entities, pick(s)] as [number, number]);
+  // The floor runs close under Pocket-ID at small sizes: values above the top line's points and under the
+  // others' keep neighbouring lines from writing over each other's values.
+  const series: Series[] = [
+    { ...SYNTH_LEGEND[0], points: points((s) => s.pocketId.totalMs) },
+    { ...SYNTH_LEGEND[1], points: points((s) => s.floor.totalMs), valuesBelow: true },
+    { ...SYNTH_LEGEND[2], points: points((s) => s.ssm.totalMs), valuesBelow: true },
   ];
-  return lineChart(box, 'Synth time (ms, median) against entities', series, 'ms', synth.sizes.map((s) => `×${s.timeRatio.toFixed(2)}`));
+  return lineChart(box, 'Synth time (ms, median) against entities', series, 'ms', {
+    caption: 'entities (below: Pocket-ID ÷ SSM, Pocket-ID ÷ floor)',
+    notes: synth.sizes.map((s) => [`×${s.timeRatio.toFixed(2)} SSM`, `×${s.ratioToFloor.toFixed(2)} floor`]),
+  });
 }
 
 function synthMemoryPanel({ synth }: BenchResults, box: Box): string {
@@ -66,13 +80,11 @@ function synthMemoryPanel({ synth }: BenchResults, box: Box): string {
     label: `${s.entities}`,
     bars: [
       { value: s.pocketId.maxRssMb, color: COLORS.pocketId },
+      { value: s.floor.maxRssMb, color: COLORS.floor },
       { value: s.ssm.maxRssMb, color: COLORS.baseline },
     ],
   }));
-  return groupedBars(box, 'Synth peak memory (maxRSS, MB) by entities', groups, [
-    { label: 'Pocket-ID entities', color: COLORS.pocketId },
-    { label: 'ssm.StringParameter', color: COLORS.baseline },
-  ], 'MB');
+  return groupedBars(box, 'Synth peak memory (maxRSS, MB) by entities', groups, SYNTH_LEGEND, 'MB');
 }
 
 function throughputPanel({ throughput }: BenchResults, box: Box): string {
@@ -134,6 +146,14 @@ interface Series {
   readonly label: string;
   readonly color: string;
   readonly points: Array<[number, number]>;
+  /** Write the values under the points rather than above, where a neighbouring series would overlap them. */
+  readonly valuesBelow?: boolean;
+}
+
+/** Lines of text under each x value, and the axis caption under them. */
+interface XAxisNotes {
+  readonly caption: string;
+  readonly notes: string[][];
 }
 
 function horizontalBars(box: Box, title: string, bars: Bar[], unitLabel: string): string {
@@ -162,9 +182,10 @@ function horizontalBars(box: Box, title: string, bars: Bar[], unitLabel: string)
   return out.join('\n');
 }
 
-function lineChart(box: Box, title: string, series: Series[], unitLabel: string, notes: string[]): string {
+function lineChart(box: Box, title: string, series: Series[], unitLabel: string, axis: XAxisNotes): string {
   const out = [text(box.x, box.y + 14, title, { size: 13, weight: 'bold' })];
-  const plot = { x: box.x + 50, y: box.y + 50, w: box.w - 70, h: box.h - 100 };
+  const noteLines = Math.max(0, ...axis.notes.map((lines) => lines.length));
+  const plot = { x: box.x + 50, y: box.y + 50, w: box.w - 70, h: box.h - 86 - 14 * noteLines };
   const maxX = Math.max(...series.flatMap((s) => s.points.map((p) => p[0])));
   const maxY = niceMax(Math.max(...series.flatMap((s) => s.points.map((p) => p[1]))));
   const px = (x: number) => plot.x + (x / maxX) * plot.w;
@@ -178,9 +199,11 @@ function lineChart(box: Box, title: string, series: Series[], unitLabel: string,
   const xs = series[0].points.map((p) => p[0]);
   xs.forEach((x, index) => {
     out.push(text(px(x), plot.y + plot.h + 14, String(x), { anchor: 'middle', color: COLORS.axis }));
-    out.push(text(px(x), plot.y + plot.h + 28, notes[index] ?? '', { anchor: 'middle', color: COLORS.pocketId }));
+    (axis.notes[index] ?? []).forEach((note, row) => {
+      out.push(text(px(x), plot.y + plot.h + 28 + 14 * row, note, { anchor: 'middle', color: COLORS.pocketId }));
+    });
   });
-  out.push(text(plot.x + plot.w, plot.y + plot.h + 42, 'entities (time ratio below each size)', { anchor: 'end', color: COLORS.axis }));
+  out.push(text(plot.x + plot.w, plot.y + plot.h + 28 + 14 * noteLines, axis.caption, { anchor: 'end', color: COLORS.axis }));
   out.push(line(plot.x, plot.y + plot.h, plot.x + plot.w, plot.y + plot.h, COLORS.axis));
   out.push(line(plot.x, plot.y, plot.x, plot.y + plot.h, COLORS.axis));
   for (const s of series) {
@@ -189,7 +212,8 @@ function lineChart(box: Box, title: string, series: Series[], unitLabel: string,
     s.points.forEach((p, index) => {
       out.push(`<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
       const first = index === 0;
-      out.push(text(px(p[0]) + (first ? 6 : 0), py(p[1]) - 8, p[1].toFixed(0), { anchor: first ? 'start' : 'middle', color: s.color }));
+      const y = s.valuesBelow ? py(p[1]) + 16 : py(p[1]) - 8;
+      out.push(text(px(p[0]) + (first ? 6 : 0), y, p[1].toFixed(0), { anchor: first ? 'start' : 'middle', color: s.color }));
     });
   }
   return out.join('\n');

@@ -8,7 +8,7 @@ import { AssetFacts, AWS_SDK_ORIGIN, BundledSdk, CREDENTIAL_SHIM, SDK_CLIENT_PAC
 import { GoalCheck, kb, metLabel } from '../support/goal';
 import { CHART_FILE, DOCS_DIR } from '../support/paths';
 import { Summary } from '../support/stats';
-import { MANAGED_POLICIES_PER_ROLE, STACK_RESOURCE_LIMIT } from '../synth-at-scale';
+import { GOAL_TIME_RATIO, MANAGED_POLICIES_PER_ROLE, Medians, SizeResult, STACK_RESOURCE_LIMIT, SynthResult } from '../synth-at-scale';
 
 /** The build folder of an AWS SDK package that holds its ES modules, which esbuild can tree-shake. */
 const ES_MODULE_BUILD = 'dist-es';
@@ -166,61 +166,174 @@ function callsSection({ calls }: BenchResults): string[] {
 
 function synthSection({ synth }: BenchResults): string[] {
   const mix = Object.entries(synth.mix).map(([kind, count]) => `${count} ${kind}`).join(', ');
-  const g = synth.growth;
   return [
     '## Synth at scale',
     '',
-    'Stacks of N Pocket-ID entities against N plain `ssm.StringParameter` in the same run. The entity mix repeats in blocks',
-    'of ten: six users (one with custom claims), two groups of three of those users with claims, one confidential client',
-    `allowing both groups and one public client allowing the first (at ${synth.mixSize}: ${mix}). Each synth runs in a fresh`,
-    `Node.js process (${synth.loader}); both kinds import the same modules before the clock starts. Time is building the`,
-    `construct tree plus \`app.synth()\`; memory is \`process.resourceUsage().maxRSS\` of the process; median of ${synth.repetitions} runs.`,
+    'Stacks of N Pocket-ID entities against N plain `ssm.StringParameter`, the baseline the goal names, and against a',
+    '**floor**: the same N parameters plus what any library whose custom resources run on Lambda synthesizes once, one',
+    '`lambda.Function` from an asset directory (the handler\'s, Node.js 24, with its log group) behind one `cr.Provider`',
+    `(${resourceList(synth.floorFixedResourcesByType)} besides the parameters). The floor shows how much of the gap any`,
+    'Provider-backed custom resource pays; the goals are judged against SSM alone.',
+    'The entity mix repeats in blocks of ten: six users (one with custom claims), two groups of three of those users with',
+    `claims, one confidential client allowing both groups and one public client allowing the first (at ${synth.mixSize}: ${mix}).`,
     '',
-    table(['entities', 'Pocket-ID synth', 'SSM synth', 'time ratio', 'Pocket-ID peak RSS', 'SSM peak RSS', 'Pocket-ID template', 'SSM template', 'resources (Pocket-ID / SSM)'],
-      synth.sizes.map((s) => [
-        String(s.entities),
-        ms(s.pocketId.totalMs, 0),
-        ms(s.ssm.totalMs, 0),
-        `**${s.timeRatio.toFixed(2)}**`,
-        `${s.pocketId.maxRssMb.toFixed(0)} MB`,
-        `${s.ssm.maxRssMb.toFixed(0)} MB`,
-        `${s.pocketId.templateKb.toFixed(0)} KB`,
-        `${s.ssm.templateKb.toFixed(0)} KB`,
-        `${s.pocketId.resources} / ${s.ssm.resources}`,
-      ])),
+    `Each synth runs in a fresh Node.js process (${synth.loader}), the three kinds interleaved in a random order each round.`,
+    'The process runs its top-level imports (aws-cdk-lib\'s entry points, lib/) before the clock starts, the same for every kind;',
+    'but aws-cdk-lib loads most of its internal modules lazily, on first use, so those load inside the clock. That holds for',
+    'every kind alike and is part of what each construct costs, as in an app\'s `cdk synth`. Time is building the construct',
+    `tree plus \`app.synth()\`; memory is \`process.resourceUsage().maxRSS\` of the process; median of ${synth.repetitions} runs.`,
+    '',
+    synthTimeTable(synth),
+    '',
+    synthFootprintTable(synth),
     '',
     'Growth per entity (least squares over the three sizes):',
     '',
-    table(['', 'synth time', 'fixed part (intercept)', 'R²', 'marginal 10→100 / 100→400', 'peak memory', 'template'], [
-      ['Pocket-ID', `${g.pocketId.time.slope.toFixed(2)} ms/entity`, ms(g.pocketId.time.intercept, 0), g.pocketId.time.r2.toFixed(3),
-        `${g.pocketId.marginalMsPerEntity[0].toFixed(2)} / ${g.pocketId.marginalMsPerEntity[1].toFixed(2)} ms`,
-        `${(g.pocketId.memoryMb.slope * 1024).toFixed(0)} KB/entity`, `${(g.pocketId.templateKb.slope * 1024).toFixed(0)} bytes/entity`],
-      ['SSM', `${g.ssm.time.slope.toFixed(2)} ms/entity`, ms(g.ssm.time.intercept, 0), g.ssm.time.r2.toFixed(3),
-        `${g.ssm.marginalMsPerEntity[0].toFixed(2)} / ${g.ssm.marginalMsPerEntity[1].toFixed(2)} ms`,
-        `${(g.ssm.memoryMb.slope * 1024).toFixed(0)} KB/entity`, `${(g.ssm.templateKb.slope * 1024).toFixed(0)} bytes/entity`],
-    ]),
+    synthGrowthTable(synth),
     '',
-    'The time ratio has two parts: what every Pocket-ID stack synthesizes once (the handler and the Provider framework, two',
-    `Lambda assets to stage), ${ms(g.pocketId.time.intercept - g.ssm.time.intercept, 0)} more than the SSM stack's fixed part, which`,
-    `dominates at 10 entities; and the cost per entity, ${(g.pocketId.time.slope / g.ssm.time.slope).toFixed(2)}× an SSM parameter's, which the`,
-    'ratio approaches as the stack grows.',
+    ...whereSynthTimeGoes(synth),
     '',
+    ...capacityParagraph(synth),
+    '',
+    goalTable(synth.goals),
+    '',
+  ];
+}
+
+const SYNTH_KINDS = [['Pocket-ID', 'pocketId'], ['floor', 'floor'], ['SSM', 'ssm']] as const;
+
+/** One cell with the three kinds' values, Pocket-ID / floor / SSM. */
+function threeKinds(size: SizeResult, format: (m: Medians) => string): string {
+  return SYNTH_KINDS.map(([, key]) => format(size[key])).join(' / ');
+}
+
+function synthTimeTable(synth: SynthResult): string {
+  return table(['entities', 'Pocket-ID', 'floor', 'SSM', `Pocket-ID ÷ SSM (goal ≤ ${GOAL_TIME_RATIO})`, 'floor ÷ SSM', 'Pocket-ID ÷ floor'],
+    synth.sizes.map((s) => [
+      String(s.entities),
+      ms(s.pocketId.totalMs, 0),
+      ms(s.floor.totalMs, 0),
+      ms(s.ssm.totalMs, 0),
+      `**${s.timeRatio.toFixed(2)}**`,
+      s.floorRatio.toFixed(2),
+      s.ratioToFloor.toFixed(2),
+    ]));
+}
+
+function synthFootprintTable(synth: SynthResult): string {
+  return table(['entities', 'peak RSS (Pocket-ID / floor / SSM)', 'template', 'resources', 'modules first loaded inside the clock'],
+    synth.sizes.map((s) => [
+      String(s.entities),
+      `${threeKinds(s, (m) => m.maxRssMb.toFixed(0))} MB`,
+      `${threeKinds(s, (m) => m.templateKb.toFixed(0))} KB`,
+      threeKinds(s, (m) => String(m.resources)),
+      threeKinds(s, (m) => m.modulesLoaded.toFixed(0)),
+    ]));
+}
+
+function synthGrowthTable(synth: SynthResult): string {
+  return table(['', 'synth time', 'fixed part (intercept)', 'R²', 'marginal 10→100 / 100→400', 'peak memory', 'template'],
+    SYNTH_KINDS.map(([label, key]) => {
+      const g = synth.growth[key];
+      return [
+        label,
+        `${g.time.slope.toFixed(2)} ms/entity`,
+        ms(g.time.intercept, 0),
+        g.time.r2.toFixed(3),
+        `${g.marginalMsPerEntity[0].toFixed(2)} / ${g.marginalMsPerEntity[1].toFixed(2)} ms`,
+        `${(g.memoryMb.slope * 1024).toFixed(0)} KB/entity`,
+        `${(g.templateKb.slope * 1024).toFixed(0)} bytes/entity`,
+      ];
+    }));
+}
+
+/** The time ratio in its two parts, fixed and per entity, each set against the floor, from this run's fits and module counts. */
+function whereSynthTimeGoes(synth: SynthResult): string[] {
+  const { pocketId, floor, ssm } = synth.growth;
+  const smallest = synth.sizes[0];
+  return [
+    '**Where the time goes.** The ratio to SSM has two parts. A **fixed part**, paid once per stack (the intercepts above):',
+    `Pocket-ID ${ms(pocketId.time.intercept, 0)}, the floor ${ms(floor.time.intercept, 0)}, SSM ${ms(ssm.time.intercept, 0)}.`
+      + ` ${floorShareOfFixedPart(synth)}`,
+    `Inside the clock, at ${smallest.entities} entities, the SSM stack's process first loads ${smallest.ssm.modulesLoaded.toFixed(0)} modules`
+      + ` (${areaList(smallest.ssm.modulesLoadedByArea, 4)}); the floor's loads ${smallest.floor.modulesLoaded.toFixed(0)},`
+      + ` the extra ones from ${areaList(extraModules(smallest.floor, smallest.ssm))}; Pocket-ID's loads ${smallest.pocketId.modulesLoaded.toFixed(0)},`
+      + ` its extra ones over the floor's from ${areaList(extraModules(smallest.pocketId, smallest.floor))}. The floor also stages two Lambda assets`
+      + ' (the function\'s and the Provider framework\'s), as Pocket-ID does.',
+    '',
+    `The **part per entity**: Pocket-ID ${pocketId.time.slope.toFixed(2)} ms/entity, ${(pocketId.time.slope / ssm.time.slope).toFixed(2)}× SSM's`
+      + ` ${ssm.time.slope.toFixed(2)} and ${(pocketId.time.slope / floor.time.slope).toFixed(2)}× the floor's ${floor.time.slope.toFixed(2)}`
+      + ' (the floor\'s entities are the same parameters); each Pocket-ID entity adds'
+      + ` ${(pocketId.templateKb.slope * 1024).toFixed(0)} template bytes against ${(ssm.templateKb.slope * 1024).toFixed(0)} for a parameter,`
+      + ' more to resolve and write. As the stack grows, the ratios approach these per-entity ratios.',
+    '',
+    floorAgainstTheGoal(synth.sizes),
+  ];
+}
+
+function floorShareOfFixedPart({ growth }: SynthResult): string {
+  const pocketIdOverSsm = growth.pocketId.time.intercept - growth.ssm.time.intercept;
+  const floorOverSsm = growth.floor.time.intercept - growth.ssm.time.intercept;
+  const pocketIdOverFloor = pocketIdOverSsm - floorOverSsm;
+  if (pocketIdOverSsm <= 0) return 'Pocket-ID\'s fixed part is no larger than SSM\'s in this run.';
+  if (pocketIdOverFloor <= 0) {
+    return `The floor's fixed part is ${ms(floorOverSsm, 0)} over SSM's, as large as Pocket-ID's excess (${ms(pocketIdOverSsm, 0)}):`
+      + ' all of it is what one Lambda function behind a Provider costs any library.';
+  }
+  return `Pocket-ID's fixed part is ${ms(pocketIdOverSsm, 0)} over SSM's: ${ms(floorOverSsm, 0)} of that`
+    + ` (${((floorOverSsm / pocketIdOverSsm) * 100).toFixed(0)}%) the floor pays too, what one Lambda function behind a Provider costs`
+    + ` any library, and ${ms(pocketIdOverFloor, 0)} is Pocket-ID's own.`;
+}
+
+/** Modules by area that one kind's process loads beyond another's. */
+function extraModules(more: Medians, fewer: Medians): Record<string, number> {
+  return Object.fromEntries(Object.entries(more.modulesLoadedByArea)
+    .map(([area, count]) => [area, count - (fewer.modulesLoadedByArea[area] ?? 0)] as const)
+    .filter(([, count]) => count > 0));
+}
+
+/** The largest areas by module count, the rest summed up, so that the sentence stays readable. */
+function areaList(byArea: Record<string, number>, shown = 6): string {
+  const areas = Object.entries(byArea).sort((a, b) => b[1] - a[1]);
+  if (areas.length === 0) return 'no other area';
+  const listed = areas.slice(0, shown).map(([area, count]) => `\`${area}\` ${count}`);
+  const rest = areas.slice(shown);
+  const restCount = rest.reduce((sum, [, count]) => sum + count, 0);
+  return [...listed, ...(rest.length ? [`${restCount} in ${rest.length} other areas`] : [])].join(', ');
+}
+
+function floorAgainstTheGoal(sizes: readonly SizeResult[]): string {
+  const ratios = (pick: (s: SizeResult) => number) => sizes.map((s) => `${pick(s).toFixed(2)}× at ${s.entities}`).join(', ');
+  const above = sizes.filter((s) => s.floorRatio > GOAL_TIME_RATIO).map((s) => s.entities);
+  const verdict = above.length === 0
+    ? `within the goal's ${GOAL_TIME_RATIO}× at every size`
+    : above.length === sizes.length
+      ? `above the goal's ${GOAL_TIME_RATIO}× at every size: a library whose custom resources run on one Lambda function behind a`
+        + ' Provider misses the goal at these sizes with no entity of its own'
+      : `above the goal's ${GOAL_TIME_RATIO}× at ${above.join(', ')} entities`;
+  return `The floor alone is ${ratios((s) => s.floorRatio)} entities against SSM, ${verdict}. Against the floor, Pocket-ID is`
+    + ` ${ratios((s) => s.ratioToFloor)} entities.`;
+}
+
+function capacityParagraph(synth: SynthResult): string[] {
+  return [
     `**Entities per stack** (CloudFormation allows ${STACK_RESOURCE_LIMIT} resources): a stack with Pocket-ID entities carries`,
-    `${synth.fixedResources} fixed resources (${Object.entries(synth.fixedResourcesByType).map(([t, n]) => `${n} ${t}`).join(', ')}: the handler, the`,
+    `${synth.fixedResources} fixed resources (${resourceList(synth.fixedResourcesByType)}: the handler, the`,
     'Provider framework\'s function, their roles and log groups). A user, a group, a public client and a lookup are one resource each;',
     'a confidential client and a user with a login link are two (their Secrets Manager secret), plus a share of an',
-    '`AWS::IAM::ManagedPolicy`: each owned secret adds a statement to the handler role\'s policy, and CDK moves what the inline',
-    `policy cannot hold into managed policies attached to the role, of which IAM allows ${MANAGED_POLICIES_PER_ROLE} per role by default`,
+    '`AWS::IAM::ManagedPolicy`: each owned secret adds its ARN to the handler role\'s policy (statements of up to 32 ARNs), and CDK',
+    `moves what the inline policy cannot hold into managed policies attached to the role, of which IAM allows ${MANAGED_POLICIES_PER_ROLE} per role by default`,
     '(20 at most, on request). Counted in synthesized templates:',
     '',
     table(['stack of', 'resources per entity', 'entities per stack', 'handler-role managed policies then'], synth.capacity.map((c) => [
       c.stack, c.resourcesPerEntity.toFixed(3), `**${c.entitiesPerStack}**`,
       `${c.managedPoliciesAtCapacity}${c.managedPoliciesAtCapacity > MANAGED_POLICIES_PER_ROLE ? ' (over the IAM default quota)' : ''}`,
     ])),
-    '',
-    goalTable(synth.goals),
-    '',
   ];
+}
+
+function resourceList(byType: Record<string, number>): string {
+  return Object.entries(byType).map(([type, count]) => `${count} ${type}`).join(', ');
 }
 
 function throughputSection(results: BenchResults): string[] {

@@ -44,15 +44,8 @@ export function renderSummary(results: PartialResults): string {
   }
 
   if (results.synth) {
-    const s = results.synth;
-    lines.push('', `Synth at scale (median of ${s.repetitions}): entities, Pocket-ID vs ssm.StringParameter`);
-    for (const size of s.sizes) {
-      lines.push(`  ${pad(String(size.entities), 4)} ${num(size.pocketId.totalMs, 0)} vs ${num(size.ssm.totalMs, 0)} ms (×${size.timeRatio.toFixed(2)}), `
-        + `${size.pocketId.maxRssMb.toFixed(0)} vs ${size.ssm.maxRssMb.toFixed(0)} MB, ${size.pocketId.templateKb.toFixed(0)} vs ${size.ssm.templateKb.toFixed(0)} KB template`);
-    }
-    lines.push(`  slope ${s.growth.pocketId.time.slope.toFixed(2)} vs ${s.growth.ssm.time.slope.toFixed(2)} ms/entity (R² ${s.growth.pocketId.time.r2.toFixed(3)}); `
-      + `entities per stack: ${s.capacity.map((c) => `${c.stack.split(' (')[0].replace(/ only$/, '').replace('the mix above', 'mix')} ${c.entitiesPerStack}`).join(', ')}`);
-    goals.push(...s.goals);
+    lines.push('', ...synthLines(results.synth));
+    goals.push(...results.synth.goals);
   }
 
   if (results.throughput) {
@@ -69,6 +62,20 @@ export function renderSummary(results: PartialResults): string {
   for (const goal of goals.filter((g) => !g.met)) lines.push(`  ${metLabel(goal.met)}: ${goal.goal} (${goal.measured})`);
   lines.push(`(${Math.round(results.durationSeconds)} s)`);
   return lines.join('\n');
+}
+
+function synthLines(s: SynthResult): string[] {
+  const { pocketId, floor, ssm } = s.growth;
+  const three = (values: number[], digits = 0) => values.map((v) => v.toFixed(digits)).join(' / ');
+  return [
+    `Synth at scale (median of ${s.repetitions}): Pocket-ID / floor (the SSM parameters + one Lambda behind a cr.Provider) / ssm.StringParameter`,
+    ...s.sizes.map((size) => `  ${pad(String(size.entities), 4)} ${pad(`${three([size.pocketId.totalMs, size.floor.totalMs, size.ssm.totalMs])} ms`, 20)}`
+      + ` Pocket-ID÷SSM ×${size.timeRatio.toFixed(2)}, floor÷SSM ×${size.floorRatio.toFixed(2)}, Pocket-ID÷floor ×${size.ratioToFloor.toFixed(2)};`
+      + ` ${three([size.pocketId.maxRssMb, size.floor.maxRssMb, size.ssm.maxRssMb])} MB, ${three([size.pocketId.templateKb, size.floor.templateKb, size.ssm.templateKb])} KB`),
+    `  fixed part ${three([pocketId.time.intercept, floor.time.intercept, ssm.time.intercept])} ms,`
+      + ` per entity ${three([pocketId.time.slope, floor.time.slope, ssm.time.slope], 2)} ms (Pocket-ID R² ${pocketId.time.r2.toFixed(3)})`,
+    `  entities per stack: ${s.capacity.map((c) => `${c.stack.split(' (')[0].replace(/ only$/, '').replace('the mix above', 'mix')} ${c.entitiesPerStack}`).join(', ')}`,
+  ];
 }
 
 function shortLabel(id: string): string {
