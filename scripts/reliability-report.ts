@@ -14,6 +14,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BadInputRow } from '../test/reliability/support/bad-input-row';
+import type { LoadReport, PhaseTotals } from '../test/reliability/support/load-report';
+import type { ResultsFile } from '../test/reliability/support/results';
+import type { Outcome } from '../test/reliability/support/verdict';
+import type { ExposureSummary } from '../test/support/exposure';
 
 const ROOT = path.join(__dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'test-reports', 'reliability');
@@ -21,77 +25,16 @@ const OUTPUT = path.join(ROOT, 'docs', 'reliability.md');
 const COMMAND = 'npx projen reliability-report';
 const SUITES_COMMAND = 'npx projen pre-compile && npx jest test/reliability test/acceptance test/lib test/examples --coverage=false';
 
-// The result files, as the suites write them. Everything is optional: a file may be missing or older.
-
-type FaultOutcome = 'success' | 'failed-clean' | 'known-limitation' | 'violation';
-
-interface FaultCase {
-  readonly category?: string;
-  readonly resource: string;
-  readonly operation: string;
-  readonly target?: string;
-  readonly step: string;
-  readonly fault: string;
-  readonly outcome: FaultOutcome;
-  readonly reason?: string | null;
-  readonly violation?: string | null;
-  readonly durationMs?: number;
-}
-
-interface FaultResults {
-  readonly generatedAt?: string;
-  readonly runtimeMs?: number;
-  readonly cases: FaultCase[];
-}
-
-interface LoadPhase {
-  readonly wallTimeMs: number;
-  readonly events: number;
-  readonly failed: number;
-  readonly requests: number;
-  readonly status429: number;
-  readonly retriesLogged: number;
-  readonly maxAttempts?: number;
-  readonly slowestEventMs?: number;
-  readonly rateLimitLowerBoundMs: number;
-}
-
-interface LoadResults {
-  readonly generatedAt: string;
-  readonly machine?: Machine;
-  readonly resources: { users: number; groups: number; clients: number; usersWithLoginLink?: number };
-  readonly concurrency: number;
-  readonly rateLimit: { perSecond: number; burst: number };
-  readonly deploy: LoadPhase;
-  readonly delete: LoadPhase;
-  readonly total: LoadPhase;
-}
+// The result files, with the types the suites write them with. A file may be missing: its section says so.
 
 interface BadInputResults {
   readonly generatedAt?: string;
   readonly rows: BadInputRow[];
 }
 
-interface ExposureSummary {
-  readonly suite: string;
-  readonly responsesScanned: number;
-  readonly logLinesScanned: number;
-  readonly errorMessagesScanned?: number;
-  readonly templatesScanned?: number;
-  readonly secretValues: number;
-  readonly hits: number;
-  readonly hitLocations?: string[];
-}
-
-interface Machine {
-  readonly cores: number;
-  readonly node: string;
-  readonly platform?: string;
-}
-
 function main(): void {
-  const faults = readFaults();
-  const load = readJson<LoadResults>('load.json');
+  const faults = readJson<ResultsFile>('faults.json');
+  const load = readJson<LoadReport>('load.json');
   const badInput = readJson<BadInputResults>('bad-input.json');
   const exposure = readExposure();
   for (const [name, value] of Object.entries({ 'faults.json': faults, 'load.json': load, 'bad-input.json': badInput })) {
@@ -121,12 +64,6 @@ function readJson<T>(name: string): T | undefined {
   return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as T : undefined;
 }
 
-/** faults.json: a list of cases, or an object with `cases` (and totals, which are recomputed here). */
-function readFaults(): FaultResults | undefined {
-  const raw = readJson<FaultCase[] | FaultResults>('faults.json');
-  if (!raw) return undefined;
-  return Array.isArray(raw) ? { cases: raw } : { ...raw, cases: raw.cases ?? [] };
-}
 
 function readExposure(): ExposureSummary[] {
   const dir = path.join(RESULTS_DIR, 'exposure');
@@ -137,7 +74,7 @@ function readExposure(): ExposureSummary[] {
 
 // Sections
 
-function header(machine: Machine | undefined): string[] {
+function header(machine: LoadReport['machine'] | undefined): string[] {
   const facts = machine ?? { cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
   return [
     '# Reliability',
@@ -161,8 +98,8 @@ function header(machine: Machine | undefined): string[] {
 }
 
 function summary(
-  faults: FaultResults | undefined,
-  load: LoadResults | undefined,
+  faults: ResultsFile | undefined,
+  load: LoadReport | undefined,
   badInput: BadInputResults | undefined,
   exposure: ExposureSummary[],
 ): string[] {
@@ -194,7 +131,7 @@ function summary(
   return ['## Summary', '', ...table(['', 'figure'], rows), ''];
 }
 
-function faultSection(faults: FaultResults | undefined): string[] {
+function faultSection(faults: ResultsFile | undefined): string[] {
   const lines = ['## Faults', ''];
   if (!faults) return [...lines, 'No results: `test-reports/reliability/faults.json` is missing (run `npx jest test/reliability/faults.test.ts`).', ''];
   lines.push(
@@ -204,7 +141,7 @@ function faultSection(faults: FaultResults | undefined): string[] {
     '',
   );
   if (faults.generatedAt) lines.push(`Run of ${faults.generatedAt}${faults.runtimeMs ? `, ${seconds(faults.runtimeMs)}` : ''}.`, '');
-  const outcomes: FaultOutcome[] = ['success', 'failed-clean', 'known-limitation', 'violation'];
+  const outcomes: Outcome[] = ['success', 'failed-clean', 'known-limitation', 'violation'];
   const counts = countBy(faults.cases, (c) => c.outcome);
   lines.push(...table(['outcome', 'cases'], [...outcomes.map((o) => [o, String(counts[o] ?? 0)]), ['**total**', `**${faults.cases.length}**`]]), '');
   lines.push('By resource and operation:', '');
@@ -232,7 +169,7 @@ function faultSection(faults: FaultResults | undefined): string[] {
   return lines;
 }
 
-function loadSection(load: LoadResults | undefined): string[] {
+function loadSection(load: LoadReport | undefined): string[] {
   const lines = ['## Load', ''];
   if (!load) return [...lines, 'No results: `test-reports/reliability/load.json` is missing (run `npx jest test/reliability/load.test.ts`).', ''];
   const { resources: r, rateLimit } = load;
@@ -247,7 +184,7 @@ function loadSection(load: LoadResults | undefined): string[] {
     `The lower bound is what the rate limit alone imposes on any client: (requests beyond the burst) / ${rateLimit.perSecond} per second.`,
     '',
   );
-  const phases: Array<[string, LoadPhase]> = [['deploy', load.deploy], ['delete', load.delete], ['**total**', load.total]];
+  const phases: Array<[string, PhaseTotals]> = [['deploy', load.deploy], ['delete', load.delete], ['**total**', load.total]];
   lines.push(...table(['phase', 'wall time', 'events', 'failed', 'requests', '429s absorbed', 'retries logged', 'rate-limit lower bound'],
     phases.map(([name, p]) => [name, seconds(p.wallTimeMs), String(p.events), String(p.failed), String(p.requests), String(p.status429), String(p.retriesLogged), seconds(p.rateLimitLowerBoundMs)])), '');
   const attempts = Math.max(load.deploy.maxAttempts ?? 1, load.delete.maxAttempts ?? 1);
@@ -315,6 +252,7 @@ function exposureSection(exposure: ExposureSummary[], faultsRan: boolean): strin
     templatesScanned: sum(exposure, (e) => e.templatesScanned ?? 0),
     secretValues: sum(exposure, (e) => e.secretValues),
     hits: sum(exposure, (e) => e.hits),
+    hitLocations: [],
   };
   lines.push(...table(['suite', 'responses', 'log lines', 'error messages', 'templates and manifests', 'secret values', 'hits'],
     [...exposure, totals].map((e) => [e.suite, String(e.responsesScanned), String(e.logLinesScanned), String(e.errorMessagesScanned ?? 0),
@@ -392,7 +330,7 @@ function behavedAsExpected(row: BadInputRow): boolean {
   return row.outcome === `caught-at-${row.expected}` && row.messageNamesField && row.stateUnchanged !== false && row.containerAlive !== false;
 }
 
-function table(head: string[], rows: string[][]): string[] {
+function table(head: string[], rows: Array<Array<string | null>>): string[] {
   const cell = (text: string | null | undefined) => String(text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   return [`| ${head.map(cell).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)];
 }

@@ -15,6 +15,7 @@ import { PocketIdTestServer } from '../pocket-id-server';
 import { AcceptanceRun } from '../support/acceptance';
 import { CloudFormationSimulator, Step } from '../support/cloudformation';
 import { isRealPocketId } from '../support/pocket-id-target';
+import { LoadReport, PhaseFigures } from './support/load-report';
 
 /** Pocket-ID's default rate limit (its RATE_LIMIT settings), per client IP. */
 const RATE_LIMIT = { perSecond: 100, burst: 300 } as const;
@@ -68,22 +69,6 @@ interface Outcome {
   readonly durationMs: number;
 }
 
-/** A phase's figures. */
-interface PhaseFigures {
-  readonly wallTimeMs: number;
-  readonly events: number;
-  readonly failed: number;
-  readonly requests: number;
-  readonly status429: number;
-  /** Retries the handler logged (429 and others). */
-  readonly retriesLogged: number;
-  /** The most attempts one request needed. */
-  readonly maxAttempts: number;
-  /** The slowest single event, end to end. */
-  readonly slowestEventMs: number;
-  /** (requests beyond the burst) / rate: no client can be faster than this from a full bucket. */
-  readonly rateLimitLowerBoundMs: number;
-}
 
 let server: PocketIdTestServer;
 let pool: readonly CloudFormationSimulator[];
@@ -340,7 +325,7 @@ async function expectDeployedStack(): Promise<void> {
 
 function writeReport(deploy: PhaseFigures, teardown: PhaseFigures): void {
   const total = (key: keyof PhaseFigures) => deploy[key] + teardown[key];
-  const report = {
+  const report: LoadReport = {
     generatedAt: new Date().toISOString(),
     machine: { cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
     resources: { users: USERS, groups: GROUPS, clients: CLIENTS, usersWithLoginLink: USERS_WITH_LOGIN_LINK },
