@@ -3,7 +3,7 @@ import { connect, validateConnection } from './connection';
 import { InputError, truncateMessage } from './errors';
 import { createLogger, Logger } from './logger';
 import { Redactor } from './redactor';
-import { HandlerResult, ResourceHandler } from './resource';
+import { HandlerResult, OperationContext, ResourceHandler } from './resource';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
 import { user } from './resources/user';
@@ -82,7 +82,7 @@ async function dispatch(
   }
 }
 
-function runOperation(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, context: Parameters<ResourceHandler['create']>[1]): Promise<HandlerResult> {
+function runOperation(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, context: OperationContext): Promise<HandlerResult> {
   switch (event.RequestType) {
     case 'Create': return resource.create(event, context);
     case 'Update': return resource.update(event, context);

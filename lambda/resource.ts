@@ -4,6 +4,10 @@ import { Logger } from './logger';
 import { Redactor } from './redactor';
 import { SecretsStore } from './secrets';
 
+export type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
+export type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
+export type DeleteEvent = CloudFormationCustomResourceEvent & { RequestType: 'Delete' };
+
 /** What the Provider framework expects back: the physical id and attributes (ids, URLs, ARNs only). */
 export interface HandlerResult {
   readonly PhysicalResourceId: string;
@@ -24,9 +28,9 @@ export interface ResourceHandler {
   readonly ownsNothing?: boolean;
   /** Checks the properties before anything is sent; returns the problems found. */
   validate(properties: Record<string, unknown>): string[];
-  create(event: CloudFormationCustomResourceEvent & { RequestType: 'Create' }, context: OperationContext): Promise<HandlerResult>;
-  update(event: CloudFormationCustomResourceEvent & { RequestType: 'Update' }, context: OperationContext): Promise<HandlerResult>;
-  delete(event: CloudFormationCustomResourceEvent & { RequestType: 'Delete' }, context: OperationContext): Promise<HandlerResult>;
+  create(event: CreateEvent, context: OperationContext): Promise<HandlerResult>;
+  update(event: UpdateEvent, context: OperationContext): Promise<HandlerResult>;
+  delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult>;
 }
 
 /**

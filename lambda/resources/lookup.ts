@@ -1,10 +1,5 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { LookupAttributes, LookupKind, LookupProperties } from '../../lib/contract';
-import { HandlerResult, OperationContext, ResourceHandler } from '../resource';
-
-type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
-type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
-type DeleteEvent = CloudFormationCustomResourceEvent & { RequestType: 'Delete' };
+import { CreateEvent, DeleteEvent, HandlerResult, OperationContext, ResourceHandler, UpdateEvent } from '../resource';
 
 /** Where each kind of entity is listed, what its name is, and when a name counts as the same. */
 interface KindSpec {

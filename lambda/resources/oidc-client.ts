@@ -1,15 +1,10 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
 import { validateOidcClient } from '../../lib/private/validation';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { deterministicUuid } from '../ids';
 import { readBoolean, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
-import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
+import { Compensation, CreateEvent, DeleteEvent, HandlerResult, OperationContext, ResourceHandler, UpdateEvent } from '../resource';
 import { ClientCredentials, parseCredentials, undoWrite } from '../secrets';
-
-type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
-type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
-type DeleteEvent = CloudFormationCustomResourceEvent & { RequestType: 'Delete' };
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient {

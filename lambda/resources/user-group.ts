@@ -1,15 +1,10 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../lib/contract';
 import { validateUserGroup } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, CustomClaim, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { isUncertain } from '../http-client';
 import { readString, sameSet } from '../properties';
-import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
-
-type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
-type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
-type DeleteEvent = CloudFormationCustomResourceEvent & { RequestType: 'Delete' };
+import { Compensation, CreateEvent, DeleteEvent, HandlerResult, OperationContext, ResourceHandler, UpdateEvent } from '../resource';
 
 /** What the previous properties declared; a new group has nothing declared before. */
 type PreviouslyDeclared = Pick<UserGroupProperties, 'CustomClaims' | 'MemberUserIds'>;

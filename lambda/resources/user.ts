@@ -1,16 +1,11 @@
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { UserAttributes, UserProperties } from '../../lib/contract';
 import { validateUser } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { deterministicUuid } from '../ids';
 import { readBoolean, readInteger, readString } from '../properties';
-import { Compensation, HandlerResult, OperationContext, ResourceHandler } from '../resource';
+import { Compensation, CreateEvent, DeleteEvent, HandlerResult, OperationContext, ResourceHandler, UpdateEvent } from '../resource';
 import { undoWrite } from '../secrets';
-
-type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
-type UpdateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Update' };
-type DeleteEvent = CloudFormationCustomResourceEvent & { RequestType: 'Delete' };
 
 /** A user as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdUser {
