@@ -44,6 +44,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Pinned to the floor aws-cdk-lib 2.257.0 asks for (and aws-cdk-go v2.257.0 requires): the Go module
     // proxy serves awscdkcloudassemblyschema/v53 at v53.25.0, not at the newer versions npm would pick.
     '@aws-cdk/cloud-assembly-schema@53.25.0',
+    // The Node.js the handler runs on in Lambda (nodejs24.x), from the npm registry: the tests run the
+    // bundle on it, and projen, jsii and jest run on it too (npx puts node_modules/.bin first on PATH).
+    'node@^24',
+    // The CDK CLI, for the commands in the examples' headers (npx cdk synth ...).
+    'aws-cdk@^2',
   ],
 
   jestOptions: {
@@ -110,7 +115,7 @@ eslintrc?.addOverride('parserOptions.project', ['./tsconfig.json', './test/tscon
 project.preCompileTask.exec('rm -rf assets/handler');
 project.preCompileTask.exec([
   'esbuild', HANDLER_ENTRY,
-  '--bundle', '--platform=node', '--target=node22', '--format=cjs', '--minify',
+  '--bundle', '--platform=node', '--target=node24', '--format=cjs', '--minify',
   '--legal-comments=none', `--outfile=${HANDLER_OUT}`,
   // The AWS SDK is bundled, pinned to the version the tests ran. Its ES module build lets esbuild drop
   // what the Secrets Manager client never calls: the asset loads in half the time the runtime's own SDK

@@ -16,10 +16,9 @@ ROOT="$PWD"
 DIST="$ROOT/dist"
 TESTS="$ROOT/test/languages"
 
-# The jsii runtime of each language starts Node.js; its end-of-life banner for Node 20 would repeat in
-# every test's output.
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="${JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION:-1}"
+# The jsii runtime of each language starts `node` from PATH: the project's own Node.js 24 (the npm
+# package `node`, a dev dependency), a release jsii supports, comes first.
+export PATH="$ROOT/node_modules/.bin:$PATH"
 # No __pycache__ or pytest cache next to the (tracked) test sources.
 export PYTHONDONTWRITEBYTECODE=1
 

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 
 bash scripts/install.sh --with-moto
+# The project's Node.js 24 (the npm package `node`), on which the handler runs in Lambda: projen, jsii,
+# jest and the jsii runtimes of the language tests run on it too.
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "==> projen build"
 npx projen build
