@@ -24,7 +24,7 @@ import { GroupMembership, LogLevel, OidcClient, OidcClientProps, PocketId, Pocke
 import { ResourceType } from '../../lib/contract';
 import { PocketIdTestServer } from '../pocket-id-server';
 import { AcceptanceRun, without } from '../support/acceptance';
-import { CloudFormationSimulator, Step } from '../support/cloudformation';
+import { CloudFormationSimulator, failureReason, Step } from '../support/cloudformation';
 import { LambdaContainer } from '../support/lambda-container';
 import { BadInputRow } from './support/bad-input-row';
 import { PocketIdDirectory } from '../support/pocket-id-directory';
@@ -501,7 +501,7 @@ async function deployRow(row: DeployRow | TokenRow, partial: Record<string, unkn
   const pid = container.pid;
   const step = await cfn.send({ ResourceType: row.resourceType, LogicalResourceId: `Bad${row.id}`, RequestId: randomUUID(), ...partial });
   const after = await snapshot();
-  const reason = step.response.Reason;
+  const reason = failureReason(step.response) ?? undefined;
   const failed = step.response.Status === 'FAILED';
   let outcome: BadInputRow['outcome'] = 'accepted';
   if (failed) outcome = /TypeError|is not a function|Cannot read properties/.test(reason ?? '') ? 'crashed' : row.message.test(reason ?? '') ? 'caught-at-deploy' : 'wrong-message';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { CloudFormationSimulator, MAX_RESPONSE_BYTES, Step } from './cloudformation';
+import { CloudFormationSimulator, failureReason, MAX_RESPONSE_BYTES, Step } from './cloudformation';
 import { ExposureScan } from './exposure';
 import { LambdaContainer } from './lambda-container';
 import { PocketIdDirectory } from './pocket-id-directory';
@@ -94,7 +94,7 @@ export class AcceptanceRun {
 
   public readonly expectSucceeded = async (step: Step): Promise<void> => {
     this.expectCleanStep(step);
-    expect({ status: step.response.Status, reason: step.response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
+    expect({ status: step.response.Status, reason: failureReason(step.response) }).toEqual({ status: 'SUCCESS', reason: null });
   };
 
   public readonly expectFailed = (step: Step, reason: RegExp): void => {

@@ -1,8 +1,14 @@
 import { randomUUID } from 'crypto';
 import { LambdaContainer } from './lambda-container';
+import { InvokeAnswer, providerFramework } from './provider-framework';
 
 /** The physical id the Provider framework reports for a failed Create; its Delete never reaches the handler. */
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+/** The framework's Reason when the operation failed; on success it sends the status itself as Reason. */
+export function failureReason(response: CfnResponse): string | null {
+  return response.Status === 'FAILED' ? response.Reason ?? '' : null;
+}
+
 /** CloudFormation refuses a custom resource response larger than this. */
 export const MAX_RESPONSE_BYTES = 4096;
 
@@ -21,15 +27,19 @@ export interface CfnResponse {
 export interface Step {
   readonly event: Record<string, unknown>;
   readonly response: CfnResponse;
-  /** The response as the framework would upload it. */
+  /** The response exactly as the framework uploaded it to CloudFormation. */
   readonly responseBody: string;
   /** What the handler logged while serving the event (empty when the framework answered alone). */
   readonly logs: string[];
+  /** What the framework itself logged (its own log group): the event, the handler's answer, the response. */
+  readonly frameworkLogs: string[];
 }
 
 /**
- * Sends the bundled handler the events CloudFormation sends through the Provider framework, and builds
- * the response the framework would upload. Nothing here decides an outcome: the handler does.
+ * Sends the events CloudFormation sends to aws-cdk-lib's own Provider framework (its runtime, from
+ * node_modules), which invokes the bundled handler in its container and uploads the response: the
+ * response is what CloudFormation would receive, Reason, stack trace and all. Nothing here decides an
+ * outcome: the handler and the framework do.
  */
 export class CloudFormationSimulator {
   /** `observe` sees every step, checked by the suite or not (the secret-exposure scan reads them all). */
@@ -58,19 +68,21 @@ export class CloudFormationSimulator {
     return this.send({ RequestType: 'Delete', LogicalResourceId: logicalId, PhysicalResourceId: physicalId, ResourceProperties: properties, RequestId: randomUUID() });
   }
 
-  /** Sends one event, as the framework's onEvent function would, and returns the framework's response. */
+  /** Sends one event through the Provider framework and returns what it uploaded to CloudFormation. */
   public async send(partial: Record<string, unknown>): Promise<Step> {
     const event = this.completeEvent(partial);
-    if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) {
-      return this.respond(event, { Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED_MARKER }, []);
-    }
-    const invocation = await this.container.invoke(event);
-    if (invocation.ok) {
-      const physicalId = invocation.result?.PhysicalResourceId ?? (event.PhysicalResourceId as string);
-      return this.respond(event, { Status: 'SUCCESS', PhysicalResourceId: physicalId, Data: invocation.result?.Data }, invocation.logs);
-    }
-    const physicalId = event.RequestType === 'Create' ? CREATE_FAILED_MARKER : event.PhysicalResourceId as string;
-    return this.respond(event, { Status: 'FAILED', Reason: invocation.message, PhysicalResourceId: physicalId }, invocation.logs);
+    const logs: string[] = [];
+    const invokeHandler = async (payload: Record<string, unknown>): Promise<InvokeAnswer> => {
+      const invocation = await this.container.invoke(payload);
+      logs.push(...invocation.logs);
+      return invocation.ok ? { payload: invocation.result } : { payload: invocation.error, functionError: 'Unhandled' };
+    };
+    const run = await (await providerFramework()).run(event, invokeHandler);
+    if (run.uploads.length !== 1) throw new Error(`harness: the framework uploaded ${run.uploads.length} responses, not one`);
+    const responseBody = run.uploads[0];
+    const step: Step = { event, response: JSON.parse(responseBody), responseBody, logs, frameworkLogs: run.logs };
+    this.observe?.(step);
+    return step;
   }
 
   private completeEvent(partial: Record<string, unknown>): Record<string, unknown> {
@@ -82,17 +94,5 @@ export class CloudFormationSimulator {
       ...partial,
       ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framework', ...(partial.ResourceProperties as object) },
     };
-  }
-
-  private respond(event: Record<string, unknown>, outcome: Pick<CfnResponse, 'Status' | 'Reason' | 'PhysicalResourceId' | 'Data'>, logs: string[]): Step {
-    const response: CfnResponse = {
-      ...outcome,
-      StackId: event.StackId as string,
-      RequestId: event.RequestId as string,
-      LogicalResourceId: event.LogicalResourceId as string,
-    };
-    const step: Step = { event, response, responseBody: JSON.stringify(response), logs };
-    this.observe?.(step);
-    return step;
   }
 }

@@ -3,6 +3,11 @@ import * as path from 'path';
 
 /** The handler asset exactly as the construct deploys it (built by `npx projen pre-compile`). */
 export const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'handler', 'index.js');
+/**
+ * The Node.js the handler runs on in Lambda (the construct deploys it on nodejs24.x), installed from
+ * the npm registry as the `node` package: the container runs on it, whatever Node.js runs the tests.
+ */
+export const LAMBDA_NODE = path.join(__dirname, '..', '..', 'node_modules', 'node', 'bin', 'node');
 
 /** The runtime writes this line after each event's last log line. */
 const END_MARKER = '#end-of-event ';
@@ -11,6 +16,8 @@ export interface Invocation {
   readonly ok: boolean;
   readonly result?: { PhysicalResourceId: string; Data?: Record<string, string> };
   readonly message?: string;
+  /** For a handler that threw: what the Lambda runtime hands back to Invoke ({errorType, errorMessage, trace}). */
+  readonly error?: { errorType: string; errorMessage: string; trace: string[] };
   /** Every line the handler wrote while serving this event. */
   readonly logs: string[];
 }
@@ -22,16 +29,20 @@ export interface Invocation {
 export class LambdaContainer {
   public static async start(env: Record<string, string | undefined> = {}, timeoutMs = 300_000): Promise<LambdaContainer> {
     const child = fork(path.join(__dirname, 'lambda-runtime.js'), [HANDLER_ASSET, String(timeoutMs)], {
+      execPath: LAMBDA_NODE,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const container = new LambdaContainer(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
+    container.nodeVersion = await new Promise<string>((resolve, reject) => {
+      child.once('message', (message: any) => resolve(String(message?.node)));
       child.once('exit', (code) => reject(new Error(`handler container exited with ${code}: ${container.stderr}`)));
     });
     return container;
   }
+
+  /** The Node.js version the container runs (its process.version). */
+  public nodeVersion = '';
 
   private output = '';
   private stderr = '';
@@ -85,7 +96,7 @@ export class LambdaContainer {
         this.child.off('exit', onExit);
         this.child.stdout!.off('data', settleWhenComplete);
         const logs = this.output.replace(marker, '').split('\n').filter((line) => line.trim() !== '');
-        resolve({ ok: reply.ok, result: reply.result, message: reply.message, logs });
+        resolve({ ok: reply.ok, result: reply.result, message: reply.message, error: reply.error, logs });
       };
       const onMessage = (message: any) => {
         if (message.id !== id) return;

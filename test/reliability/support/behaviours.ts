@@ -4,7 +4,7 @@ import { describeStep, Recording, sleep } from './matrix';
 import { deleteEvent, Operation, Scenario, updateEvent } from './operations';
 import { differences, maskedDifferences, modelOf, RawState, secretValuesIn, withLabels } from './state';
 import { CaseRecord, exposureProblems, onlyMoreTokens, onlyNewTokens, Outcome, reasonProblems, UNREVOCABLE_TOKEN } from './verdict';
-import { CREATE_FAILED_MARKER, Step } from '../../support/cloudformation';
+import { CREATE_FAILED_MARKER, failureReason, Step } from '../../support/cloudformation';
 
 /**
  * CloudFormation's own behaviours, each checked against the same invariant as the fault matrix: the
@@ -36,7 +36,7 @@ function recordOf(check: Check, found: Found, last: Step | undefined, started: n
     stepIndex: null,
     fault: check.behaviour,
     outcome,
-    reason: last?.response.Reason?.slice(0, 200) ?? null,
+    reason: last ? failureReason(last.response)?.slice(0, 200) ?? null : null,
     violation: problems.length > 0 ? problems.join(' | ') : null,
     limitation: problems.length > 0 ? null : limitation,
     durationMs: Date.now() - started,

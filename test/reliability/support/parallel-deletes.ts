@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import { CaseRecord } from './verdict';
 import { CONTRACT_VERSION, ResourceType } from '../../../lib/contract';
 import { startPocketIdTestServer } from '../../pocket-id-server';
-import { CloudFormationSimulator, Step } from '../../support/cloudformation';
+import { CloudFormationSimulator, failureReason, Step } from '../../support/cloudformation';
 import { ExposureScan } from '../../support/exposure';
 import { LambdaContainer } from '../../support/lambda-container';
 import { PocketIdDirectory } from '../../support/pocket-id-directory';
@@ -131,7 +131,7 @@ function judgeDeletion(item: Deployed, step: Step, remaining: Set<string>, durat
     stepIndex: null,
     fault: BEHAVIOUR,
     outcome: problems.length > 0 ? 'violation' : step.response.Status === 'SUCCESS' ? 'success' : 'failed-clean',
-    reason: step.response.Reason?.slice(0, 200) ?? null,
+    reason: failureReason(step.response)?.slice(0, 200) ?? null,
     violation: problems.length > 0 ? problems.join(' | ') : null,
     limitation: null,
     durationMs,

@@ -1,6 +1,6 @@
 import type { Recording } from './matrix';
 import { differences, maskedDifferences, modelOf, RawState, secretValuesIn } from './state';
-import { MAX_RESPONSE_BYTES, Step } from '../../support/cloudformation';
+import { failureReason, MAX_RESPONSE_BYTES, Step } from '../../support/cloudformation';
 
 /**
  * success: SUCCESS with the intended state; failed-clean: FAILED with a Reason that says what happened
@@ -88,7 +88,7 @@ export function judge(evidence: Evidence): Verdict {
   const startDiff = differences(modelOf(recording.before), modelOf(before));
   if (startDiff.length > 0) problems.push(`harness: the case did not start from the recorded state: ${startDiff.join('; ')}`);
 
-  const reason = step.response.Reason ?? null;
+  const reason = failureReason(step.response);
   let limitation: string | null = null;
   if (step.response.Status === 'SUCCESS') {
     const stateDiff = differences(modelOf(recording.after), modelOf(after));
