@@ -14,6 +14,12 @@ export interface FaultSpec {
   truncateBody?: boolean;
   /** Run the real handler first (state changes!), then answer with the fault: "processed, but the response was lost". */
   afterHandling?: boolean;
+  /**
+   * Answer as the real handler does, but with every empty JSON list as `null`, as Go serializes a nil
+   * slice. A real 2.14.0 sends `[]` on every path checked (see server.test.ts); older releases and
+   * other paths may not, so the handler must take `null` for `[]` everywhere.
+   */
+  emptyListsAsNull?: boolean;
 }
 
 interface ArmedFault {
@@ -53,10 +59,28 @@ export function replacesHandler(spec: FaultSpec): boolean {
 
 /** The response a fault sends instead of (or on top of) the real one. */
 export function faultResponse(spec: FaultSpec, real: ApiResponse | undefined): ApiResponse {
-  if (spec.status === undefined && real) return { ...real, headers: { ...real.headers, ...spec.headers } };
+  if (spec.status === undefined && real) {
+    const body = spec.emptyListsAsNull ? withEmptyListsAsNull(real.body) : real.body;
+    return { ...real, headers: { ...real.headers, ...spec.headers }, body };
+  }
   const body = Buffer.from(spec.body ?? '');
   const headers: Record<string, string> = { ...(spec.body !== undefined && spec.body !== '' ? { 'Content-Type': guessContentType(spec.body) } : {}), ...spec.headers };
   return { status: spec.status ?? 500, headers, body };
+}
+
+function withEmptyListsAsNull(body: Buffer): Buffer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body;
+  }
+  const nullify = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.length === 0 ? null : value.map(nullify);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, nullify(v)]));
+    return value;
+  };
+  return Buffer.from(JSON.stringify(nullify(parsed)));
 }
 
 function guessContentType(body: string): string {

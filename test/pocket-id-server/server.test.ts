@@ -116,6 +116,19 @@ describe('basics', () => {
   });
 });
 
+describe('the instance\'s identity', () => {
+  test('each instance publishes its own signing key: its JWKS tells it apart from another', async () => {
+    const other = await startPocketIdTestServer({ rateLimit: false });
+    try {
+      const kids = async (on: PocketIdTestServer) => (await call('GET', '/.well-known/jwks.json', { key: null, on })).json.keys.map((key: any) => key.kid);
+      expect(await kids(server)).toEqual(await kids(server));
+      expect(await kids(other)).not.toEqual(await kids(server));
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('authentication', () => {
   test.each([
     ['missing', null],
@@ -500,6 +513,18 @@ describe('users', () => {
     expect(server.groups()[0].userIds).toEqual([]);
   });
 
+  test('signup defaults, as a real 2.14.0 applies them to an API-created user: the groups only when the request names none, unknown group ids dropped, the claims always but missing from the answer', async () => {
+    const everyone = await createGroup('everyone');
+    server.setAppConfig({ signupDefaultUserGroupIds: [everyone.id], signupDefaultCustomClaims: [{ key: 'tier', value: 'free' }] });
+    const defaulted = await createUser({ username: 'eve', email: 'eve@example.com', userGroupIds: [] });
+    expect(defaulted.userGroups.map((g: any) => g.id)).toEqual([everyone.id]);
+    expect(defaulted.customClaims).toEqual([]);
+    expect((await call('GET', `/api/users/${defaulted.id}`)).json.customClaims).toEqual([{ key: 'tier', value: 'free' }]);
+    const unknownGroup = await createUser({ username: 'frank', email: 'frank@example.com', userGroupIds: ['00000000-0000-0000-0000-000000000000'] });
+    expect(unknownGroup.userGroups).toEqual([]);
+    expect((await call('GET', `/api/users/${unknownGroup.id}`)).json).toMatchObject({ userGroups: [], customClaims: [{ key: 'tier', value: 'free' }] });
+  });
+
   test('group name is unique → 409 property name; both names need 2+ characters', async () => {
     await createGroup('admins');
     const dup = await call('POST', '/api/user-groups', { body: { friendlyName: 'Admins', name: 'admins' } });
@@ -628,6 +653,14 @@ describe('fault injection and request log', () => {
     const start = Date.now();
     expect((await call('GET', '/healthz')).status).toBe(204);
     expect(Date.now() - start).toBeGreaterThanOrEqual(140);
+  });
+
+  test('emptyListsAsNull answers as the handler would, with every empty list as null', async () => {
+    const group = await createGroup('empty');
+    server.injectFault({ path: /.*/, emptyListsAsNull: true, times: 2 });
+    expect((await call('GET', `/api/user-groups/${group.id}`)).json).toMatchObject({ id: group.id, users: null, customClaims: null, allowedOidcClients: null });
+    expect((await call('GET', '/api/oidc/clients')).json.data).toBeNull();
+    expect((await call('GET', '/api/oidc/clients')).json.data).toEqual([]);
   });
 
   test('every request is logged with its status, path without query', async () => {

@@ -8,6 +8,7 @@ import { apiPolicy, RateLimiter, RatePolicy } from './rate-limit';
 import { findRoute, Route, RouteMatch } from './routes';
 import { ServerState } from './state';
 import { Store } from './store';
+import { SigningKey } from './well-known';
 
 export interface ServerSettings {
   readonly port: number;
@@ -78,6 +79,7 @@ export class PocketIdServer {
       store: this.store,
       version: settings.version,
       appUrl: () => (settings.appUrl ?? this.baseUrl).toLowerCase().replace(/\/+$/, ''),
+      signingKey: new SigningKey(),
     };
   }
 

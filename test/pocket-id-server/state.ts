@@ -1,9 +1,12 @@
 import { Store } from './store';
+import type { SigningKey } from './well-known';
 
 /** What every handler sees: the entities and the server-wide settings. */
 export interface ServerState {
   readonly store: Store;
   readonly version: string;
+  /** The instance's own signing key, published in its JWKS. */
+  readonly signingKey: SigningKey;
   /** Pocket-ID's APP_URL: the issuer and the base of login links. */
   appUrl(): string;
 }

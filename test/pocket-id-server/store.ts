@@ -101,6 +101,8 @@ export interface AppConfig {
   emailOneTimeAccessAsAdminEnabled: boolean;
   emailOneTimeAccessAsUnauthenticatedEnabled: boolean;
   signupDefaultUserGroupIds: string[];
+  /** signupDefaultCustomClaims: given to every user the API creates (user_service.go, applyDefaultCustomClaims). */
+  signupDefaultCustomClaims: Array<{ key: string; value: string }>;
 }
 
 export function defaultAppConfig(): AppConfig {
@@ -110,6 +112,7 @@ export function defaultAppConfig(): AppConfig {
     emailOneTimeAccessAsAdminEnabled: false,
     emailOneTimeAccessAsUnauthenticatedEnabled: false,
     signupDefaultUserGroupIds: [],
+    signupDefaultCustomClaims: [],
   };
 }
 

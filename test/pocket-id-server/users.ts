@@ -111,10 +111,17 @@ export function createUser(ctx: RequestContext, state: ServerState): ApiResponse
     throw conflict ?? internalError();
   }
   store.users.set(user.id, user);
+  // user_service.go CreateUser: unknown group ids are dropped (Where "id IN ?"); the default groups
+  // join only when the request names none; the default claims are given to every new user.
   const requestedGroups = input.userGroupIds ?? [];
   const groupIds = requestedGroups.length > 0 ? requestedGroups : store.appConfig.signupDefaultUserGroupIds;
   store.setGroupsOfUser(user.id, groupIds.filter((id) => store.groups.has(id)));
-  return jsonResponse(201, userDto(store, user, { preloaded: true }));
+  for (const claim of store.appConfig.signupDefaultCustomClaims) {
+    store.claims.push({ id: newUuid(), key: claim.key, value: claim.value, userId: user.id, userGroupId: null });
+  }
+  // The answer carries the user's groups, but not the default claims (they were written after the
+  // user was loaded), as a real 2.14.0 answers it.
+  return jsonResponse(201, { ...userDto(store, user, { preloaded: true }), customClaims: [] });
 }
 
 /** A full replace; the answer lists no groups or claims because Pocket-ID does not load them there. */

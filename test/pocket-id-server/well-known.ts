@@ -44,21 +44,27 @@ export function openIdConfiguration(_ctx: RequestContext, state: ServerState): A
   return jsonResponse(200, serverMetadata(state.appUrl()));
 }
 
-let signingKey: JsonWebKey | undefined;
+/**
+ * The instance's signing key, as Pocket-ID makes one when it first starts: each instance has its own,
+ * so its JWKS tells it apart from any other. Made on first use (key generation is slow enough to
+ * avoid at start-up).
+ */
+export class SigningKey {
+  private jwk?: JsonWebKey;
 
-/** One RSA key per process, made on first use (key generation is slow enough to avoid at start-up). */
-function publicJwk(): JsonWebKey {
-  if (!signingKey) {
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    signingKey = { ...publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: randomString(11), use: 'sig' };
+  public publicJwk(): JsonWebKey {
+    if (!this.jwk) {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      this.jwk = { ...publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: randomString(11), use: 'sig' };
+    }
+    return this.jwk;
   }
-  return signingKey;
 }
 
-export function jwks(): ApiResponse {
+export function jwks(_ctx: RequestContext, state: ServerState): ApiResponse {
   const response = emptyResponse(200);
   response.headers['Content-Type'] = JSON_CONTENT_TYPE;
-  response.body = Buffer.from(goJsonStringify({ keys: [publicJwk()] }));
+  response.body = Buffer.from(goJsonStringify({ keys: [state.signingKey.publicJwk()] }));
   return response;
 }
 
