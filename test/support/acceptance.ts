@@ -27,6 +27,8 @@ export interface AcceptanceOptions {
   readonly rateLimit?: { perSecond: number; burst: number } | false;
   /** Handler containers, each serving one event at a time, as Lambda does. Default 1. */
   readonly containers?: number;
+  /** The handler Lambda's timeout, which its context counts down from. Default 5 minutes, as deployed. */
+  readonly lambdaTimeoutMs?: number;
 }
 
 /**
@@ -113,7 +115,7 @@ export class AcceptanceRun {
     this.tokenSecretArn = await this.secrets.create('pocket-id-api-token', target.apiToken);
     this.secretValues.add(target.apiToken);
     const count = Math.max(1, this.options.containers ?? 1);
-    this.containers = await Promise.all(Array.from({ length: count }, () => LambdaContainer.start()));
+    this.containers = await Promise.all(Array.from({ length: count }, () => LambdaContainer.start({}, this.options.lambdaTimeoutMs)));
     const pool = this.containers.map((container) => new CloudFormationSimulator(container, this.resourceType, (step) => this.observeStep(step)));
     await directory.warmUp();
     this.started = { target, directory, cfn: pool[0], pool, containers: this.containers };
@@ -137,6 +139,23 @@ export class AcceptanceRun {
       await this.target?.close();
     }
     this.exposure.finish();
+  }
+
+  /**
+   * Starts the run before the suite's tests and stops it after them (call it at the top of a test
+   * file); the answer reads the started run, so tests write `suite.cfn`, `suite.directory`.
+   */
+  public inSuite(): StartedRun {
+    beforeAll(() => this.start());
+    afterAll(() => this.stop());
+    const run = () => this.ready();
+    return {
+      get target() { return run().target; },
+      get directory() { return run().directory; },
+      get cfn() { return run().cfn; },
+      get pool() { return run().pool; },
+      get containers() { return run().containers; },
+    };
   }
 
   /** Runs `hook` on every step checked, before the checks (to note what a step made, for cleanup). */

@@ -91,6 +91,7 @@ export class CloudFormationSimulator {
       ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/presigned?X-Amz-Signature=abc',
       StackId: STACK_ID,
       ResourceType: this.resourceType,
+      RequestId: randomUUID(),
       ...partial,
       ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framework', ...(partial.ResourceProperties as object) },
     };

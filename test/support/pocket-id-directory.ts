@@ -77,6 +77,22 @@ export class PocketIdDirectory {
     await inBatches(userIds, (userId) => this.discard('DELETE', `/api/users/${encodeURIComponent(userId)}`));
   }
 
+  /**
+   * Sets Pocket-ID's signup defaults: the groups and custom claims it gives every user the API creates.
+   * A real Pocket-ID's settings are one whole document: it is read and sent back with the two changed.
+   */
+  public async setSignupDefaults(groupIds: string[], claims: Array<{ key: string; value: string }>): Promise<void> {
+    if (this.target.testServer) {
+      this.target.testServer.setAppConfig({ signupDefaultUserGroupIds: groupIds, signupDefaultCustomClaims: claims });
+      return;
+    }
+    const settings: Array<{ key: string; value: string }> = await this.json(await this.call('GET', '/api/application-configuration/all'));
+    const body: Record<string, string> = Object.fromEntries(settings.map((setting) => [setting.key, setting.value]));
+    body.signupDefaultUserGroupIDs = JSON.stringify(groupIds);
+    body.signupDefaultCustomClaims = JSON.stringify(claims);
+    await this.json(await this.call('PUT', '/api/application-configuration', body));
+  }
+
   // Groups
 
   /** GET /api/user-groups/:id (with `users`), or undefined when Pocket-ID says it does not exist. */
