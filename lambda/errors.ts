@@ -16,8 +16,13 @@ export interface RequestDescription {
   readonly path: string;
 }
 
-/** Longest error message the handler reports: CloudFormation's response must stay under 4 KB. */
-export const MAX_ERROR_MESSAGE_LENGTH = 1500;
+/**
+ * Longest error message the handler reports, in UTF-8 bytes as JSON carries it. CloudFormation refuses
+ * a response over 4,096 bytes, and the Provider framework puts into that response, besides this
+ * message (as Reason), a line naming the handler's log group, the stack id (up to ~220 bytes), the
+ * logical id (up to 255), the physical id and the request id.
+ */
+export const MAX_ERROR_MESSAGE_BYTES = 3_000;
 
 /** Pocket-ID answered with an error status. */
 export class PocketIdApiError extends Error {
@@ -89,8 +94,25 @@ export class UnexpectedResponseError extends Error {
   }
 }
 
-export function truncateMessage(message: string): string {
-  return message.length > MAX_ERROR_MESSAGE_LENGTH ? `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 3)}...` : message;
+/** The message cut to at most `maxBytes` UTF-8 bytes as JSON carries it (escapes counted), at a character boundary. */
+export function truncateMessage(message: string, maxBytes = MAX_ERROR_MESSAGE_BYTES): string {
+  if (jsonBytes(message) <= maxBytes) return message;
+  const characters = [...message];
+  const ellipsis = '...';
+  let low = 0;
+  let high = characters.length;
+  // The longest prefix that fits with the ellipsis.
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (jsonBytes(characters.slice(0, middle).join('') + ellipsis) <= maxBytes) low = middle;
+    else high = middle - 1;
+  }
+  return characters.slice(0, low).join('') + ellipsis;
+}
+
+/** UTF-8 bytes of the text inside a JSON string. */
+function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
 }
 
 function describeApiError(
@@ -135,6 +157,7 @@ function networkHint(code: string | undefined): string {
   if (code === 'ECONNREFUSED') return 'Is Pocket-ID running at baseUrl, and does the handler\'s network (vpc, security groups) reach it?';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'The host name of baseUrl does not resolve from the handler\'s network.';
   if (code === 'TIMEOUT') return 'Raise the PocketId timeout, or check the network path to Pocket-ID.';
+  if (code === 'OUT_OF_TIME') return 'Pocket-ID answered too slowly for this deploy: check its load and the network path to it, then deploy again.';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
     return 'The connection broke mid-request: check the network path and any proxy in front of Pocket-ID, then deploy again.';
   }

@@ -15,9 +15,14 @@ export interface Logger {
 /** Writes one JSON object per line. */
 export type LineSink = (line: string) => void;
 
+/** Longest string field a log line carries: longer ones (error messages) are cut, after they were scrubbed. */
+const MAX_FIELD_LENGTH = 300;
+
 /**
- * A structured JSON logger. Every line goes through `scrub` before it is written, so a secret that
- * reached a message by mistake is masked there too (the callers already never log secrets).
+ * A structured JSON logger. Every string field, and then the whole line, goes through `scrub` before
+ * it is written, so a secret that reached a message by mistake is masked there too (the callers
+ * already never log secrets). A long field is cut only after it was scrubbed: a cut could leave part
+ * of a secret that the scrub would no longer recognise.
  */
 export function createLogger(
   level: string | undefined,
@@ -26,10 +31,11 @@ export function createLogger(
   sink: LineSink = writeToStdout,
 ): Logger {
   const threshold = LOG_LEVELS.indexOf(parseLevel(level));
+  const scrubField = (value: LogFields[string]) => (typeof value === 'string' ? scrub(value).slice(0, MAX_FIELD_LENGTH) : value);
   const write = (lineLevel: LogLevelName, message: string, fields: LogFields = {}) => {
     if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
-    const line = JSON.stringify({ level: lineLevel, message, ...context, ...fields });
-    sink(scrub(line));
+    const scrubbed = Object.fromEntries(Object.entries({ ...context, ...fields }).map(([key, value]) => [key, scrubField(value)]));
+    sink(scrub(JSON.stringify({ level: lineLevel, message: scrub(message), ...scrubbed })));
   };
   return {
     debug: (message, fields) => write('debug', message, fields),
