@@ -8,12 +8,12 @@ import { validateBaseUrl } from '../lib/private/validation';
 
 /** The oldest Pocket-ID this release supports: 2.14 changed the client secret endpoints. */
 export const MIN_POCKET_ID_VERSION = [2, 14, 0] as const;
-const DEFAULT_TIMEOUT_SECONDS = 30;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /**
  * The per-container cache of API tokens: the one piece of module-level state, so that a warm container
- * reads each token secret once. Keyed by secret; each entry also remembers the base URLs whose
- * server version was checked with that token.
+ * reads each token secret once. Keyed by secret and JSON field; each entry also remembers the base URLs
+ * whose server version was checked with that token.
  */
 const tokenCache = new Map<string, { token: string; checkedBaseUrls: Set<string> }>();
 
@@ -21,30 +21,78 @@ export interface ConnectOptions {
   readonly secrets: SecretsStore;
   readonly logger: Logger;
   readonly redactor: Redactor;
-  /** Epoch milliseconds after which no request may start. */
-  readonly deadline: number;
+  /** Epoch milliseconds after which no request may start, asked before each one. */
+  readonly deadline: () => number;
   readonly retry?: RetryPolicy;
 }
 
 /** An HTTP client for the Pocket-ID instance the properties name, its version checked once per container. */
 export async function connect(properties: ConnectionProperties, options: ConnectOptions): Promise<PocketIdHttpClient> {
-  const secretId = properties.ApiTokenSecret;
-  const entry = await cachedToken(secretId, options);
+  const source = tokenSourceOf(properties);
+  const entry = await cachedToken(source, options);
   const client = new PocketIdHttpClient({
-    baseUrl: properties.BaseUrl.replace(/\/+$/, ''),
+    ...clientOptions(properties, options),
     apiToken: entry.token,
-    timeoutMs: parseTimeoutSeconds(properties.TimeoutSeconds) * 1000,
-    skipTlsVerify: properties.SkipTlsVerify === 'true',
-    logger: options.logger,
-    deadline: options.deadline,
     retry: options.retry,
-    refreshToken: () => refreshToken(secretId, entry.token, options),
+    refreshToken: () => refreshToken(source, entry.token, options),
   });
   if (!entry.checkedBaseUrls.has(properties.BaseUrl)) {
     await assertSupportedVersion(client, properties.BaseUrl);
     entry.checkedBaseUrls.add(properties.BaseUrl);
   }
   return client;
+}
+
+/** Whether two base URLs reach the same Pocket-ID instance, another one, or that cannot be told. */
+export type InstanceIdentity = 'same' | 'other' | 'unknown';
+
+/**
+ * Tells whether `previous` and `current` reach the same Pocket-ID: each instance signs tokens with keys
+ * of its own, published without authentication in its JWKS, so the same key ids mean the same instance
+ * (one behind a new URL), other key ids another instance. No API key is sent to the old URL: it may no
+ * longer be Pocket-ID's. Unknown when either JWKS cannot be read.
+ */
+export async function compareInstances(
+  previous: ConnectionProperties,
+  current: ConnectionProperties,
+  options: ConnectOptions,
+): Promise<InstanceIdentity> {
+  const [before, now] = await Promise.all([signingKeyIds(previous, options), signingKeyIds(current, options)]);
+  if (!before || !now) return 'unknown';
+  return before.length === now.length && before.every((kid) => now.includes(kid)) ? 'same' : 'other';
+}
+
+async function signingKeyIds(properties: ConnectionProperties, options: ConnectOptions): Promise<string[] | undefined> {
+  const client = new PocketIdHttpClient({ ...clientOptions(properties, options), retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 1_000 } });
+  try {
+    const jwks = await client.get<{ keys?: Array<{ kid?: unknown }> }>('Read the signing keys that identify the Pocket-ID instance', '/.well-known/jwks.json');
+    const kids = (jwks?.keys ?? []).map((key) => key?.kid).filter((kid): kid is string => typeof kid === 'string');
+    return kids.length > 0 ? kids : undefined;
+  } catch (error) {
+    options.logger.warn('could not read the signing keys of a Pocket-ID instance', { baseUrl: properties.BaseUrl, reason: (error as Error).message });
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
+/** Whether an update points the resource at another base URL than before. */
+export function baseUrlChanged(properties: ConnectionProperties, previous: ConnectionProperties): boolean {
+  return normalizedBaseUrl(properties) !== normalizedBaseUrl(previous);
+}
+
+export function normalizedBaseUrl(properties: ConnectionProperties): string {
+  return String(properties.BaseUrl ?? '').replace(/\/+$/, '');
+}
+
+function clientOptions(properties: ConnectionProperties, options: ConnectOptions) {
+  return {
+    baseUrl: normalizedBaseUrl(properties),
+    timeoutMs: parseTimeoutSeconds(properties.TimeoutSeconds) * 1000,
+    skipTlsVerify: properties.SkipTlsVerify === 'true',
+    logger: options.logger,
+    deadline: options.deadline,
+  };
 }
 
 /** The connection properties every resource carries, checked before anything is read or sent. */
@@ -56,6 +104,9 @@ export function validateConnection(properties: ConnectionProperties): string[] {
   if (typeof properties.ApiTokenSecret !== 'string' || properties.ApiTokenSecret === '') {
     problems.push('apiToken is required: ApiTokenSecret names the secret that holds the Pocket-ID API key');
   }
+  if (properties.ApiTokenField !== undefined && (typeof properties.ApiTokenField !== 'string' || properties.ApiTokenField === '')) {
+    problems.push('apiTokenField must be the non-empty key of the JSON field that holds the API key');
+  }
   const seconds = Number(properties.TimeoutSeconds);
   if (properties.TimeoutSeconds !== undefined && !(seconds >= 1 && seconds <= 120)) {
     problems.push(`timeout must be between 1 and 120 seconds (got ${JSON.stringify(properties.TimeoutSeconds)})`);
@@ -66,23 +117,74 @@ export function validateConnection(properties: ConnectionProperties): string[] {
   return problems;
 }
 
-async function cachedToken(secretId: string, options: ConnectOptions) {
-  let entry = tokenCache.get(secretId);
+/** Where the API key is: a secret, and the field of its JSON value if it has one. */
+interface TokenSource {
+  readonly secretId: string;
+  readonly field?: string;
+}
+
+function tokenSourceOf(properties: ConnectionProperties): TokenSource {
+  return { secretId: properties.ApiTokenSecret, field: properties.ApiTokenField };
+}
+
+function cacheKey(source: TokenSource): string {
+  return JSON.stringify([source.secretId, source.field ?? null]);
+}
+
+async function cachedToken(source: TokenSource, options: ConnectOptions) {
+  let entry = tokenCache.get(cacheKey(source));
   if (!entry) {
-    const token = (await options.secrets.readString(secretId)).trim();
-    entry = { token, checkedBaseUrls: new Set<string>() };
-    tokenCache.set(secretId, entry);
+    const value = await options.secrets.readString(source.secretId);
+    options.redactor.add(value);
+    entry = { token: apiKeyIn(value, source), checkedBaseUrls: new Set<string>() };
+    tokenCache.set(cacheKey(source), entry);
   }
   options.redactor.add(entry.token);
   return entry;
 }
 
+/**
+ * The API key held in a secret's value: the value itself, or one field of its JSON object. A JSON
+ * object where a plain key is expected would be sent as the key and refused with a puzzling 401, so
+ * it is refused here, saying why. Messages never quote the value.
+ */
+export function apiKeyIn(value: string, source: TokenSource): string {
+  const where = `apiToken: the secret ${source.secretId}`;
+  if (source.field === undefined) {
+    if (isJsonObject(value)) {
+      throw new Error(`${where} holds a JSON object, not the API key itself: set apiTokenField to the key of the field that holds the API key, `
+        + 'or store the plain API key as the secret\'s value');
+    }
+    return value.trim();
+  }
+  const parsed = parseJsonObject(value);
+  if (!parsed) throw new Error(`${where} is not a JSON object, so it has no field '${source.field}': remove apiTokenField to use the whole value as the API key`);
+  const key = parsed[source.field];
+  if (typeof key !== 'string' || key.trim() === '') {
+    throw new Error(`${where} has no field '${source.field}' holding a string: check apiTokenField against the secret's keys`);
+  }
+  return key.trim();
+}
+
+function isJsonObject(value: string): boolean {
+  return parseJsonObject(value) !== undefined;
+}
+
+function parseJsonObject(value: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(value);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** After a 401: re-reads the secret, in case the key was rotated since this container cached it. */
-async function refreshToken(secretId: string, staleToken: string, options: ConnectOptions): Promise<string | undefined> {
-  tokenCache.delete(secretId);
-  const entry = await cachedToken(secretId, options);
+async function refreshToken(source: TokenSource, staleToken: string, options: ConnectOptions): Promise<string | undefined> {
+  tokenCache.delete(cacheKey(source));
+  const entry = await cachedToken(source, options);
   if (entry.token === staleToken) return undefined;
-  options.logger.info('the API key changed since it was cached; retrying with the new one', { secret: secretId });
+  options.logger.info('the API key changed since it was cached; retrying with the new one', { secret: source.secretId });
   return entry.token;
 }
 
@@ -117,7 +219,7 @@ function compareVersions(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
-function parseTimeoutSeconds(value: string | undefined): number {
+export function parseTimeoutSeconds(value: string | undefined): number {
   const seconds = Number(value);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_TIMEOUT_SECONDS;
 }

@@ -1,4 +1,5 @@
-import { Compensation, OperationContext } from './resource';
+import { listOf } from './properties';
+import { Operation, OperationContext } from './resource';
 import { CustomClaimProperties } from '../lib/contract';
 
 /** A custom claim as Pocket-ID reads and writes it. */
@@ -50,9 +51,7 @@ export function declaredClaims(value: readonly CustomClaimProperties[] | undefin
 
 /** The claims Pocket-ID holds, from an entity it returned (a missing or null list is none). */
 export function claimsOf(entity: object): CustomClaim[] {
-  const held = (entity as { customClaims?: unknown }).customClaims;
-  const claims = Array.isArray(held) ? held as CustomClaim[] : [];
-  return claims.map((claim) => ({ key: claim.key, value: claim.value }));
+  return listOf<CustomClaim>((entity as { customClaims?: unknown }).customClaims).map((claim) => ({ key: claim.key, value: claim.value }));
 }
 
 export function sameClaims(actual: readonly CustomClaim[], wanted: readonly CustomClaim[]): boolean {
@@ -61,23 +60,23 @@ export function sameClaims(actual: readonly CustomClaim[], wanted: readonly Cust
 
 /**
  * Declared claims are the whole set; claims declared before and no longer declared are cleared;
- * claims never declared are left alone (they may be set in Pocket-ID's UI). Nothing is written when
- * Pocket-ID already holds the wanted set. A failure later in the operation puts back the claims the
- * owner had.
+ * claims never declared are left alone (they may be set in Pocket-ID's UI, or be Pocket-ID's signup
+ * defaults). Nothing is written when Pocket-ID already holds the wanted set; `current` undefined means
+ * unknown (a user Pocket-ID just made, with its signup default claims): then the declared set is
+ * written whatever it is. A failure later in the operation puts back the claims the owner had.
  */
 export async function reconcileClaims(
   owner: ClaimsOwner,
-  current: readonly CustomClaim[],
+  current: readonly CustomClaim[] | undefined,
   declared: readonly CustomClaim[] | undefined,
   declaredBefore: boolean,
-  context: OperationContext,
-  undo?: Compensation,
+  operation: Operation,
 ): Promise<void> {
   const wanted = declared ?? (declaredBefore ? [] : undefined);
-  if (wanted === undefined || sameClaims(current, wanted)) return;
-  undo?.add(`the previous custom claims of ${owner.description}`, () => putClaims(owner, current, context));
-  await putClaims(owner, wanted, context);
-  context.logger.info('set the custom claims', { [owner.kind === 'user' ? 'userId' : 'groupId']: owner.id, claims: wanted.length });
+  if (wanted === undefined || (current !== undefined && sameClaims(current, wanted))) return;
+  if (current !== undefined) operation.undo.add(`the previous custom claims of ${owner.description}`, () => putClaims(owner, current, operation));
+  await putClaims(owner, wanted, operation);
+  operation.logger.info('set the custom claims', { [owner.kind === 'user' ? 'userId' : 'groupId']: owner.id, claims: wanted.length });
 }
 
 async function putClaims(owner: ClaimsOwner, claims: readonly CustomClaim[], context: OperationContext): Promise<void> {

@@ -18,12 +18,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 
 export interface HttpClientOptions {
   /** Pocket-ID's base URL, without a trailing slash. */
   readonly baseUrl: string;
-  readonly apiToken: string;
+  /** Sent as X-API-Key; none for public endpoints (the discovery documents). */
+  readonly apiToken?: string;
   readonly timeoutMs: number;
   readonly skipTlsVerify: boolean;
   readonly logger: Logger;
-  /** Epoch milliseconds after which no request or retry starts (kept well inside the Lambda timeout). */
-  readonly deadline: number;
+  /**
+   * Epoch milliseconds after which no request or retry starts (kept well inside the Lambda timeout),
+   * asked before each one: the forward path stops earlier than the undo steps (see TimeBudget).
+   */
+  readonly deadline: () => number;
   readonly retry?: RetryPolicy;
   /**
    * Called once when Pocket-ID answers 401: returns a fresh API key if the stored one changed since
@@ -53,9 +57,11 @@ interface Page<T> {
 
 const MAX_PAGE_SIZE = 100;
 /** Network failures after which the server surely did not process the request. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED']);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'OUT_OF_TIME']);
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 const UNAUTHORIZED_RETRY_DELAY_MS = 500;
+/** A request is not started with less time than this (or its timeout, if shorter) left: it could only time out. */
+const MIN_REQUEST_MS = 1_000;
 
 /**
  * Pocket-ID's admin API over HTTP: X-API-Key authentication, a timeout per request, TLS verification
@@ -65,7 +71,7 @@ const UNAUTHORIZED_RETRY_DELAY_MS = 500;
  * or name), so a retry never creates a second entity.
  */
 export class PocketIdHttpClient {
-  private apiToken: string;
+  private apiToken: string | undefined;
   private readonly agent: http.Agent | https.Agent;
   private readonly retry: RetryPolicy;
 
@@ -166,7 +172,7 @@ export class PocketIdHttpClient {
         path: request.path,
         attempt,
         delayMs: delay,
-        reason: outcome.error.message.slice(0, 200),
+        reason: outcome.error.message,
       });
       await sleep(delay);
     }
@@ -204,14 +210,15 @@ export class PocketIdHttpClient {
    * headers), and an answer shorter than its Content-Length is an error, not a truncated success.
    */
   private async send(request: Request, body: unknown): Promise<Answer> {
-    const remaining = this.options.deadline - Date.now();
-    const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, remaining));
+    const remaining = this.options.deadline() - Date.now();
+    if (remaining < Math.min(this.options.timeoutMs, MIN_REQUEST_MS)) throw new TransportError('OUT_OF_TIME', 'not sent: the time left before the Lambda timeout is kept for undoing what this operation changed');
+    const timeoutMs = Math.min(this.options.timeoutMs, remaining);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = {
-      'X-API-Key': this.apiToken,
       'Accept': 'application/json',
       'User-Agent': 'cdk-pocket-id',
     };
+    if (this.apiToken !== undefined) headers['X-API-Key'] = this.apiToken;
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -244,7 +251,7 @@ export class PocketIdHttpClient {
     const jittered = backoff / 2 + Math.random() * (backoff / 2);
     const delay = retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered / 4) : jittered;
     // A retry must leave room for a whole request before the deadline.
-    if (Date.now() + delay + Math.min(this.options.timeoutMs, 5_000) > this.options.deadline) return undefined;
+    if (Date.now() + delay + Math.min(this.options.timeoutMs, 5_000) > this.options.deadline()) return undefined;
     return delay;
   }
 }
@@ -309,6 +316,7 @@ function networkErrorCode(error: unknown): string | undefined {
 
 function networkErrorDetail(error: unknown, code: string | undefined): string {
   if (code === 'TIMEOUT') return 'the request timed out';
+  if (code === 'OUT_OF_TIME') return (error as Error).message;
   // Node's message names the system error and the address, never a header or a body.
   const message = (error as Error)?.message ?? String(error);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
@@ -320,7 +328,7 @@ function isRepeatable(request: Request): boolean {
 
 /** Whether Pocket-ID may have done what the request asked although the caller saw an error. */
 export function isUncertain(error: unknown): boolean {
-  if (error instanceof PocketIdNetworkError) return !isTlsError(error.causeCode) && error.causeCode !== 'ECONNREFUSED';
+  if (error instanceof PocketIdNetworkError) return !isTlsError(error.causeCode) && !NOT_SENT_CODES.has(error.causeCode ?? '');
   if (error instanceof PocketIdApiError) return error.status >= 500;
   return error instanceof UnexpectedResponseError;
 }

@@ -1,5 +1,6 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { connect, validateConnection } from './connection';
+import { TimeBudget } from './budget';
+import { connect, parseTimeoutSeconds, validateConnection } from './connection';
 import { InputError, truncateMessage } from './errors';
 import { createLogger, Logger } from './logger';
 import { Redactor } from './redactor';
@@ -24,6 +25,14 @@ const DEADLINE_MARGIN_MS = 20_000;
 /** Without a Lambda context (tests), requests may run this long. */
 const DEFAULT_BUDGET_MS = 120_000;
 
+interface Tools {
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  readonly secrets: SecretsStore;
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
  * The entry point behind the Provider framework: dispatches each CloudFormation event to the module of
  * its resource type. Errors leave as short messages that name the operation and never a secret.
@@ -40,29 +49,26 @@ export async function handler(event: CloudFormationCustomResourceEvent, lambdaCo
   });
   const secrets = new SecretsStore();
   try {
-    return await dispatch(event, properties, { logger, redactor, secrets, deadline: deadlineOf(lambdaContext) });
+    return await dispatch(event, properties, { logger, redactor, secrets, start: Date.now(), end: endOf(lambdaContext) });
   } catch (error) {
     const message = truncateMessage(redactor.scrub((error as Error)?.message ?? String(error)));
     logger.error('operation failed', { error: message });
-    throw new Error(message);
+    throw reportable(message);
   } finally {
     secrets.destroy();
   }
 }
 
-async function dispatch(
-  event: CloudFormationCustomResourceEvent,
-  properties: CommonProperties,
-  tools: { logger: Logger; redactor: Redactor; secrets: SecretsStore; deadline: number },
-): Promise<HandlerResult> {
+async function dispatch(event: CloudFormationCustomResourceEvent, properties: CommonProperties, tools: Tools): Promise<HandlerResult> {
   const resource = RESOURCES[event.ResourceType];
   if (!resource) {
     throw new Error(`This cdk-pocket-id handler does not know resource type ${event.ResourceType}: update cdk-pocket-id.`);
   }
-  if (!SUPPORTED_CONTRACT_VERSIONS.includes(properties.ContractVersion)) {
-    throw new Error(`Resource written by an unknown cdk-pocket-id contract version ${properties.ContractVersion}: update cdk-pocket-id.`);
-  }
   if (event.RequestType !== 'Delete') {
+    // A Delete goes by the physical id whatever wrote its properties, so that a library downgrade never blocks deleting a stack.
+    if (!SUPPORTED_CONTRACT_VERSIONS.includes(properties.ContractVersion)) {
+      throw new Error(`Resource written by an unknown cdk-pocket-id contract version ${properties.ContractVersion}: update cdk-pocket-id.`);
+    }
     const problems = [...validateConnection(properties), ...resource.validate(event.ResourceProperties)];
     if (problems.length > 0) throw new InputError(`${event.LogicalResourceId} (${event.ResourceType})`, problems);
   }
@@ -71,9 +77,11 @@ async function dispatch(
     // Nothing to remove: no token read, no request, so a stack still deletes when Pocket-ID is gone.
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
-  const api = await connect(properties, tools);
+  const budget = new TimeBudget(tools.start, tools.end, parseTimeoutSeconds(properties.TimeoutSeconds) * 1000);
+  const deadline = () => budget.deadline();
+  const api = await connect(properties, { ...tools, deadline });
   try {
-    const context = { api, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor };
+    const context: OperationContext = { api, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor, budget };
     const result = await runOperation(resource, event, context);
     tools.logger.info('finished', { physicalResourceId: result.PhysicalResourceId });
     return result;
@@ -90,7 +98,18 @@ function runOperation(resource: ResourceHandler, event: CloudFormationCustomReso
   }
 }
 
-function deadlineOf(lambdaContext: Context | undefined): number {
+function endOf(lambdaContext: Context | undefined): number {
   const remaining = lambdaContext?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + DEADLINE_MARGIN_MS;
   return Date.now() + Math.max(remaining - DEADLINE_MARGIN_MS, 1_000);
+}
+
+/**
+ * The error the Lambda runtime reports. Its stack is the message alone: the Provider framework copies
+ * the runtime's stack trace into CloudFormation's Reason, where frames of a minified bundle would tell
+ * the user nothing and eat into the 4 KB the response may have.
+ */
+function reportable(message: string): Error {
+  const error = new Error(message);
+  error.stack = `${error.name}: ${message}`;
+  return error;
 }

@@ -10,6 +10,15 @@ export function readBoolean(value: unknown): boolean | undefined {
   throw new TypeError(`expected true or false, got ${JSON.stringify(value)}`);
 }
 
+/** A boolean whose malformed value was already reported (shapeProblems): undefined then. */
+export function readBooleanOrUndefined(value: unknown): boolean | undefined {
+  try {
+    return readBoolean(value);
+  } catch {
+    return undefined;
+  }
+}
+
 export function readInteger(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   const number = typeof value === 'number' ? value : Number(value);
@@ -28,25 +37,45 @@ export function readStringList(value: unknown): string[] | undefined {
   return value.map(String);
 }
 
-/** Which properties must be lists and which strings, keyed by property, valued by the prop name users know. */
+/** A list Pocket-ID (or CloudFormation) sent, where `null` or an absent list means an empty one. */
+export function listOf<T = unknown>(value: unknown): T[] {
+  return Array.isArray(value) ? value as T[] : [];
+}
+
+/** What kind each property must be, keyed by property, valued by the construct prop users know. */
 export interface ShapeRules {
+  /** Properties that must be present, as strings. */
+  readonly required?: Readonly<Record<string, string>>;
   readonly lists?: Readonly<Record<string, string>>;
   readonly strings?: Readonly<Record<string, string>>;
+  /** Properties that must read as true or false ("true", "false"). */
+  readonly booleans?: Readonly<Record<string, string>>;
 }
 
 /**
- * Values of the wrong kind (a string where a list belongs, an object where a string belongs), which
- * the readers would otherwise coerce into something valid-looking.
+ * Values missing or of the wrong kind (a string where a list belongs, an object where a string
+ * belongs, "yes" for a boolean), which the readers would otherwise coerce into something valid-looking.
  */
 export function shapeProblems(properties: Record<string, unknown>, rules: ShapeRules): string[] {
   const present = (key: string) => properties[key] !== undefined && properties[key] !== null;
   return [
+    ...Object.entries(rules.required ?? {})
+      .filter(([key]) => typeof properties[key] !== 'string')
+      .map(([, field]) => `${field} is required`),
     ...Object.entries(rules.lists ?? {})
       .filter(([key]) => present(key) && !Array.isArray(properties[key]))
       .map(([, field]) => `${field} must be a list`),
     ...Object.entries(rules.strings ?? {})
       .filter(([key]) => present(key) && typeof properties[key] !== 'string')
       .map(([, field]) => `${field} must be a string`),
+    ...Object.entries(rules.booleans ?? {}).flatMap(([key, field]) => {
+      try {
+        readBoolean(properties[key]);
+        return [];
+      } catch (error) {
+        return [`${field}: ${(error as Error).message}`];
+      }
+    }),
   ];
 }
 

@@ -1,4 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { TimeBudget } from './budget';
 import { PocketIdHttpClient } from './http-client';
 import { Logger } from './logger';
 import { Redactor } from './redactor';
@@ -20,6 +21,12 @@ export interface OperationContext {
   readonly secrets: SecretsStore;
   readonly logger: Logger;
   readonly redactor: Redactor;
+  readonly budget: TimeBudget;
+}
+
+/** An operation under way: its context, and the undo steps of what it changed so far. */
+export interface Operation extends OperationContext {
+  readonly undo: Compensation;
 }
 
 /** One module per resource type implements the three lifecycle operations. */
@@ -33,32 +40,52 @@ export interface ResourceHandler {
   delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult>;
 }
 
+/** How much of an undo step's error its cleanup report quotes. */
+const UNDO_ERROR_LENGTH = 200;
+
 /**
  * Steps that undo what a failed operation already made, run newest first, so that a failure halfway
- * leaves nothing behind. An undo step that fails itself is reported in the error, never hidden.
+ * leaves nothing behind. Each step keeps back time for its requests (TimeBudget), so that it still
+ * gets its normal timeout and retries after a forward path that ran out of time. An undo step that
+ * fails itself is reported in the error, never hidden.
  */
 export class Compensation {
   private readonly steps: Array<{ description: string; run: () => Promise<unknown> }> = [];
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly context: OperationContext) {}
 
-  public add(description: string, run: () => Promise<unknown>): void {
+  /** Registers an undo step that sends up to `requests` requests (to Pocket-ID or Secrets Manager). */
+  public add(description: string, run: () => Promise<unknown>, requests = 1): void {
+    this.context.budget.reserve(requests);
     this.steps.push({ description, run });
   }
 
   /** Runs every undo step and returns the error to throw: the original one, plus what could not be undone. */
   public async rollback(error: unknown): Promise<Error> {
+    this.context.budget.startCompensating();
     const leftovers: string[] = [];
-    for (const step of this.steps.reverse()) {
+    for (const step of [...this.steps].reverse()) {
       try {
         await step.run();
-        this.logger.info('undid a partial change', { step: step.description });
+        this.context.logger.info('undid a partial change', { step: step.description });
       } catch (undoError) {
-        leftovers.push(`${step.description} (${(undoError as Error).message.slice(0, 200)})`);
+        // Scrubbed before it is cut: a cut could leave part of a secret that the scrub no longer recognises.
+        const reason = this.context.redactor.scrub((undoError as Error).message ?? String(undoError)).slice(0, UNDO_ERROR_LENGTH);
+        leftovers.push(`${step.description} (${reason})`);
       }
     }
     const original = error instanceof Error ? error : new Error(String(error));
     if (leftovers.length === 0) return original;
-    return new Error(`${original.message}. Cleanup also failed, remove by hand: ${leftovers.join('; ')}`);
+    return new Error(`${original.message.replace(/\.$/, '')}. Cleanup also failed, remove by hand: ${leftovers.join('; ')}`);
+  }
+}
+
+/** Runs `work` as one operation: if it fails, what it changed is undone before the error goes on. */
+export async function withCompensation<T>(context: OperationContext, work: (operation: Operation) => Promise<T>): Promise<T> {
+  const undo = new Compensation(context);
+  try {
+    return await work({ ...context, undo });
+  } catch (error) {
+    throw await undo.rollback(error);
   }
 }

@@ -14,8 +14,9 @@ export interface ClientCredentials {
 
 /** A Secrets Manager call failed; the message names the secret and the action, never a value. */
 export class SecretsError extends Error {
-  constructor(action: string, secretId: string, cause: unknown) {
-    super(`${action} on secret ${secretId} failed: ${describeAwsError(cause)}`);
+  /** `reading` says what of the secret was being read, when not its current value. */
+  constructor(action: string, secretId: string, cause: unknown, reading?: string) {
+    super(`${action} on secret ${secretId} failed: ${describeAwsError(cause, reading)}`);
     this.name = 'SecretsError';
   }
 }
@@ -46,7 +47,7 @@ export class SecretsStore {
       return result.SecretString;
     } catch (error) {
       if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-      throw new SecretsError('GetSecretValue (AWSPREVIOUS)', secretId, error);
+      throw new SecretsError('GetSecretValue', secretId, error, 'its AWSPREVIOUS version');
     }
   }
 
@@ -91,11 +92,12 @@ export function parseCredentials(text: string): ClientCredentials | undefined {
   }
 }
 
-function describeAwsError(error: unknown): string {
+function describeAwsError(error: unknown, reading: string | undefined): string {
   const e = error as { name?: string; message?: string; $metadata?: { requestId?: string } };
   const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
   const requestId = e?.$metadata?.requestId ? ` (AWS request id ${e.$metadata.requestId})` : '';
-  return `${name}${e?.message ?? String(error)}${requestId}${hint(e?.name)}`;
+  const what = reading ? ` (reading ${reading})` : '';
+  return `${name}${e?.message ?? String(error)}${what}${requestId}${hint(e?.name)}`;
 }
 
 /** What to do about each error, so that every message ends with it. */

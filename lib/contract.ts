@@ -38,6 +38,8 @@ export interface ConnectionProperties {
   readonly IssuerUrl?: string;
   /** ARN (complete or partial) or name of the Secrets Manager secret that holds the API key. */
   readonly ApiTokenSecret: string;
+  /** The key of the JSON object in ApiTokenSecret that holds the API key; absent: the whole value is the key. */
+  readonly ApiTokenField?: string;
   /** "true" turns TLS certificate verification off. */
   readonly SkipTlsVerify?: string;
   /** Per-request timeout in seconds. */

@@ -1,18 +1,18 @@
 import { MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../lib/contract';
 import { validateUserGroup } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, CustomClaim, declaredClaims, reconcileClaims } from '../custom-claims';
-import { PocketIdApiError, UnexpectedResponseError } from '../errors';
+import { PocketIdApiError } from '../errors';
+import { FieldTable, tableFieldsOf } from '../fields';
 import { isUncertain } from '../http-client';
-import { readString, sameSet } from '../properties';
-import { Compensation, CreateEvent, DeleteEvent, HandlerResult, OperationContext, ResourceHandler, UpdateEvent } from '../resource';
+import { entityResource, EntityKind, Made, PocketIdEntity, readEntity } from '../lifecycle';
+import { listOf, readString, sameSet, shapeProblems } from '../properties';
+import { Operation, OperationContext } from '../resource';
 
 /** What the previous properties declared; a new group has nothing declared before. */
 type PreviouslyDeclared = Pick<UserGroupProperties, 'CustomClaims' | 'MemberUserIds'>;
-const NOTHING_DECLARED_BEFORE: PreviouslyDeclared = {};
 
 /** A group as Pocket-ID returns it; `users` and `allowedOidcClients` only come with GET /:id. */
-interface PocketIdGroup {
-  readonly id: string;
+interface PocketIdGroup extends PocketIdEntity {
   readonly name: string;
   readonly friendlyName: string;
   readonly customClaims?: CustomClaim[] | null;
@@ -32,76 +32,52 @@ const MEMBERSHIP_MODES: readonly string[] = Object.values(MembershipMode);
 /** Ids named in one error message at most: the message must stay well under CloudFormation's 4 KB. */
 const MAX_IDS_IN_MESSAGE = 10;
 
-export const userGroup: ResourceHandler = {
+const FIELD_LIST: FieldTable<UserGroupProperties>['fields'] = [
+  { property: 'Name', api: 'name', read: readString, pocketIdDefault: undefined },
+  { property: 'FriendlyName', api: 'friendlyName', read: readString, pocketIdDefault: undefined },
+];
+
+/** The name and friendly name: what Pocket-ID's PUT of a group takes. A rename keeps the id, members, claims and clients. */
+const FIELDS: FieldTable<UserGroupProperties> = { fields: FIELD_LIST, bodyOf: tableFieldsOf(FIELD_LIST) };
+
+const GROUP: EntityKind<UserGroupProperties, PocketIdGroup> = {
+  label: 'user group',
+  idField: 'groupId',
+  path: groupPath,
+  fields: FIELDS,
   validate: validateProperties,
-
-  async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
-    return createGroup(event.ResourceProperties as unknown as UserGroupProperties, context);
+  onMove: 'new-entity',
+  make: (request, operation) => postGroup(request.properties, operation),
+  reconcile: async (group, properties, previous, operation) => {
+    await reconcileGroupClaims(group, properties, previous, operation);
+    await reconcileMembers(group, properties, previous, operation);
   },
-
-  async update(event: UpdateEvent, context: OperationContext): Promise<HandlerResult> {
-    const properties = event.ResourceProperties as unknown as UserGroupProperties;
-    const previous = event.OldResourceProperties as unknown as UserGroupProperties;
-    const current = await readGroup(event.PhysicalResourceId, context);
-    if (!current) {
-      context.logger.warn('the user group was deleted outside CloudFormation: creating it again', { groupId: event.PhysicalResourceId });
-      return createGroup(properties, context);
-    }
-    const compensation = new Compensation(context.logger);
-    try {
-      await renameIfChanged(current, properties, context, compensation);
-      await reconcileGroupClaims(current, properties, previous, context, compensation);
-      await reconcileMembers(current, properties, previous, context, compensation);
-      return result(current.id, properties);
-    } catch (error) {
-      throw await compensation.rollback(error);
-    }
+  data: (groupId, properties) => {
+    const data: UserGroupAttributes = { GroupId: groupId, GroupName: properties.Name };
+    return { ...data };
   },
-
-  async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
-    const groupId = event.PhysicalResourceId;
-    const deleted = await context.api.delete('Delete user group', groupPath(groupId)).catch((error) => {
-      throw explainLdapRefusal(error, groupId);
-    });
-    context.logger.info(deleted ? 'deleted the user group' : 'the user group was already gone', { groupId });
-    return { PhysicalResourceId: groupId };
-  },
+  explainWriteError: (error, groupId) => explainLdapRefusal(error, groupId),
 };
 
-async function createGroup(properties: UserGroupProperties, context: OperationContext): Promise<HandlerResult> {
-  const compensation = new Compensation(context.logger);
-  try {
-    const { group, adopted } = await postGroup(properties, context, compensation);
-    await reconcileGroupClaims(group, properties, NOTHING_DECLARED_BEFORE, context);
-    await reconcileMembers(group, properties, NOTHING_DECLARED_BEFORE, context);
-    context.logger.info(adopted ? 'completed a user group created by an earlier delivery of this event' : 'created the user group', { groupId: group.id });
-    return result(group.id, properties);
-  } catch (error) {
-    throw await compensation.rollback(error);
-  }
-}
+export const userGroup = entityResource(GROUP);
 
 /**
  * Creates the group, or finds the one an earlier attempt or delivery of this Create made; either is
  * removed again if the Create fails. The POST is repeated like a PUT: Pocket-ID refuses a second group
  * with the name, and the conflict leads to the group the first attempt made.
  */
-async function postGroup(
-  properties: UserGroupProperties,
-  context: OperationContext,
-  compensation: Compensation,
-): Promise<{ group: PocketIdGroup; adopted: boolean }> {
+async function postGroup(properties: UserGroupProperties, operation: Operation): Promise<Made<PocketIdGroup>> {
   const body = { name: properties.Name, friendlyName: properties.FriendlyName };
   const isCreatedGroup = (answer: unknown) => isGroup(answer) && answer.name === properties.Name;
-  let created: { group: PocketIdGroup; adopted: boolean };
+  let created: Made<PocketIdGroup>;
   try {
-    created = { group: await context.api.post<PocketIdGroup>('Create user group', '/api/user-groups', body, { repeatable: true, expect: isCreatedGroup }), adopted: false };
+    created = { entity: await operation.api.post<PocketIdGroup>('Create user group', '/api/user-groups', body, { repeatable: true, expect: isCreatedGroup }), adopted: false };
   } catch (error) {
-    if (isNameTaken(error)) created = { group: await adoptEarlierDelivery(properties, context, error), adopted: true };
-    else created = { group: await findLostGroup(properties, context, error), adopted: false };
+    if (isNameTaken(error)) created = { entity: await adoptEarlierDelivery(properties, operation, error), adopted: true };
+    else created = { entity: await findLostGroup(properties, operation, error), adopted: false };
   }
-  const groupId = created.group.id;
-  compensation.add(`user group ${groupId}`, () => context.api.delete('Remove the partly created user group', groupPath(groupId)));
+  const groupId = created.entity.id;
+  operation.undo.add(`user group ${groupId}`, () => operation.api.delete('Remove the partly created user group', groupPath(groupId)), 2);
   return created;
 }
 
@@ -158,7 +134,7 @@ function whyNotFromThisCreate(group: PocketIdGroup, properties: UserGroupPropert
   }
   const declaredMembers = readMemberIds(properties.MemberUserIds) ?? [];
   if (!memberIdsOf(group).every((id) => declaredMembers.includes(id))) return 'it has members this resource does not declare';
-  if ((group.allowedOidcClients ?? []).length > 0) return 'OIDC clients already admit it';
+  if (listOf(group.allowedOidcClients).length > 0) return 'OIDC clients already admit it';
   return undefined;
 }
 
@@ -166,74 +142,31 @@ function whyNotFromThisCreate(group: PocketIdGroup, properties: UserGroupPropert
 async function findGroupNamed(name: string, context: OperationContext): Promise<PocketIdGroup | undefined> {
   const candidates = await context.api.list<PocketIdGroup>('Find the user group holding the name', '/api/user-groups', { search: name });
   const match = candidates.find((group) => group.name === name);
-  return match ? readGroup(match.id, context) : undefined;
+  return match ? readEntity<PocketIdGroup>(context, GROUP, match.id) : undefined;
 }
 
-async function readGroup(groupId: string, context: OperationContext): Promise<PocketIdGroup | undefined> {
-  try {
-    const group = await context.api.get<PocketIdGroup>('Read user group', groupPath(groupId));
-    if (!isGroup(group) || group.id !== groupId) {
-      throw new UnexpectedResponseError({ operation: 'Read user group', method: 'GET', path: groupPath(groupId) }, 'not the group asked for');
-    }
-    return group;
-  } catch (error) {
-    if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
-    throw error;
-  }
-}
-
-/**
- * The name changes in place: the group keeps its id, members, claims and clients. Like every write of
- * an update, the way back is arranged before the PUT, whose answer may be lost after Pocket-ID did it.
- */
-async function renameIfChanged(group: PocketIdGroup, properties: UserGroupProperties, context: OperationContext, undo: Compensation): Promise<void> {
-  if (group.name === properties.Name && group.friendlyName === properties.FriendlyName) return;
-  undo.add(`the previous name of user group ${group.id}`, () => putNames(group.id, group.name, group.friendlyName, context));
-  await putNames(group.id, properties.Name, properties.FriendlyName, context);
-  context.logger.info('renamed the user group', { groupId: group.id });
-}
-
-async function putNames(groupId: string, name: string, friendlyName: string, context: OperationContext): Promise<void> {
-  const isRenamed = (answer: unknown) => isGroup(answer) && answer.id === groupId;
-  await context.api.put('Update user group', groupPath(groupId), { name, friendlyName }, { expect: isRenamed }).catch((error) => {
-    throw explainLdapRefusal(error, groupId);
-  });
-}
-
-function reconcileGroupClaims(
-  group: PocketIdGroup,
-  properties: UserGroupProperties,
-  previous: PreviouslyDeclared,
-  context: OperationContext,
-  undo?: Compensation,
-): Promise<void> {
+function reconcileGroupClaims(group: PocketIdGroup, properties: UserGroupProperties, previous: PreviouslyDeclared, operation: Operation) {
   const owner = { kind: 'user-group', id: group.id, description: `user group ${group.id}` } as const;
-  return reconcileClaims(owner, claimsOf(group), declaredClaims(properties.CustomClaims), previous.CustomClaims !== undefined, context, undo);
+  return reconcileClaims(owner, claimsOf(group), declaredClaims(properties.CustomClaims), previous.CustomClaims !== undefined, operation);
 }
 
 /**
  * Writes the member list this resource wants, when it differs from Pocket-ID's, and checks that
  * Pocket-ID kept every id: it drops unknown user ids without a word.
  */
-async function reconcileMembers(
-  group: PocketIdGroup,
-  properties: UserGroupProperties,
-  previous: PreviouslyDeclared,
-  context: OperationContext,
-  undo?: Compensation,
-): Promise<void> {
+async function reconcileMembers(group: PocketIdGroup, properties: UserGroupProperties, previous: PreviouslyDeclared, operation: Operation) {
   const current = memberIdsOf(group);
   const declared = readMemberIds(properties.MemberUserIds);
   const wanted = desiredMembers(current, declared, readMemberIds(previous.MemberUserIds), membershipModeOf(properties));
   if (wanted === undefined || sameSet(current, wanted)) return;
-  undo?.add(`the previous members of user group ${group.id}`, () => putMembers(group.id, current, context));
-  const kept = memberIdsOf(await putMembers(group.id, wanted, context));
+  operation.undo.add(`the previous members of user group ${group.id}`, () => putMembers(group.id, current, operation));
+  const kept = memberIdsOf(await putMembers(group.id, wanted, operation));
   const unknown = wanted.filter((id) => !kept.includes(id));
   if (unknown.length > 0) {
     throw new Error(`User group '${properties.Name}' (${group.id}): these members are not Pocket-ID users, so Pocket-ID left them out: `
       + `${listIds(unknown)}. Was a user deleted outside CloudFormation? Create the user again, or remove its id from the members`);
   }
-  context.logger.info('set the user group members', {
+  operation.logger.info('set the user group members', {
     groupId: group.id,
     added: wanted.filter((id) => !current.includes(id)).length,
     removed: current.filter((id) => !wanted.includes(id)).length,
@@ -266,7 +199,7 @@ export function desiredMembers(
 
 /** Pocket-ID answers with the group and its members. */
 async function putMembers(groupId: string, userIds: readonly string[], context: OperationContext): Promise<PocketIdGroup> {
-  const hasMembers = (answer: unknown) => isGroup(answer) && answer.id === groupId && Array.isArray(answer.users);
+  const hasMembers = (answer: unknown) => isGroup(answer) && answer.id === groupId && (Array.isArray(answer.users) || answer.users === null);
   return context.api.put<PocketIdGroup>('Set user group members', `${groupPath(groupId)}/users`, { userIds }, { expect: hasMembers });
 }
 
@@ -284,9 +217,7 @@ function explainLdapRefusal(error: unknown, groupId: string): unknown {
 
 function validateProperties(raw: Record<string, unknown>): string[] {
   const properties = raw as unknown as UserGroupProperties;
-  const problems: string[] = [];
-  if (typeof properties.Name !== 'string') problems.push('name is required');
-  if (typeof properties.FriendlyName !== 'string') problems.push('friendlyName is required');
+  const problems = shapeProblems(raw, { required: { Name: 'name', FriendlyName: 'friendlyName' } });
   const claims = checkClaims(properties.CustomClaims, problems);
   problems.push(...validateUserGroup({
     name: readString(properties.Name),
@@ -319,7 +250,7 @@ function membershipModeOf(properties: UserGroupProperties): string {
 }
 
 function memberIdsOf(group: PocketIdGroup): string[] {
-  return (group.users ?? []).map((user) => user.id);
+  return listOf<{ id: string }>(group.users).map((user) => user.id);
 }
 
 function unique(ids: readonly string[]): string[] {
@@ -329,11 +260,6 @@ function unique(ids: readonly string[]): string[] {
 function listIds(ids: readonly string[]): string {
   const shown = ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
   return ids.length > MAX_IDS_IN_MESSAGE ? `${shown} and ${ids.length - MAX_IDS_IN_MESSAGE} more` : shown;
-}
-
-function result(groupId: string, properties: UserGroupProperties): HandlerResult {
-  const data: UserGroupAttributes = { GroupId: groupId, GroupName: properties.Name };
-  return { PhysicalResourceId: groupId, Data: { ...data } };
 }
 
 function groupPath(groupId: string): string {

@@ -1,17 +1,16 @@
 import { UserAttributes, UserProperties } from '../../lib/contract';
 import { validateUser } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, declaredClaims, reconcileClaims } from '../custom-claims';
-import { PocketIdApiError, UnexpectedResponseError } from '../errors';
-import { deterministicUuid } from '../ids';
-import { readBoolean, readInteger, readString } from '../properties';
-import { Compensation, CreateEvent, DeleteEvent, HandlerResult, OperationContext, ResourceHandler, UpdateEvent } from '../resource';
+import { PocketIdApiError } from '../errors';
+import { declaredFields, FieldTable, holdsFields, tableFieldsOf, updateBody } from '../fields';
+import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields } from '../lifecycle';
+import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, shapeProblems, ShapeRules } from '../properties';
+import { Operation, OperationContext } from '../resource';
 import { undoWrite } from '../secrets';
 
 /** A user as Pocket-ID returns it; only the fields this module reads are typed. */
-interface PocketIdUser {
-  readonly id: string;
+interface PocketIdUser extends PocketIdEntity {
   readonly username: string;
-  readonly [field: string]: unknown;
 }
 
 /** What the login link secret holds, as JSON. */
@@ -22,11 +21,7 @@ export interface StoredLoginLink {
   readonly expiresAt: string;
 }
 
-/**
- * How each managed property maps to Pocket-ID's user body, and the value Pocket-ID gives a field nobody
- * set. These are also every field Pocket-ID's full-replace PUT takes (groups are set elsewhere).
- */
-const FIELDS: ReadonlyArray<{ property: keyof UserProperties; api: string; read: (value: unknown) => unknown; pocketIdDefault: unknown }> = [
+const FIELD_LIST: FieldTable<UserProperties>['fields'] = [
   { property: 'Username', api: 'username', read: readString, pocketIdDefault: undefined },
   { property: 'Email', api: 'email', read: readString, pocketIdDefault: null },
   { property: 'EmailVerified', api: 'emailVerified', read: readBoolean, pocketIdDefault: false },
@@ -38,13 +33,21 @@ const FIELDS: ReadonlyArray<{ property: keyof UserProperties; api: string; read:
   { property: 'Disabled', api: 'disabled', read: readBoolean, pocketIdDefault: false },
 ];
 
-/** Boolean properties and the construct prop each one comes from, for error messages. */
-const BOOLEAN_PROPERTIES: ReadonlyArray<[keyof UserProperties, string]> = [
-  ['EmailVerified', 'emailVerified'],
-  ['IsAdmin', 'isAdmin'],
-  ['Disabled', 'disabled'],
-  ['EmailLoginLink', 'emailLoginLink'],
-];
+/**
+ * How each managed property maps to Pocket-ID's user body, and the value Pocket-ID gives a field nobody
+ * set. These are also every field Pocket-ID's full-replace PUT takes (groups are set elsewhere).
+ */
+const FIELDS: FieldTable<UserProperties> = { fields: FIELD_LIST, bodyOf: tableFieldsOf(FIELD_LIST) };
+
+/**
+ * Pocket-ID 2.14 puts a user created with no `userGroupIds` into its signup default groups
+ * (backend/internal/service/user_service.go, CreateUser: applyDefaultGroups runs when the list is
+ * empty, `[]` included), and drops ids of groups that do not exist (`Where("id IN ?")`). A created user
+ * must join exactly the groups that declare it, and a join made by the server would race the group
+ * resources' whole-list membership writes: so the create names a group that cannot exist (the nil
+ * UUID: Pocket-ID's group ids are random UUIDs), and the server joins the user to none.
+ */
+const NO_GROUP = '00000000-0000-0000-0000-000000000000';
 
 /**
  * How long after it was issued a stored login link is taken for the work of an earlier delivery of the
@@ -52,219 +55,85 @@ const BOOLEAN_PROPERTIES: ReadonlyArray<[keyof UserProperties, string]> = [
  */
 const REDELIVERY_WINDOW_MS = 15 * 60_000;
 
-/** The previous properties of a user that is taken over: nothing was declared, so nothing returns to a default. */
-const NOTHING_DECLARED_BEFORE = Object.freeze({}) as UserProperties;
-
-export const user: ResourceHandler = {
+const USER: EntityKind<UserProperties, PocketIdUser> = {
+  label: 'user',
+  idField: 'userId',
+  path: userPath,
+  fields: FIELDS,
   validate: validateProperties,
-
-  async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
-    const properties = event.ResourceProperties as unknown as UserProperties;
-    return createUser(properties.UserId ?? deterministicUuid(event), properties, context);
+  fixedId: 'UserId',
+  // Deleting a user deletes the passkeys the person registered: a base URL change never does.
+  onMove: 'keep-on-old-instance',
+  make: makeUser,
+  reconcile: reconcileUser,
+  data: (userId, properties) => {
+    const data: UserAttributes = { UserId: userId, Username: properties.Username };
+    return { ...data };
   },
-
-  async update(event: UpdateEvent, context: OperationContext): Promise<HandlerResult> {
-    const properties = event.ResourceProperties as unknown as UserProperties;
-    const previous = event.OldResourceProperties as unknown as UserProperties;
-    if (properties.UserId !== previous.UserId) {
-      context.logger.info('the fixed user id changed: creating a replacement user', { from: previous.UserId, to: properties.UserId });
-      return createUser(properties.UserId ?? deterministicUuid(event), properties, context, { replacement: true });
-    }
-    const userId = event.PhysicalResourceId;
-    const current = await readUser(userId, context);
-    if (!current) {
-      context.logger.warn('the user was deleted outside CloudFormation: creating it again', { userId });
-      return createUser(properties.UserId ?? deterministicUuid(event), properties, context);
-    }
-    const compensation = new Compensation(context.logger);
-    try {
-      const body = updateBody(current, properties, previous);
-      if (!holdsFields(current, body)) {
-        // Arranged before the PUT: a PUT whose answer was lost may have changed the user all the same.
-        compensation.add(`the previous fields of user ${userId}`, () => putUser(userId, updateBody(current, NOTHING_DECLARED_BEFORE, NOTHING_DECLARED_BEFORE), context));
-        await putUser(userId, body, context);
-      }
-      await reconcileUserClaims(userId, current, properties, previous, context, compensation);
-      // EmailLoginLink acts at creation only: an update never emails the person.
-      if (needsNewLoginLink(properties, previous)) await ensureLoginLink(userId, properties, context, compensation);
-      return result(userId, properties);
-    } catch (error) {
-      throw await compensation.rollback(error);
-    }
-  },
-
-  async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
-    const userId = event.PhysicalResourceId;
-    const deleted = await context.api.delete('Delete user', userPath(userId));
-    context.logger.info(deleted ? 'deleted the user' : 'the user was already gone', { userId });
-    return { PhysicalResourceId: userId };
-  },
+  explainWriteError: (error, _userId, body) => explainRefusal(error, body, false),
 };
 
+export const user = entityResource(USER);
+
+function makeUser(request: MakeRequest<UserProperties>, operation: Operation): Promise<Made<PocketIdUser>> {
+  return createWithId(USER, {
+    collectionPath: '/api/users',
+    createBody: (id, properties) => ({ id, ...declaredFields(FIELDS, properties), userGroupIds: [NO_GROUP] }),
+    isDeclaredHere: (found, properties) => found.username === properties.Username,
+    takeOver: (found, properties) => adopt(found, properties, operation),
+    explainRefusal: (error, body) => explainRefusal(error, body, request.replacement),
+  }, { ...request, id: request.id! }, operation);
+}
+
 /**
- * Creates the user and runs the onboarding the properties ask for. If a step fails, the user is
- * deleted again before the error is reported, unless it was a user this event did not create.
+ * Takes over a user that holds this resource's id (an earlier delivery's, an earlier deployment's: the
+ * rollback of a userId change finds the old user), bringing the declared fields to it. Only a user with
+ * the declared username is taken.
  */
-async function createUser(
-  userId: string,
-  properties: UserProperties,
-  context: OperationContext,
-  options: { replacement?: boolean } = {},
-): Promise<HandlerResult> {
-  const compensation = new Compensation(context.logger);
-  try {
-    const existing = await createOrAdopt(userId, properties, context, compensation, options.replacement ?? false);
-    const adopted = existing !== undefined;
-    await reconcileUserClaims(userId, existing, properties, NOTHING_DECLARED_BEFORE, context);
-    if (wantsLoginLink(properties)) {
-      // A user this event just made has no link yet: there is nothing to read first.
-      if (adopted) await ensureLoginLink(userId, properties, context, compensation);
-      else await issueLoginLink(userId, properties, undefined, context, compensation);
-    }
-    // The email goes last: of all the steps it is the one a failure after it could not take back. An
-    // adopted user had it sent by the delivery that created it; a second email would only confuse.
-    if (!adopted && readBoolean(properties.EmailLoginLink)) await emailLoginLink(userId, context);
-    context.logger.info(adopted ? 'completed a user that already held this resource\'s id' : 'created the user', { userId });
-    return result(userId, properties);
-  } catch (error) {
-    throw await compensation.rollback(error);
+async function adopt(existing: PocketIdUser, properties: UserProperties, operation: Operation): Promise<PocketIdUser> {
+  if (existing.username !== properties.Username) {
+    throw new Error(`Create user: the user id ${existing.id} already belongs to the Pocket-ID user '${existing.username}', not to '${properties.Username}'. `
+      + 'Choose another userId, or leave userId out to have one generated.');
   }
-}
-
-/**
- * Creates the user, or takes over the one that already holds its id, which it returns. The id is ours
- * (derived from this event's RequestId, or the declared userId), so a user holding it was made by an
- * earlier delivery of this event, by an earlier deployment (the rollback of a userId change finds the
- * old user) or by hand; it is taken over only when it has the declared username.
- */
-async function createOrAdopt(
-  userId: string,
-  properties: UserProperties,
-  context: OperationContext,
-  compensation: Compensation,
-  replacement: boolean,
-): Promise<PocketIdUser | undefined> {
-  // A fixed id may belong to a user older than this event, which a failure must leave in place; and
-  // Pocket-ID answers a clash on the id alone with a bare 500 internal_error. So it is looked up first.
-  const fixedId = properties.UserId !== undefined;
-  const existing = fixedId ? await readUser(userId, context) : undefined;
-  if (existing) return adopt(existing, properties, context);
-  // Arranged before the POST: its answer may be lost after Pocket-ID made the user.
-  undoOnFailure(userId, context, compensation);
-  const earlier = await postUser(userId, properties, context, { replacement, lookedFirst: fixedId });
-  return earlier && adopt(earlier, properties, context);
-}
-
-/** Takes over a user that holds this resource's id, bringing the declared fields to it. */
-async function adopt(existing: PocketIdUser, properties: UserProperties, context: OperationContext): Promise<PocketIdUser> {
-  assertDeclaredUsername(existing, properties);
-  const declared = desiredFields(properties);
-  if (!holdsFields(existing, declared)) await putUser(existing.id, updateBody(existing, properties, NOTHING_DECLARED_BEFORE), context);
+  if (!holdsFields(FIELDS, existing, declaredFields(FIELDS, properties))) {
+    await putFields(USER, existing.id, updateBody(FIELDS, existing, properties, {}), operation);
+  }
   return existing;
 }
 
 /**
- * Creates the user; returns the user an earlier delivery of this event made, when Pocket-ID refuses
- * the POST because of it. Repeated like a PUT when its answer is lost: Pocket-ID refuses a second
- * user with the id, username or email, and a refusal that follows a lost answer is this POST's own user.
+ * Groups (exactly the declared ones: see NO_GROUP), claims, then the onboarding. The email goes last:
+ * of all the steps it is the one a failure after it could not take back; a user taken over had it
+ * sent by the delivery that created it, and a second email would only confuse.
  */
-async function postUser(
-  userId: string,
+async function reconcileUser(
+  held: PocketIdUser,
   properties: UserProperties,
-  context: OperationContext,
-  options: { replacement: boolean; lookedFirst: boolean },
-): Promise<PocketIdUser | undefined> {
-  const body = { id: userId, ...desiredFields(properties) };
-  try {
-    await context.api.post('Create user', '/api/users', body, { repeatable: true, expect: isUser(userId) });
-    return undefined;
-  } catch (error) {
-    const made = await readUser(userId, context).catch(() => undefined);
-    if (made?.username === properties.Username) {
-      // Not there when looked up, or the refusal of a repeated POST: this POST made it.
-      const madeByThisPost = options.lookedFirst || !(error instanceof PocketIdApiError) || error.afterUncertainAttempt;
-      return madeByThisPost ? undefined : made;
-    }
-    if (isAlreadyInUse(error)) throw describeConflict(error, body, options.replacement);
-    throw explainRequiredEmail(error);
-  }
-}
-
-function assertDeclaredUsername(existing: PocketIdUser, properties: UserProperties): void {
-  if (existing.username === properties.Username) return;
-  throw new Error(`Create user: the user id ${existing.id} already belongs to the Pocket-ID user '${existing.username}', not to '${properties.Username}'. `
-    + 'Choose another userId, or leave userId out to have one generated.');
-}
-
-function undoOnFailure(userId: string, context: OperationContext, compensation: Compensation): void {
-  compensation.add(`user ${userId}`, () => context.api.delete('Remove the partly created user', userPath(userId)));
-}
-
-/** Whether the user has every one of these fields' values already. */
-function holdsFields(held: PocketIdUser, fields: Record<string, unknown>): boolean {
-  return Object.entries(fields).every(([field, value]) => (held[field] ?? null) === (value ?? null));
-}
-
-async function putUser(userId: string, body: Record<string, unknown>, context: OperationContext): Promise<void> {
-  try {
-    await context.api.put('Update user', userPath(userId), body, { expect: isUser(userId) });
-  } catch (error) {
-    if (isAlreadyInUse(error)) throw describeConflict(error, body, false);
-    throw explainRequiredEmail(error);
-  }
-}
-
-async function readUser(userId: string, context: OperationContext): Promise<PocketIdUser | undefined> {
-  try {
-    const found = await context.api.get<PocketIdUser>('Read user', userPath(userId));
-    if (!isUser(userId)(found)) {
-      throw new UnexpectedResponseError({ operation: 'Read user', method: 'GET', path: userPath(userId) }, 'not the user asked for');
-    }
-    return found;
-  } catch (error) {
-    if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
-    throw error;
-  }
-}
-
-/** The body for Pocket-ID's full-replace PUT: the server's values, overlaid with what the user manages. */
-export function updateBody(current: PocketIdUser, properties: UserProperties, previous: UserProperties): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const field of FIELDS) {
-    const value = field.read(properties[field.property]);
-    if (value !== undefined) {
-      body[field.api] = value;
-    } else if (previous[field.property] !== undefined) {
-      body[field.api] = field.pocketIdDefault;
-    } else {
-      body[field.api] = current[field.api];
-    }
-  }
-  return body;
-}
-
-/** The fields the user set, in Pocket-ID's names. An unset email is left out, never sent as "". */
-function desiredFields(properties: UserProperties): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const field of FIELDS) {
-    const value = field.read(properties[field.property]);
-    if (value !== undefined) body[field.api] = value;
-  }
-  return body;
-}
-
-/** The claims of a user Pocket-ID holds (`held`, read or taken over; none for one just made). */
-function reconcileUserClaims(
-  userId: string,
-  held: PocketIdUser | undefined,
-  properties: UserProperties,
-  previous: UserProperties,
-  context: OperationContext,
-  undo?: Compensation,
+  previous: Partial<UserProperties>,
+  operation: Operation,
+  origin: Origin,
 ): Promise<void> {
-  const owner = { kind: 'user', id: userId, description: `user ${userId}` } as const;
-  const declaredBefore = previous.CustomClaims !== undefined;
-  return reconcileClaims(owner, held ? claimsOf(held) : [], declaredClaims(properties.CustomClaims), declaredBefore, context, undo);
+  if (origin === 'created') await leaveUndeclaredGroups(held, operation);
+  // Pocket-ID gave a user it just made its signup default claims without saying so in its answer.
+  const heldClaims = origin === 'created' ? undefined : claimsOf(held);
+  const owner = { kind: 'user', id: held.id, description: `user ${held.id}` } as const;
+  await reconcileClaims(owner, heldClaims, declaredClaims(properties.CustomClaims), previous.CustomClaims !== undefined, operation);
+  if (origin === 'created' && wantsLoginLink(properties)) await issueLoginLink(held.id, properties, undefined, operation);
+  if (origin === 'adopted' && wantsLoginLink(properties)) await ensureLoginLink(held.id, properties, operation);
+  // EmailLoginLink acts at creation only: an update never emails the person.
+  if (origin === 'updated' && needsNewLoginLink(properties, previous)) await ensureLoginLink(held.id, properties, operation);
+  if (origin === 'created' && readBoolean(properties.EmailLoginLink)) await emailLoginLink(held.id, operation);
+}
+
+/**
+ * A server that joined the new user to groups anyway (one that refuses the NO_GROUP trick) has them
+ * taken back at once. No undo: a failure later in the Create removes the user, memberships and all.
+ */
+async function leaveUndeclaredGroups(created: PocketIdUser, context: OperationContext): Promise<void> {
+  const joined = listOf<{ id: string }>(created.userGroups).map((group) => group.id);
+  if (joined.length === 0) return;
+  context.logger.warn('Pocket-ID put the new user into its signup default groups: taking them back', { userId: created.id, groups: joined.length });
+  await context.api.put('Leave the signup default groups', `${userPath(created.id)}/user-groups`, { userGroupIds: [] }, { expect: isEntity(created.id) });
 }
 
 function wantsLoginLink(properties: UserProperties): boolean {
@@ -276,7 +145,7 @@ function wantsLoginLink(properties: UserProperties): boolean {
  * would otherwise stay empty) or the lifetime was added. Any other update leaves the link already
  * handed out alone; a changed lifetime applies to the next link, not to that one.
  */
-function needsNewLoginLink(properties: UserProperties, previous: UserProperties): boolean {
+function needsNewLoginLink(properties: UserProperties, previous: Partial<UserProperties>): boolean {
   if (!wantsLoginLink(properties)) return false;
   return previous.LoginLinkSecretArn !== properties.LoginLinkSecretArn || previous.LoginLinkLifetimeSeconds === undefined;
 }
@@ -286,16 +155,16 @@ function needsNewLoginLink(properties: UserProperties, previous: UserProperties)
  * username, within the redelivery window); otherwise a new one is issued. A second token would only
  * be one more that nobody holds, and Pocket-ID cannot revoke it.
  */
-async function ensureLoginLink(userId: string, properties: UserProperties, context: OperationContext, compensation: Compensation): Promise<void> {
+async function ensureLoginLink(userId: string, properties: UserProperties, operation: Operation): Promise<void> {
   const secretArn = properties.LoginLinkSecretArn!;
-  const text = await readLinkSecret(secretArn, context);
+  const text = await readLinkSecret(secretArn, operation);
   const stored = storedLoginLinkOf(text, userId);
   const lifetimeSeconds = readInteger(properties.LoginLinkLifetimeSeconds)!;
   if (stored?.username === properties.Username && issuedWithin(stored, lifetimeSeconds, REDELIVERY_WINDOW_MS)) {
-    context.logger.info('the login link an earlier delivery of this event stored stays', { userId, secret: secretArn });
+    operation.logger.info('the login link an earlier delivery of this event stored stays', { userId, secret: secretArn });
     return;
   }
-  await issueLoginLink(userId, properties, text, context, compensation);
+  await issueLoginLink(userId, properties, text, operation);
 }
 
 /** The secret's value; a failure to read it is an error (never taken for "no link", which would issue another token). */
@@ -327,28 +196,22 @@ function issuedWithin(link: StoredLoginLink, lifetimeSeconds: number, windowMs: 
  * Create does), and its value (`previous`) is what a failure puts back. The POST is never repeated:
  * each one makes another token.
  */
-async function issueLoginLink(
-  userId: string,
-  properties: UserProperties,
-  previous: string | undefined,
-  context: OperationContext,
-  compensation: Compensation,
-): Promise<void> {
+async function issueLoginLink(userId: string, properties: UserProperties, previous: string | undefined, operation: Operation): Promise<void> {
   const secretArn = properties.LoginLinkSecretArn!;
   const seconds = readInteger(properties.LoginLinkLifetimeSeconds)!;
   // Taken before the request, so that the stored expiry is never later than Pocket-ID's.
   const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();
   const path = `${userPath(userId)}/one-time-access-token`;
   const hasToken = (answer: unknown) => typeof (answer as { token?: unknown } | undefined)?.token === 'string' && (answer as { token: string }).token !== '';
-  const { token } = await context.api.post<{ token: string }>('Create a one-time login token', path, { ttl: seconds }, { expect: hasToken });
+  const { token } = await operation.api.post<{ token: string }>('Create a one-time login token', path, { ttl: seconds }, { expect: hasToken });
   const loginUrl = `${issuerOf(properties)}/lc/${token}`;
-  context.redactor.add(token);
-  context.redactor.add(loginUrl);
+  operation.redactor.add(token);
+  operation.redactor.add(loginUrl);
   const link = JSON.stringify({ username: properties.Username, userId, loginUrl, expiresAt } satisfies StoredLoginLink);
   // Arranged before the write: its answer may be lost after Secrets Manager stored the link.
-  compensation.add(`the previous value of secret ${secretArn}`, undoWrite(context.secrets, secretArn, link, previous));
-  await context.secrets.writeString(secretArn, link);
-  context.logger.info('stored a one-time login link', { userId, secret: secretArn, expiresAt });
+  operation.undo.add(`the previous value of secret ${secretArn}`, undoWrite(operation.secrets, secretArn, link, previous), 3);
+  await operation.secrets.writeString(secretArn, link);
+  operation.logger.info('stored a one-time login link', { userId, secret: secretArn, expiresAt });
 }
 
 /** Asks Pocket-ID to email the user a login link (valid for Pocket-ID's default of 15 minutes). */
@@ -369,8 +232,10 @@ async function emailLoginLink(userId: string, context: OperationContext): Promis
   }
 }
 
-function isAlreadyInUse(error: unknown): error is PocketIdApiError {
-  return error instanceof PocketIdApiError && error.status === 409 && error.code === 'already_in_use';
+/** A refused create or update, said in the user's terms. */
+function explainRefusal(error: unknown, body: Record<string, unknown>, replacement: boolean): unknown {
+  if (error instanceof PocketIdApiError && error.status === 409 && error.code === 'already_in_use') return describeConflict(error, body, replacement);
+  return explainRequiredEmail(error);
 }
 
 /** A 409 already_in_use, said in the user's terms: which value of the request body is taken, and what to do. */
@@ -404,11 +269,15 @@ function apiFailure(error: PocketIdApiError, explanation: string): Error {
   return new Error(`${answer}${requestId ? ` (Pocket-ID request id ${requestId})` : ''}. ${explanation}`);
 }
 
+/** What CloudFormation must deliver for each property, named as the construct's props are. */
+const SHAPES: ShapeRules = {
+  required: { Username: 'username' },
+  booleans: { EmailVerified: 'emailVerified', IsAdmin: 'isAdmin', Disabled: 'disabled', EmailLoginLink: 'emailLoginLink' },
+};
+
 function validateProperties(raw: Record<string, unknown>): string[] {
   const properties = raw as unknown as UserProperties;
-  const problems: string[] = [];
-  if (typeof properties.Username !== 'string') problems.push('username is required');
-  const flags = readFlags(properties, problems);
+  const problems = shapeProblems(raw, SHAPES);
   const claims = claimsRecord(checkClaims(properties.CustomClaims, problems));
   problems.push(...validateUser({
     username: readString(properties.Username),
@@ -424,23 +293,10 @@ function validateProperties(raw: Record<string, unknown>): string[] {
   if (properties.LoginLinkLifetimeSeconds !== undefined && !properties.LoginLinkSecretArn) {
     problems.push('loginLink needs LoginLinkSecretArn, the secret that receives the link (the construct sets it)');
   }
-  if (flags.EmailLoginLink && properties.Email === undefined) {
+  if (readBooleanOrUndefined(properties.EmailLoginLink) && properties.Email === undefined) {
     problems.push('emailLoginLink needs email: Pocket-ID can only email a user who has an address');
   }
   return problems;
-}
-
-/** The boolean properties, each bad value reported under the construct prop's name. */
-function readFlags(properties: UserProperties, problems: string[]): Partial<Record<keyof UserProperties, boolean>> {
-  const flags: Partial<Record<keyof UserProperties, boolean>> = {};
-  for (const [property, field] of BOOLEAN_PROPERTIES) {
-    try {
-      flags[property] = readBoolean(properties[property]);
-    } catch (error) {
-      problems.push(`${field}: ${(error as Error).message}`);
-    }
-  }
-  return flags;
 }
 
 function parseJson(text: string | undefined): unknown {
@@ -452,18 +308,8 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-function result(userId: string, properties: UserProperties): HandlerResult {
-  const data: UserAttributes = { UserId: userId, Username: properties.Username };
-  return { PhysicalResourceId: userId, Data: { ...data } };
-}
-
 function issuerOf(properties: UserProperties): string {
   return (properties.IssuerUrl ?? properties.BaseUrl).replace(/\/+$/, '');
-}
-
-/** Pocket-ID answers a user's requests with the user. */
-function isUser(userId: string): (answer: unknown) => answer is PocketIdUser {
-  return (answer): answer is PocketIdUser => typeof answer === 'object' && answer !== null && (answer as PocketIdUser).id === userId;
 }
 
 function userPath(userId: string): string {

@@ -375,6 +375,39 @@ function lowerCaseKeys(fields: { Username: string; Email: string }): { username:
   return { username: fields.Username, email: fields.Email };
 }
 
+describe('Pocket-ID\'s signup defaults', () => {
+  let defaultGroupId: string;
+
+  beforeAll(async () => {
+    defaultGroupId = await directory.createGroup(`everyone-${run}`, 'Everyone');
+    await directory.setSignupDefaults([defaultGroupId], [{ key: 'tier', value: 'free' }]);
+  });
+
+  afterAll(async () => {
+    await directory.setSignupDefaults([], []);
+    await directory.deleteGroup(defaultGroupId);
+  });
+
+  test('a created user joins no default group; undeclared claims keep Pocket-ID\'s defaults', async () => {
+    const step = await cfn.create('Defaults', properties({ ...person('defaults'), FirstName: 'Defaults' }));
+    await expectSucceeded(step);
+    const user = await directory.user(step.response.PhysicalResourceId);
+    expect(user.userGroups).toEqual([]);
+    expect(await directory.memberIds(defaultGroupId)).toEqual([]);
+    expect(user.customClaims).toEqual([{ key: 'tier', value: 'free' }]);
+  });
+
+  test('declared claims win over the defaults, an empty set included', async () => {
+    const declared = await cfn.create('Declared', properties({ ...person('declared'), CustomClaims: [{ Key: 'team', Value: 'core' }] }));
+    const none = await cfn.create('NoClaims', properties({ ...person('no-claims'), CustomClaims: [] }));
+    await expectSucceeded(declared);
+    await expectSucceeded(none);
+    expect((await directory.user(declared.response.PhysicalResourceId)).customClaims).toEqual([{ key: 'team', value: 'core' }]);
+    expect((await directory.user(none.response.PhysicalResourceId)).customClaims).toEqual([]);
+    expect(await directory.memberIds(defaultGroupId)).toEqual([]);
+  });
+});
+
 describe('login links', () => {
   test('an Update that adds a login link issues one on the issuer URL; a lifetime change alone issues none', async () => {
     const props = properties({ ...person('late-link'), IssuerUrl: 'https://auth.example.com/' });

@@ -31,10 +31,15 @@ function client(overrides: Partial<ConstructorParameters<typeof PocketIdHttpClie
     timeoutMs: 2_000,
     skipTlsVerify: false,
     logger: createLogger('debug', (text) => text, {}, (line) => logLines.push(line)),
-    deadline: Date.now() + 30_000,
+    deadline: deadlineIn(30_000),
     retry: FAST_RETRIES,
     ...overrides,
   });
+}
+
+function deadlineIn(ms: number): () => number {
+  const deadline = Date.now() + ms;
+  return () => deadline;
 }
 
 function served(method: string, pathPattern: RegExp): number {
@@ -102,7 +107,7 @@ describe('retries', () => {
   test('retries stop at the deadline, well before the Lambda would time out', async () => {
     server.injectFault({ method: 'GET', path: '/api/oidc/clients', status: 503, times: 100 });
     const started = Date.now();
-    const api = client({ deadline: Date.now() + 1_000, retry: { maxAttempts: 50, baseDelayMs: 100, maxDelayMs: 400 }, timeoutMs: 200 });
+    const api = client({ deadline: deadlineIn(1_000), retry: { maxAttempts: 50, baseDelayMs: 100, maxDelayMs: 400 }, timeoutMs: 200 });
     await expect(api.list('List clients', '/api/oidc/clients')).rejects.toThrow(/503/);
     expect(Date.now() - started).toBeLessThan(1_500);
   });

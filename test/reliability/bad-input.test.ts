@@ -310,7 +310,6 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D01', subject: 'any', input: 'ResourceType Custom::PocketIdApiKey (unknown to this handler)', field: 'Custom::PocketIdApiKey', resourceType: 'Custom::PocketIdApiKey', event: () => create(clientBase()), message: /does not know resource type Custom::PocketIdApiKey: update cdk-pocket-id/ },
   { id: 'D02', subject: 'OidcClient', input: "ContractVersion '99' (a newer cdk-pocket-id)", field: 'contract version', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), ContractVersion: '99' }), message: /unknown cdk-pocket-id contract version 99: update cdk-pocket-id/ },
   { id: 'D03', subject: 'OidcClient', input: 'ContractVersion missing', field: 'contract version', resourceType: ResourceType.OIDC_CLIENT, event: () => create(without(clientBase(), 'ContractVersion')), message: /contract version/ },
-  { id: 'D04', subject: 'OidcClient', input: "Delete with ContractVersion '99'", field: 'contract version', resourceType: ResourceType.OIDC_CLIENT, event: () => ({ RequestType: 'Delete', PhysicalResourceId: existingClientId, ResourceProperties: { ...existingClientProps, ContractVersion: '99' } }), message: /unknown cdk-pocket-id contract version 99/ },
   // Connection
   {
     id: 'D05',

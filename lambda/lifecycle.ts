@@ -1,0 +1,330 @@
+import { createHash } from 'crypto';
+import { baseUrlChanged, compareInstances, InstanceIdentity, normalizedBaseUrl } from './connection';
+import { PocketIdApiError, UnexpectedResponseError } from './errors';
+import { declaredFields, FieldTable, holdsFields, updateBody } from './fields';
+import { deterministicUuid } from './ids';
+import { CreateEvent, DeleteEvent, HandlerResult, Operation, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from './resource';
+import { CommonProperties } from '../lib/contract';
+
+/**
+ * The one lifecycle of every Pocket-ID entity a resource owns (clients, users, groups): Create makes the
+ * entity or takes over the one an earlier delivery of the same event made; Update is read-modify-write,
+ * a replacement when the fixed id changes, a re-creation when the entity was deleted outside
+ * CloudFormation, a move when the base URL leads to another Pocket-ID; Delete removes it, Pocket-ID's
+ * structured not-found counting as done. Whatever step fails, what the operation changed is undone
+ * (Compensation) before the error goes to CloudFormation. A resource module states only what is its own.
+ */
+
+/** An entity as Pocket-ID returns it; only the id is typed here. */
+export interface PocketIdEntity {
+  readonly id: string;
+  readonly [field: string]: unknown;
+}
+
+/** How the operation came to have the entity. */
+export type Origin = 'created' | 'adopted' | 'updated';
+
+/** What a Create (or the creating branch of an Update) asks of the resource module's `make`. */
+export interface MakeRequest<P> {
+  /** The id to create the entity with; undefined when Pocket-ID chooses it (groups). */
+  readonly id?: string;
+  readonly properties: P;
+  /** Whether an entity may already hold the id, one this operation must not remove on failure. */
+  readonly idMayBeTaken: boolean;
+  /** A replacement (the fixed id changed): messages say so. */
+  readonly replacement: boolean;
+}
+
+/** The entity a `make` ended with, and whether an earlier delivery (or deployment) had made it. */
+export interface Made<E> {
+  readonly entity: E;
+  readonly adopted: boolean;
+}
+
+/** What one resource module declares; `entityResource` builds the lifecycle from it. */
+export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity> {
+  /** How messages name it: 'OIDC client'. */
+  readonly label: string;
+  /** The log field of its id: 'clientId'. */
+  readonly idField: string;
+  /** Where Pocket-ID keeps one entity. */
+  readonly path: (id: string) => string;
+  /** The managed fields and Pocket-ID's full-replace body. */
+  readonly fields: FieldTable<P>;
+  readonly validate: (properties: Record<string, unknown>) => string[];
+  /** The property holding a caller-chosen id; changing it replaces the entity. None: Pocket-ID chooses ids. */
+  readonly fixedId?: keyof P & string;
+  /**
+   * How the entity follows a base URL that leads to another Pocket-ID instance: `new-entity` makes it
+   * there with a new physical id, so that CloudFormation's Delete removes it from the old instance
+   * once the deploy succeeded; `keep-on-old-instance` makes it there with the same id and physical id,
+   * so that no Delete ever reaches the old instance (users: deleting one deletes their passkeys).
+   */
+  readonly onMove: 'new-entity' | 'keep-on-old-instance';
+  /** Makes the entity, or takes over the one an earlier delivery made; registers its removal in `undo`. */
+  readonly make: (request: MakeRequest<P>, operation: Operation) => Promise<Made<E>>;
+  /** Brings what hangs off the entity (claims, members, allowed groups, secrets) to the properties. */
+  readonly reconcile: (entity: E, properties: P, previous: Partial<P>, operation: Operation, origin: Origin) => Promise<void>;
+  /** The response Data: ids, names, URLs only. */
+  readonly data: (entityId: string, properties: P) => Record<string, string>;
+  /** Puts back the fields the entity had before an update (default: its body, PUT back). */
+  readonly restoreFields?: (held: E, operation: Operation) => Promise<void>;
+  /** An error of a write (PUT, DELETE) of this entity, said in its terms (a conflict, an LDAP refusal). */
+  readonly explainWriteError?: (error: unknown, entityId: string, body: Record<string, unknown>) => unknown;
+}
+
+/** The previous properties of an entity made by this operation: nothing was declared before. */
+const NOTHING_DECLARED_BEFORE = Object.freeze({});
+
+export function entityResource<P extends CommonProperties, E extends PocketIdEntity>(kind: EntityKind<P, E>): ResourceHandler {
+  return {
+    validate: kind.validate,
+
+    async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
+      const properties = event.ResourceProperties as unknown as P;
+      const id = newIdOf(kind, event, properties);
+      return createEntity(kind, properties, context, { id, idMayBeTaken: fixedIdOf(kind, properties) !== undefined });
+    },
+
+    async update(event: UpdateEvent, context: OperationContext): Promise<HandlerResult> {
+      return updateEntity(kind, event, context);
+    },
+
+    async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
+      const entityId = entityIdOf(event.PhysicalResourceId);
+      const deleted = await context.api.delete(`Delete ${kind.label}`, kind.path(entityId)).catch((error) => {
+        throw kind.explainWriteError?.(error, entityId, {}) ?? error;
+      });
+      context.logger.info(deleted ? `deleted the ${kind.label}` : `the ${kind.label} was already gone`, { [kind.idField]: entityId });
+      return { PhysicalResourceId: event.PhysicalResourceId };
+    },
+  };
+}
+
+interface CreateOptions {
+  readonly id?: string;
+  readonly idMayBeTaken: boolean;
+  readonly replacement?: boolean;
+  /** The physical id to answer, when it is not the entity's id (a move to another instance). */
+  readonly physicalId?: (entityId: string) => string;
+}
+
+async function createEntity<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  properties: P,
+  context: OperationContext,
+  options: CreateOptions,
+): Promise<HandlerResult> {
+  return withCompensation(context, async (operation) => {
+    const request = { id: options.id, properties, idMayBeTaken: options.idMayBeTaken, replacement: options.replacement ?? false };
+    const { entity, adopted } = await kind.make(request, operation);
+    await kind.reconcile(entity, properties, NOTHING_DECLARED_BEFORE, operation, adopted ? 'adopted' : 'created');
+    const message = adopted ? `completed a ${kind.label} that an earlier delivery or deployment made` : `created the ${kind.label}`;
+    context.logger.info(message, { [kind.idField]: entity.id });
+    return resultOf(kind, options.physicalId?.(entity.id) ?? entity.id, entity.id, properties);
+  });
+}
+
+async function updateEntity<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  event: UpdateEvent,
+  context: OperationContext,
+): Promise<HandlerResult> {
+  const properties = event.ResourceProperties as unknown as P;
+  const previous = event.OldResourceProperties as unknown as P;
+  if (fixedIdOf(kind, properties) !== fixedIdOf(kind, previous)) {
+    context.logger.info(`the fixed id changed: creating a replacement ${kind.label}`, { from: fixedIdOf(kind, previous), to: fixedIdOf(kind, properties) });
+    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), idMayBeTaken: true, replacement: true });
+  }
+  const entityId = entityIdOf(event.PhysicalResourceId);
+  const held = await readEntity<E>(context, kind, entityId);
+  const instance = baseUrlChanged(properties, previous) ? await compareInstances(previous, properties, { ...context, deadline: () => context.budget.deadline() }) : 'same';
+  if (instance === 'other' || (instance === 'unknown' && !held)) {
+    return moveToAnotherInstance(kind, { event, properties, previous, entityId }, context, instance);
+  }
+  if (!held) {
+    context.logger.warn(`the ${kind.label} was deleted outside CloudFormation: creating it again`, { [kind.idField]: entityId });
+    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), idMayBeTaken: fixedIdOf(kind, properties) !== undefined });
+  }
+  return withCompensation(context, async (operation) => {
+    await writeFields(kind, held, properties, previous, operation);
+    await kind.reconcile(held, properties, previous, operation, 'updated');
+    return resultOf(kind, event.PhysicalResourceId, entityId, properties);
+  });
+}
+
+/** An Update as the lifecycle reads it. */
+interface Change<P> {
+  readonly event: UpdateEvent;
+  readonly properties: P;
+  readonly previous: P;
+  readonly entityId: string;
+}
+
+/**
+ * The base URL now leads to another Pocket-ID instance (or to one that cannot be told apart and holds
+ * no such entity): the entity is made there. What happens on the old instance depends on the kind
+ * (`onMove`); nothing there is removed before the deploy succeeded.
+ */
+async function moveToAnotherInstance<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  { event, properties, previous, entityId }: Change<P>,
+  context: OperationContext,
+  instance: InstanceIdentity,
+): Promise<HandlerResult> {
+  const from = normalizedBaseUrl(previous);
+  const to = normalizedBaseUrl(properties);
+  context.logger.info(`the base URL leads to ${instance === 'other' ? 'another' : 'a Pocket-ID that cannot be told apart from the old and holds no such'} `
+    + `${kind.label}: making it there`, { from, to, [kind.idField]: entityId });
+  if (kind.onMove === 'keep-on-old-instance') {
+    return createEntity(kind, properties, context, { id: entityId, idMayBeTaken: true, physicalId: () => event.PhysicalResourceId });
+  }
+  const fixedId = fixedIdOf(kind, properties);
+  if (fixedId === undefined) return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), idMayBeTaken: false });
+  if (instance === 'unknown') {
+    // The Delete that follows a new physical id would remove this very id from the old URL: if that
+    // were the same instance, it would delete what this Update makes.
+    throw new Error(`Move ${kind.label} ${fixedId}: baseUrl changed from ${from} to ${to}, the ${kind.label} is not at ${to}, and the Pocket-ID at ${from} `
+      + `could not be reached (GET /.well-known/jwks.json got no answer from Pocket-ID) to tell whether ${to} is another instance. Make ${from} `
+      + 'reachable for this deploy, or remove the resource from the stack and add it again under another construct id');
+  }
+  const physicalId = () => movedPhysicalId(event.PhysicalResourceId, fixedId, to);
+  return createEntity(kind, properties, context, { id: fixedId, idMayBeTaken: true, physicalId });
+}
+
+/**
+ * Reads the entity; undefined when Pocket-ID says it does not exist. Only Pocket-ID's structured
+ * not-found counts: any other 404 (a proxy, a wrong base URL) is an error.
+ */
+export async function readEntity<E extends PocketIdEntity>(
+  context: OperationContext,
+  kind: { label: string; path: (id: string) => string },
+  id: string,
+): Promise<E | undefined> {
+  const request = { operation: `Read ${kind.label}`, method: 'GET', path: kind.path(id) };
+  try {
+    const found = await context.api.get<E>(request.operation, request.path);
+    if (!isEntity(id)(found)) throw new UnexpectedResponseError(request, `not the ${kind.label} asked for`);
+    return found;
+  } catch (error) {
+    if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Pocket-ID answers an entity's requests with the entity. */
+export function isEntity<E extends PocketIdEntity>(id: string): (answer: unknown) => answer is E {
+  return (answer): answer is E => typeof answer === 'object' && answer !== null && (answer as PocketIdEntity).id === id;
+}
+
+/** Writes the declared fields (read-modify-write), when Pocket-ID does not hold them already. */
+async function writeFields<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  held: E,
+  properties: P,
+  previous: Partial<P>,
+  operation: Operation,
+): Promise<void> {
+  const body = updateBody(kind.fields, held, properties, previous);
+  if (holdsFields(kind.fields, held, body)) return;
+  // Arranged before the PUT: a PUT whose answer was lost may have changed the entity all the same.
+  const restore = kind.restoreFields ?? ((entity: E, op: Operation) => putFields(kind, entity.id, kind.fields.bodyOf(entity), op));
+  operation.undo.add(`the previous fields of ${kind.label} ${held.id}`, () => restore(held, operation), 2);
+  await putFields(kind, held.id, body, operation);
+}
+
+/** Pocket-ID's full-replace PUT of the entity. */
+export async function putFields<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  id: string,
+  body: Record<string, unknown>,
+  context: OperationContext,
+): Promise<void> {
+  await context.api.put(`Update ${kind.label}`, kind.path(id), body, { expect: isEntity(id) }).catch((error) => {
+    throw kind.explainWriteError?.(error, id, body) ?? error;
+  });
+}
+
+/** What `createWithId` needs of a kind whose entities take a caller-chosen id (clients, users). */
+export interface CallerIdCreation<P, E> {
+  /** Where a POST creates one. */
+  readonly collectionPath: string;
+  /** The POST body; default: the id and the declared fields. */
+  readonly createBody?: (id: string, properties: P) => Record<string, unknown>;
+  /** Pocket-ID's refusal of the POST, said in this entity's terms (a taken username, say). */
+  readonly explainRefusal?: (error: unknown, body: Record<string, unknown>) => unknown;
+  /** Whether an entity found at the id after a failed POST is the one this event declares. */
+  readonly isDeclaredHere: (found: E, properties: P) => boolean;
+  /**
+   * Takes over an entity that holds the id (an earlier delivery's, or the old one a rollback returns
+   * to), bringing the declared fields to it; throws when it is not this resource's to take.
+   */
+  readonly takeOver: (found: E, properties: P, operation: Operation) => Promise<E>;
+}
+
+/**
+ * Adopt-or-create with a caller-chosen (deterministic or fixed) id. When the id may be taken (a fixed
+ * id, a move), the entity is looked up first: one that holds it is taken over or refused, and is never
+ * removed on failure. Otherwise its removal is arranged before the POST, whose answer may be lost after
+ * Pocket-ID made it; the POST is repeated like a PUT (Pocket-ID refuses a second entity with the id),
+ * and a refusal is resolved by reading the id: after a lost answer, what is there is this POST's; else
+ * an earlier delivery's, taken over.
+ */
+export async function createWithId<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  creation: CallerIdCreation<P, E>,
+  request: MakeRequest<P> & { id: string },
+  operation: Operation,
+): Promise<Made<E>> {
+  const { id, properties } = request;
+  const existing = request.idMayBeTaken ? await readEntity<E>(operation, kind, id) : undefined;
+  if (existing) return { entity: await creation.takeOver(existing, properties, operation), adopted: true };
+  operation.undo.add(`${kind.label} ${id}`, () => operation.api.delete(`Remove the partly created ${kind.label}`, kind.path(id)), 2);
+  const body = creation.createBody?.(id, properties) ?? { id, ...declaredFields(kind.fields, properties) };
+  try {
+    const created = await operation.api.post<E>(`Create ${kind.label}`, creation.collectionPath, body, { repeatable: true, expect: isEntity(id) });
+    return { entity: created, adopted: false };
+  } catch (error) {
+    const found = await readEntity<E>(operation, kind, id).catch(() => undefined);
+    if (!found || !creation.isDeclaredHere(found, properties)) throw creation.explainRefusal?.(error, body) ?? error;
+    const madeByThisPost = request.idMayBeTaken || !(error instanceof PocketIdApiError) || error.afterUncertainAttempt;
+    if (madeByThisPost) return { entity: found, adopted: false };
+    return { entity: await creation.takeOver(found, properties, operation), adopted: true };
+  }
+}
+
+/**
+ * The entity's id in a physical id. After a move to another instance the physical id also names the
+ * instance (`<id>@<instance>`): it must differ from the old one, so that CloudFormation deletes the
+ * entity from the old instance once the deploy succeeded. No entity id contains '@'.
+ */
+export function entityIdOf(physicalId: string): string {
+  const at = physicalId.lastIndexOf('@');
+  return at < 0 ? physicalId : physicalId.slice(0, at);
+}
+
+/** A physical id unlike the current one for the same entity id: qualified when it was plain, plain when it was qualified. */
+function movedPhysicalId(current: string, entityId: string, baseUrl: string): string {
+  if (current.includes('@')) return entityId;
+  return `${entityId}@${createHash('sha256').update(baseUrl).digest('hex').slice(0, 12)}`;
+}
+
+function fixedIdOf<P extends CommonProperties>(kind: { fixedId?: keyof P & string }, properties: P): string | undefined {
+  if (!kind.fixedId) return undefined;
+  const value = properties[kind.fixedId];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** The id a new entity gets: the fixed one, else one derived from the request (none for kinds whose ids Pocket-ID chooses). */
+function newIdOf<P extends CommonProperties>(
+  kind: { fixedId?: keyof P & string },
+  event: CreateEvent | UpdateEvent, properties: P,
+): string | undefined {
+  if (!kind.fixedId) return undefined;
+  return fixedIdOf(kind, properties) ?? deterministicUuid(event);
+}
+
+function resultOf<P extends CommonProperties, E extends PocketIdEntity>(kind: EntityKind<P, E>, physicalId: string, entityId: string, properties: P) {
+  const result: HandlerResult = { PhysicalResourceId: physicalId, Data: kind.data(entityId, properties) };
+  return result;
+}
