@@ -1,5 +1,6 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PocketIdBinding, PocketIdProvider } from './private/pocket-id-provider';
@@ -41,6 +42,25 @@ export interface PocketIdProps {
    * @default - the secret named (name or ARN) by the `POCKETID_API_TOKEN_SECRET` environment variable at synth time
    */
   readonly apiToken?: secretsmanager.ISecret;
+
+  /**
+   * The key of the field that holds the API key, when the `apiToken` secret's value is a JSON object
+   * (as with `Secret.fromSecretsManager(secret, field)` in ECS). A JSON value without this field fails
+   * the deployment with an error that says so, before anything is sent to Pocket-ID.
+   *
+   * @default - the secret's whole value is the API key
+   */
+  readonly apiTokenField?: string;
+
+  /**
+   * The KMS key that encrypts the `apiToken` secret, when it is a customer-managed key that the
+   * imported secret does not carry (a secret made in this app with `encryptionKey`, or imported with
+   * `Secret.fromSecretAttributes({ encryptionKey })`, already does). The handler gets `kms:Decrypt` on
+   * it, through Secrets Manager only.
+   *
+   * @default - the secret's own encryption key, if it has one; else the account's `aws/secretsmanager` key, which needs no grant
+   */
+  readonly apiTokenEncryptionKey?: kms.IKey;
 
   /**
    * The issuer URL Pocket-ID announces (its `APP_URL`). Clients' `issuerUrl` and `discoveryUrl` use it.
@@ -105,6 +125,8 @@ export class PocketId extends Construct {
   public readonly issuerUrl: string;
   /** The secret that holds the API key. */
   public readonly apiToken: secretsmanager.ISecret;
+  /** The JSON field of the secret that holds the API key, if its value is a JSON object. */
+  public readonly apiTokenField?: string;
 
   private readonly timeout: Duration;
   private readonly skipTlsVerify: boolean;
@@ -118,6 +140,7 @@ export class PocketId extends Construct {
     this.baseUrl = resolveBaseUrl(props.baseUrl);
     this.issuerUrl = props.issuerUrl === undefined ? this.baseUrl : stripTrailingSlash(props.issuerUrl);
     this.apiToken = props.apiToken ?? this.importTokenSecretFromEnvironment();
+    this.apiTokenField = props.apiTokenField;
     this.timeout = props.timeout ?? Duration.seconds(30);
     this.skipTlsVerify = props.skipTlsVerify ?? false;
     this.logLevel = props.logLevel ?? LogLevel.INFO;
@@ -148,13 +171,14 @@ export class PocketId extends Construct {
       vpcSubnets: this.props.vpcSubnets,
       securityGroups: this.props.securityGroups,
     });
-    provider.grantTokenRead(this.apiToken);
+    provider.grantTokenRead(this.apiToken, this.props.apiTokenEncryptionKey);
     return {
       serviceToken: provider.serviceToken,
       connection: {
         BaseUrl: this.baseUrl,
         IssuerUrl: this.issuerUrl === this.baseUrl ? undefined : this.issuerUrl,
         ApiTokenSecret: this.apiToken.secretFullArn ?? this.apiToken.secretArn,
+        ApiTokenField: this.apiTokenField,
         SkipTlsVerify: String(this.skipTlsVerify),
         TimeoutSeconds: String(this.timeout.toSeconds()),
         LogLevel: this.logLevel,
@@ -189,6 +213,8 @@ function validateProps(scope: Construct, props: PocketIdProps): void {
   const errors = [
     ...checkString('baseUrl', props.baseUrl),
     ...checkObject('apiToken', props.apiToken, isSecret, 'a Secrets Manager secret (ISecret), such as Secret.fromSecretNameV2(...)'),
+    ...checkString('apiTokenField', props.apiTokenField),
+    ...checkObject('apiTokenEncryptionKey', props.apiTokenEncryptionKey, (value) => typeof (value as kms.IKey).keyArn === 'string', 'a KMS key (IKey)'),
     ...checkString('issuerUrl', props.issuerUrl),
     ...checkBoolean('skipTlsVerify', props.skipTlsVerify),
     ...checkDuration('timeout', props.timeout),
@@ -199,6 +225,7 @@ function validateProps(scope: Construct, props: PocketIdProps): void {
   if (errors.length === 0 && typeof props.issuerUrl === 'string' && !Token.isUnresolved(props.issuerUrl)) {
     errors.push(...validateBaseUrl('issuerUrl', props.issuerUrl));
   }
+  if (props.apiTokenField === '') errors.push('apiTokenField must not be empty: leave it out to use the secret\'s whole value as the API key');
   if (errors.length > 0) {
     throw new Error(`PocketId '${scope.node.path}': ${errors.join('; ')}`);
   }

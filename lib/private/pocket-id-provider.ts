@@ -66,6 +66,7 @@ export class PocketIdProvider extends Construct {
   public readonly serviceToken: string;
   private readonly networking: ProviderNetworking;
   private readonly grantedTokenSecrets = new Set<secretsmanager.ISecret>();
+  private readonly grantedTokenKeys = new Set<kms.IKey>();
   private ownedSecretsStatement?: iam.PolicyStatement;
 
   private constructor(scope: Construct, id: string, networking: ProviderNetworking) {
@@ -102,11 +103,19 @@ export class PocketIdProvider extends Construct {
     acknowledgeFrameworkFindings(provider, frameworkRole, this.handler);
   }
 
-  /** Lets the handler read an instance's API token secret (once per secret). */
-  public grantTokenRead(secret: secretsmanager.ISecret): void {
-    if (this.grantedTokenSecrets.has(secret)) return;
-    this.grantedTokenSecrets.add(secret);
-    secret.grantRead(this.handler);
+  /**
+   * Lets the handler read an instance's API token secret (once per secret and key): the secret's own
+   * key comes with grantRead; `encryptionKey` is one the imported secret does not carry.
+   */
+  public grantTokenRead(secret: secretsmanager.ISecret, encryptionKey?: kms.IKey): void {
+    if (!this.grantedTokenSecrets.has(secret)) {
+      this.grantedTokenSecrets.add(secret);
+      secret.grantRead(this.handler);
+    }
+    if (encryptionKey && !this.grantedTokenKeys.has(encryptionKey)) {
+      this.grantedTokenKeys.add(encryptionKey);
+      this.grantKeyUse(encryptionKey, ['kms:Decrypt']);
+    }
   }
 
   /**
@@ -119,7 +128,18 @@ export class PocketIdProvider extends Construct {
       this.handler.addToRolePolicy(this.ownedSecretsStatement);
     }
     this.ownedSecretsStatement.addResources(secret.secretArn);
-    secret.encryptionKey?.grantEncryptDecrypt(new kms.ViaServicePrincipal(`secretsmanager.${Stack.of(this).region}.amazonaws.com`, this.handler.grantPrincipal));
+    if (secret.encryptionKey) this.grantKeyUse(secret.encryptionKey, ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
+  }
+
+  /**
+   * Lets the handler use a KMS key through Secrets Manager only. A key made in this app also gets it in
+   * its key policy; an imported key's policy cannot be changed here, and a ViaServicePrincipal adds
+   * nothing to a role's policy, so the role gets its own statement with the same condition.
+   */
+  private grantKeyUse(key: kms.IKey, actions: string[]): void {
+    const viaService = `secretsmanager.${Stack.of(this).region}.amazonaws.com`;
+    key.grant(new kms.ViaServicePrincipal(viaService, this.handler.grantPrincipal), ...actions);
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': viaService } } }));
   }
 
   private createHandlerRole(handlerLogs: logs.ILogGroup): iam.Role {

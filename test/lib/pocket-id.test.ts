@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { LogLevel, OidcClient, PocketId } from '../../lib';
 import { scanSynthesizedTemplates } from '../support/template-exposure';
@@ -191,6 +192,56 @@ describe('the stack\'s handler', () => {
     expect(new Set(granted).size).toBe(100);
     expect(granted.every((ref: string) => /^Client\d+Secret/.test(ref))).toBe(true);
     expect(managed.length).toBeLessThanOrEqual(2);
+  });
+
+  describe('an API key secret encrypted with a customer-managed key: the handler may decrypt it, through Secrets Manager only', () => {
+    const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+    test('an imported secret, its key (imported too) given as apiTokenEncryptionKey: a statement in the handler\'s role', () => {
+      const stack = newStack();
+      const key = kms.Key.fromKeyArn(stack, 'TokenKey', KEY_ARN);
+      const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com', apiToken: token(stack, 't'), apiTokenEncryptionKey: key });
+      new OidcClient(stack, 'C', { pocketId, name: 'c', isPublic: true });
+      const decrypts = handlerPolicyStatements(Template.fromStack(stack)).filter((statement) => [statement.Action].flat().includes('kms:Decrypt'));
+      expect(decrypts).toEqual([expect.objectContaining({
+        Resource: KEY_ARN,
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      })]);
+    });
+
+    test('a secret that carries its key (made in this stack with encryptionKey): the key\'s policy', () => {
+      const stack = newStack();
+      const key = new kms.Key(stack, 'TokenKey');
+      const secret = new secretsmanager.Secret(stack, 'Token', { encryptionKey: key });
+      const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com', apiToken: secret });
+      new OidcClient(stack, 'C', { pocketId, name: 'c', isPublic: true });
+      const template = Template.fromStack(stack);
+      const keyPolicy = JSON.stringify(template.findResources('AWS::KMS::Key'));
+      // A key in the same stack grants through its key policy.
+      expect(keyPolicy).toMatch(/kms:Decrypt/);
+      expect(keyPolicy).toMatch(/CdkPocketIdProviderHandlerRole/);
+    });
+
+    test('a client secret owned here, encrypted with an imported key: the handler may encrypt and decrypt with it, through Secrets Manager only', () => {
+      const stack = newStack();
+      const key = kms.Key.fromKeyArn(stack, 'SecretKey', KEY_ARN);
+      const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com', apiToken: token(stack, 't') });
+      new OidcClient(stack, 'C', { pocketId, name: 'c', secretEncryptionKey: key });
+      const keyStatements = handlerPolicyStatements(Template.fromStack(stack)).filter((statement) => statement.Resource === KEY_ARN);
+      expect(keyStatements).toEqual([expect.objectContaining({
+        Action: expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']),
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      })]);
+    });
+
+    test('apiTokenField reaches the handler; an empty one fails synth', () => {
+      const stack = newStack();
+      const pocketId = new PocketId(stack, 'P', { baseUrl: 'https://auth.example.com', apiToken: token(stack, 't'), apiTokenField: 'apiKey' });
+      new OidcClient(stack, 'C', { pocketId, name: 'c', isPublic: true });
+      Template.fromStack(stack).hasResourceProperties('Custom::PocketIdOidcClient', { ApiTokenField: 'apiKey' });
+      expect(() => new PocketId(stack, 'Q', { baseUrl: 'https://auth.example.com', apiToken: token(stack, 'u'), apiTokenField: '' }))
+        .toThrow(/apiTokenField must not be empty/);
+    });
   });
 
   test('a log group with retention for the handler', () => {
