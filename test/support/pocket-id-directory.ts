@@ -93,6 +93,16 @@ export class PocketIdDirectory {
     await this.json(await this.call('PUT', '/api/application-configuration', body));
   }
 
+  /**
+   * Signs in with a one-time login token at Pocket-ID's public exchange endpoint, as the person opening
+   * the link would: true when Pocket-ID accepts it (and so uses it up). No API key is sent.
+   */
+  public async exchangeLoginToken(token: string): Promise<boolean> {
+    const response = await fetch(`${this.target.baseUrl}/api/one-time-access-token/${encodeURIComponent(token)}`, { method: 'POST' });
+    await response.text();
+    return response.status === 200;
+  }
+
   // Groups
 
   /** GET /api/user-groups/:id (with `users`), or undefined when Pocket-ID says it does not exist. */
