@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
-import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringList, isEntityConstruct } from './private/prop-types';
+import { assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringList, invalidProps, isEntityConstruct } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
 import { OidcClientInput, validateOidcClient } from './private/validation';
 import { IUserGroup } from './user-group';
@@ -278,7 +278,7 @@ export class OidcClient extends Construct implements IOidcClient {
 
   private addAllowedGroup(group: IUserGroup, field: string): void {
     const errors = checkObject(field, group, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)');
-    if (errors.length > 0) throw new Error(`OidcClient '${this.node.path}': ${errors.join('; ')}`);
+    if (errors.length > 0) throw invalidProps(this, 'OidcClient', errors);
     assertSameInstance(this.pocketId, group.pocketId, `OidcClient '${this.node.path}': ${field}`, `user group '${group.node.path}'`);
     if (!this.allowedGroups.includes(group)) this.allowedGroups.push(group);
   }
@@ -354,17 +354,15 @@ function minutesProperty(duration: Duration | undefined): string | undefined {
 }
 
 function validateProps(scope: Construct, props: OidcClientProps): void {
-  // Wrong types first: the rules below assume the declared types.
-  const typeErrors = checkTypes(props);
-  const errors = typeErrors.length > 0 ? typeErrors : [
-    ...requireValue('pocketId', props.pocketId),
-    ...requireValue('name', props.name),
-    ...(props.federatedIdentities ?? []).flatMap((identity, index) => requireValue(`federatedIdentities[${index}].issuer`, identity.issuer)),
-    ...validateOidcClient(knownAtSynth(props)),
-  ];
-  if (errors.length > 0) {
-    throw new Error(`OidcClient '${scope.node.path}': ${errors.join('; ')}`);
-  }
+  assertValidProps(scope, 'OidcClient', {
+    types: () => checkTypes(props),
+    rules: () => [
+      ...requireValue('pocketId', props.pocketId),
+      ...requireValue('name', props.name),
+      ...(props.federatedIdentities ?? []).flatMap((identity, index) => requireValue(`federatedIdentities[${index}].issuer`, identity.issuer)),
+      ...validateOidcClient(knownAtSynth(props)),
+    ],
+  });
 }
 
 /** What jsii callers can pass that TypeScript would not compile: another type, or null in a list. */

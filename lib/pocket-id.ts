@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PocketIdBinding, PocketIdProvider } from './private/pocket-id-provider';
-import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString } from './private/prop-types';
+import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, invalidProps } from './private/prop-types';
 import { validateBaseUrl } from './private/validation';
 
 /** Environment variable read at synth time when `baseUrl` is not given. */
@@ -226,9 +226,7 @@ function validateProps(scope: Construct, props: PocketIdProps): void {
     errors.push(...validateBaseUrl('issuerUrl', props.issuerUrl));
   }
   if (props.apiTokenField === '') errors.push('apiTokenField must not be empty: leave it out to use the secret\'s whole value as the API key');
-  if (errors.length > 0) {
-    throw new Error(`PocketId '${scope.node.path}': ${errors.join('; ')}`);
-  }
+  if (errors.length > 0) throw invalidProps(scope, 'PocketId', errors);
 }
 
 function isSecret(value: unknown): boolean {

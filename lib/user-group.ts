@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, MembershipMode, ResourceType, UserGroupProperties } from './contract';
 import { PocketId } from './pocket-id';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
-import { checkEnum, checkObject, checkObjectList, checkString, checkStringMap, isEntityConstruct } from './private/prop-types';
+import { assertValidProps, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps, isEntityConstruct } from './private/prop-types';
 import { claimProperties, known, knownClaims, requireValue } from './private/properties';
 import { UniqueName, UniqueNames } from './private/unique-names';
 import { validateUserGroup } from './private/validation';
@@ -135,7 +135,7 @@ export class UserGroup extends Construct implements IUserGroup {
 
   private addDeclaredMember(user: IUser, field: string): void {
     const errors = checkObject(field, user, isUser, 'a user (User, or User.fromUserId/fromUsername)');
-    if (errors.length > 0) throw new Error(`UserGroup '${this.node.path}': ${errors.join('; ')}`);
+    if (errors.length > 0) throw invalidProps(this, 'UserGroup', errors);
     assertSameInstance(this.pocketId, user.pocketId, `UserGroup '${this.node.path}': ${field}`, `user '${user.node.path}'`);
     if (!this.members.includes(user)) this.members.push(user);
   }
@@ -158,18 +158,16 @@ class ImportedGroup extends Construct implements IUserGroup {
 }
 
 function validateProps(scope: Construct, props: UserGroupProps): void {
-  // Wrong types first: the rules below assume the declared types.
-  const typeErrors = checkTypes(props);
-  const errors = typeErrors.length > 0 ? typeErrors : [
-    ...requireValue('pocketId', props.pocketId),
-    ...requireValue('name', props.name),
-    ...requireValue('friendlyName', props.friendlyName),
-    ...validateUserGroup({ name: known(props.name), friendlyName: known(props.friendlyName), customClaims: knownClaims(props.customClaims) }),
-  ];
-  if (errors.length === 0) errors.push(...UniqueNames.conflicts(scope, props.pocketId, uniqueNames(props)));
-  if (errors.length > 0) {
-    throw new Error(`UserGroup '${scope.node.path}': ${errors.join('; ')}`);
-  }
+  assertValidProps(scope, 'UserGroup', {
+    types: () => checkTypes(props),
+    rules: () => [
+      ...requireValue('pocketId', props.pocketId),
+      ...requireValue('name', props.name),
+      ...requireValue('friendlyName', props.friendlyName),
+      ...validateUserGroup({ name: known(props.name), friendlyName: known(props.friendlyName), customClaims: knownClaims(props.customClaims) }),
+    ],
+    conflicts: () => UniqueNames.conflicts(scope, props.pocketId, uniqueNames(props)),
+  });
 }
 
 /** What jsii callers can pass that TypeScript would not compile. */

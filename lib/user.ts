@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, ResourceType, UserProperties } from './contract';
 import { PocketId } from './pocket-id';
 import { PocketIdLookup } from './private/lookup';
-import { checkBoolean, checkDuration, checkEnum, checkObject, checkString, checkStringMap } from './private/prop-types';
+import { assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkString, checkStringMap } from './private/prop-types';
 import { booleanProperty, claimProperties, known, knownClaims, knownSeconds, requireValue } from './private/properties';
 import { foldAsciiCase, UniqueName, UniqueNames } from './private/unique-names';
 import { validateUser } from './private/validation';
@@ -259,27 +259,25 @@ function secondsProperty(duration: Duration): string {
 }
 
 function validateProps(scope: Construct, props: UserProps): void {
-  // Wrong types first: the rules below assume the declared types.
-  const typeErrors = checkTypes(props);
-  const errors = typeErrors.length > 0 ? typeErrors : [
-    ...requireValue('pocketId', props.pocketId),
-    ...requireValue('username', props.username),
-    ...validateUser({
-      username: known(props.username),
-      userId: known(props.userId),
-      email: known(props.email),
-      firstName: known(props.firstName),
-      lastName: known(props.lastName),
-      displayName: known(props.displayName),
-      locale: known(props.locale),
-      customClaims: knownClaims(props.customClaims),
-      loginLinkLifetimeSeconds: props.loginLink ? knownSeconds(props.loginLink.lifetime ?? Duration.days(1)) : undefined,
-    }),
-  ];
-  if (errors.length === 0) errors.push(...UniqueNames.conflicts(scope, props.pocketId, uniqueNames(props)));
-  if (errors.length > 0) {
-    throw new Error(`User '${scope.node.path}': ${errors.join('; ')}`);
-  }
+  assertValidProps(scope, 'User', {
+    types: () => checkTypes(props),
+    rules: () => [
+      ...requireValue('pocketId', props.pocketId),
+      ...requireValue('username', props.username),
+      ...validateUser({
+        username: known(props.username),
+        userId: known(props.userId),
+        email: known(props.email),
+        firstName: known(props.firstName),
+        lastName: known(props.lastName),
+        displayName: known(props.displayName),
+        locale: known(props.locale),
+        customClaims: knownClaims(props.customClaims),
+        loginLinkLifetimeSeconds: props.loginLink ? knownSeconds(props.loginLink.lifetime ?? Duration.days(1)) : undefined,
+      }),
+    ],
+    conflicts: () => UniqueNames.conflicts(scope, props.pocketId, uniqueNames(props)),
+  });
 }
 
 /** What jsii callers can pass that TypeScript would not compile. */

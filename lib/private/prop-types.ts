@@ -62,6 +62,29 @@ export function checkObjectList(field: string, value: unknown, accepts: (value: 
   return value.flatMap((item, index) => (accepts(item) ? [] : [`${field}[${index}] must be ${what} (got ${describeValue(item)})`]));
 }
 
+/** What a construct checks of its props, in order: each stage runs only when the one before found nothing. */
+export interface PropChecks {
+  /** Values of the wrong type (the rules assume the declared types). */
+  readonly types: () => string[];
+  /** Required values and Pocket-ID's rules, on the values known at synth time. */
+  readonly rules: () => string[];
+  /** Conflicts with other constructs (a unique name declared twice). */
+  readonly conflicts?: () => string[];
+}
+
+/** Runs the checks; any problem fails synth with one error that names the construct and every problem. */
+export function assertValidProps(scope: Construct, kind: string, checks: PropChecks): void {
+  for (const stage of [checks.types, checks.rules, checks.conflicts ?? (() => [])]) {
+    const problems = stage();
+    if (problems.length > 0) throw invalidProps(scope, kind, problems);
+  }
+}
+
+/** The error for problems found in a construct's props (or in a value passed to one of its methods). */
+export function invalidProps(scope: Construct, kind: string, problems: readonly string[]): Error {
+  return new Error(`${kind} '${scope.node.path}': ${problems.join('; ')}`);
+}
+
 /** A construct that carries `attribute` as a string: a user (`userId`) or a group (`groupId`), made here or referenced. */
 export function isEntityConstruct(value: unknown, attribute: string): boolean {
   return Construct.isConstruct(value) && typeof (value as unknown as Record<string, unknown>)[attribute] === 'string';
