@@ -66,7 +66,7 @@ export class WebAppStack extends Stack {
     this.webApp.allowGroup(this.admins);
 
     const server = new AppServer(this, 'AppServer');
-    this.webApp.secret!.grantRead(server.function);
+    this.webApp.grantReadSecret(server.function);
     server.function.addEnvironment('OIDC_CREDENTIALS_SECRET_ARN', this.webApp.secret!.secretArn);
   }
 }
