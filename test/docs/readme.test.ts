@@ -35,15 +35,17 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   paths: { 'cdk-pocket-id': ['lib/index.ts'] },
 };
 
-/** The ```ts and ```typescript blocks of a Markdown text, with the line each starts on. */
+/** The ```ts and ```typescript blocks of a Markdown text (indented ones too, as in a list), with the line each starts on. */
 function typescriptBlocks(markdown: string): CodeBlock[] {
   const lines = markdown.split('\n');
   const blocks: CodeBlock[] = [];
   for (let index = 0; index < lines.length; index++) {
-    if (!/^```(ts|typescript)\s*$/.test(lines[index])) continue;
-    const end = lines.findIndex((line, after) => after > index && line.startsWith('```'));
+    const indent = /^( *)```(ts|typescript)\s*$/.exec(lines[index])?.[1];
+    if (indent === undefined) continue;
+    const end = lines.findIndex((line, after) => after > index && line.trimStart().startsWith('```'));
     if (end < 0) throw new Error(`README.md:${index + 1}: a code block that is never closed`);
-    blocks.push({ line: index + 2, code: lines.slice(index + 1, end).join('\n') });
+    const code = lines.slice(index + 1, end).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line));
+    blocks.push({ line: index + 2, code: code.join('\n') });
     index = end;
   }
   return blocks;
