@@ -62,7 +62,7 @@ function clientReplacementLines(before: Entity, after: Entity, names: ReferenceN
   return [
     `clientId: ${oldId} → ${fixedId(after.properties.ClientId, 'a new UUID')}: a new client${confidential ? ', with a new client secret' : ''}; `
       + `the old client ${fateOfReplaced(before, 'is deleted once the deploy succeeded')}`,
-    `reconfigure every app that uses the old client id ${typeof before.properties.ClientId === 'string' ? oldId : '(the UUID chosen at create)'}`,
+    `reconfigure every app that uses ${theOldId('client id', before.properties.ClientId)}`,
     ...secretLines,
   ];
 }
@@ -73,7 +73,7 @@ function userReplacementLines(before: Entity, after: Entity): string[] {
   return [
     `userId: ${oldId} → ${fixedId(after.properties.UserId, 'a new UUID')}: a new user, without the passkeys registered to the old one `
       + `(${username} registers one again); the old user ${fateOfReplaced(before, 'is deleted once the deploy succeeded, with its passkeys')}`,
-    `reconfigure whatever knows the old user id ${typeof before.properties.UserId === 'string' ? oldId : '(the UUID chosen at create)'}: `
+    `reconfigure whatever knows ${theOldId('user id', before.properties.UserId)}: `
       + 'apps that keep users by the tokens\' sub claim, groups in other stacks that list it as a member',
     ...collisionLines(before, after),
   ];
@@ -92,6 +92,11 @@ function collisionLines(before: Entity, after: Entity): string[] {
 
 function fixedId(id: unknown, otherwise: string): string {
   return typeof id === 'string' ? `"${id}"` : otherwise;
+}
+
+/** `the old client id "web-app"`, or `the old client id (the UUID chosen at create)` when it was not fixed. */
+function theOldId(what: string, id: unknown): string {
+  return `the old ${what} ${typeof id === 'string' ? `"${id}"` : '(the UUID chosen at create)'}`;
 }
 
 function fateOfReplaced(before: Entity, deleted: string): string {

@@ -75,6 +75,13 @@ describe('the main job\'s summary', () => {
       /^the new client secret replaces the old one in Secrets Manager secret WebAppSecret[0-9A-F]{8}: apps must read it again, and any copy of the old secret stops working$/));
   });
 
+  test('fixing the id of a client that had a generated one replaces it too', () => {
+    const section = changesBetween({ client: { clientId: undefined } }, {}, /OIDC client "Web"/);
+    expect(section[0]).toMatch(/^! replace /);
+    expect(section).toContain('clientId: the UUID chosen at create → "web-app": a new client, with a new client secret; the old client is deleted once the deploy succeeded');
+    expect(section).toContain('reconfigure every app that uses the old client id (the UUID chosen at create)');
+  });
+
   test('a public client\'s replacement has no secret to renew', () => {
     const section = changesBetween({ client: { isPublic: true } }, { client: { isPublic: true, clientId: 'spa' } }, /OIDC client "Web"/);
     expect(section).toContain('clientId: "web-app" → "spa": a new client; the old client is deleted once the deploy succeeded');
