@@ -1,4 +1,5 @@
 import { CustomResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
@@ -274,6 +275,19 @@ export class OidcClient extends Construct implements IOidcClient {
   /** Restricts the client to the members of `group` (and of the other allowed groups). */
   public allowGroup(group: IUserGroup): void {
     this.addAllowedGroup(group, 'allowGroup(group)');
+  }
+
+  /**
+   * Grants `grantee` read access to the secret that holds the client's credentials (`clientId`,
+   * `clientSecret`, `issuer`, `discoveryUrl`), including decryption with its KMS key.
+   *
+   * Fails for a public client, which has no secret.
+   */
+  public grantReadSecret(grantee: iam.IGrantable): iam.Grant {
+    if (!this.secret) {
+      throw new Error(`OidcClient '${this.node.path}': grantReadSecret() needs a confidential client, but this one is public (isPublic: true) and has no client secret to read`);
+    }
+    return this.secret.grantRead(grantee);
   }
 
   private addAllowedGroup(group: IUserGroup, field: string): void {

@@ -9,7 +9,11 @@
  * - the groups stack depends on every shard, so CloudFormation creates users before groups and deletes
  *   groups before users.
  *
- *   npx cdk synth --app "npx ts-node --prefer-ts-exts examples/large-directory/app.ts"
+ * From the repository root, after `bash scripts/install.sh` (the first command bundles the handler
+ * Lambda: needed once after a clone, and again after a change under lambda/):
+ *
+ *   npx projen pre-compile
+ *   npx cdk synth --app "npx ts-node --prefer-ts-exts --project test/tsconfig.json examples/large-directory/app.ts" --output cdk.out/large-directory
  *
  * In your own app, import from 'cdk-pocket-id' instead of '../../lib'.
  */

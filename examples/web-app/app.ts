@@ -1,7 +1,11 @@
 /**
  * A web application and a single-page app that sign in with Pocket-ID.
  *
- *   npx cdk synth --app "npx ts-node --prefer-ts-exts examples/web-app/app.ts"
+ * From the repository root, after `bash scripts/install.sh` (the first command bundles the handler
+ * Lambda: needed once after a clone, and again after a change under lambda/):
+ *
+ *   npx projen pre-compile
+ *   npx cdk synth --app "npx ts-node --prefer-ts-exts --project test/tsconfig.json examples/web-app/app.ts" --output cdk.out/web-app
  *
  * In your own app, import from 'cdk-pocket-id' instead of '../../lib'.
  */
@@ -66,7 +70,7 @@ export class WebAppStack extends Stack {
     this.webApp.allowGroup(this.admins);
 
     const server = new AppServer(this, 'AppServer');
-    this.webApp.secret!.grantRead(server.function);
+    this.webApp.grantReadSecret(server.function);
     server.function.addEnvironment('OIDC_CREDENTIALS_SECRET_ARN', this.webApp.secret!.secretArn);
   }
 }

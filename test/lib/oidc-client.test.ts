@@ -1,5 +1,6 @@
 import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -110,6 +111,37 @@ describe('OidcClient', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('AppServiceRole') }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('WebAppSecret') } })]) },
     });
+  });
+
+  test('grantReadSecret gives the grantee read access to the credentials secret and decryption with its KMS key', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const client = new OidcClient(stack, 'WebApp', clientProps(pocketIdIn(stack), { secretEncryptionKey: key }));
+    const role = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const grant = client.grantReadSecret(role);
+    expect(grant.success).toBe(true);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('AppRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('WebAppSecret') } })]) },
+    });
+    // A key in the same stack takes the grant in its key policy, for reads through Secrets Manager only.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'kms:Decrypt',
+          Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('AppRole'), 'Arn'] } },
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        })]),
+      },
+    });
+  });
+
+  test('grantReadSecret on a public client fails, naming the client and why', () => {
+    const stack = newStack();
+    const client = new OidcClient(stack, 'Spa', clientProps(pocketIdIn(stack), { isPublic: true }));
+    const role = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(() => client.grantReadSecret(role)).toThrow("OidcClient 'Stack/Spa': grantReadSecret() needs a confidential client, but this one is public (isPublic: true) and has no client secret to read");
   });
 
   test('fromClientId references an existing client without creating anything', () => {
