@@ -115,13 +115,13 @@ function baseUrlLine(before: Entity, after: Entity): string {
 function atAnotherInstance(before: Entity, after: Entity, from: string): string {
   if (after.type === ResourceType.LOOKUP) return 'the lookup searches that one';
   const kind = KIND_NAMES[after.type] ?? 'entity';
-  const identityKey = IDENTITY_KEYS[after.type];
-  const keepsId = identityKey !== undefined && typeof after.properties[identityKey] === 'string';
-  // Under a new id, CloudFormation deletes the entity it had before, with the previous properties: on the old instance.
-  const onOldInstance = keepsId ? `kept on ${from} (its fixed id does not change, so nothing is deleted)`
+  // The handler never deletes a user because a URL changed: it keeps the physical id, so no Delete comes.
+  // Any other entity answers a new physical id, and CloudFormation deletes the old one, on the old instance.
+  const onOldInstance = after.type === ResourceType.USER ? `kept on ${from} with its passkeys (a URL change never deletes a user)`
     : before.updateReplacePolicy === 'Retain' ? `kept on ${from} (removalPolicy RETAIN)` : `removed from ${from} once the deploy succeeded`;
+  const sameId = after.type === ResourceType.USER || (after.type === ResourceType.OIDC_CLIENT && typeof after.properties.ClientId === 'string');
   const secret = after.type === ResourceType.OIDC_CLIENT && after.properties.IsPublic !== 'true' ? ', with a new client secret,' : '';
-  return `the ${kind} is created there${secret} and ${onOldInstance}`;
+  return `the ${kind} is created there${sameId ? ' with the same id' : ''}${secret} and ${onOldInstance}`;
 }
 
 function propertyLines(key: string, before: Entity, after: Entity, names: ReferenceNames): string[] {

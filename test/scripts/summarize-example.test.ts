@@ -132,12 +132,12 @@ describe('the main job\'s summary', () => {
     const prefix = 'baseUrl changes from https://auth.example.com to https://id.example.org: if https://id.example.org is another Pocket-ID,';
     expect(entitySection(lines, /OIDC client "Web"/)).toEqual(expect.arrayContaining([
       expect.stringMatching(/^! update OIDC client "Web"/),
-      `${prefix} the client is created there, with a new client secret, and kept on https://auth.example.com (its fixed id does not change, so nothing is deleted); `
+      `${prefix} the client is created there with the same id, with a new client secret, and removed from https://auth.example.com once the deploy succeeded; `
         + 'if it is the same Pocket-ID at a new URL, the client is updated in place',
     ]));
     expect(entitySection(lines, /group "admins"/)).toContain(`${prefix} the group is created there and removed from https://auth.example.com once the deploy succeeded; `
       + 'if it is the same Pocket-ID at a new URL, the group is updated in place');
-    expect(entitySection(lines, /user "bob"/)).toContain(`${prefix} the user is created there and kept on https://auth.example.com (removalPolicy RETAIN); `
+    expect(entitySection(lines, /user "bob"/)).toContain(`${prefix} the user is created there with the same id and kept on https://auth.example.com with its passkeys (a URL change never deletes a user); `
       + 'if it is the same Pocket-ID at a new URL, the user is updated in place');
   });
 });
