@@ -233,8 +233,9 @@ function exposureSection(exposure: ExposureSummary[], faultsRan: boolean): strin
   const lines = [
     '## Secret exposure',
     '',
-    'Each suite below that drives the handler scans every CloudFormation response, every log line at every level (and the container\'s stderr), and every '
-    + 'error message it produced for every secret value the run saw: the API token, each client secret read back from Secrets Manager (every '
+    'Each suite below that drives the handler scans every CloudFormation response, every log line at every level (and the stderr of every handler '
+    + 'container), every line the Provider framework logged, and every error message it produced for every secret value the run saw, as it is, '
+    + 'JSON-escaped, base64 (standard and URL-safe, with and without padding) and URL-encoded: the API token, each client secret read back from Secrets Manager (every '
     + 'version of every secret the run made) or held by the test server, each one-time login token and link. The construct and example suites '
     + 'synthesize with sentinels in the environment (an API token in `POCKETID_API_TOKEN`, a client-secret-shaped value in `STATIC_API_KEY` and '
     + '`POCKETID_CLIENT_SECRET`) and scan every template and cloud assembly manifest they synthesize. A suite with a hit fails.',
@@ -248,14 +249,16 @@ function exposureSection(exposure: ExposureSummary[], faultsRan: boolean): strin
     suite: '**total**',
     responsesScanned: sum(exposure, (e) => e.responsesScanned),
     logLinesScanned: sum(exposure, (e) => e.logLinesScanned),
+    frameworkLogLinesScanned: sum(exposure, (e) => e.frameworkLogLinesScanned ?? 0),
     errorMessagesScanned: sum(exposure, (e) => e.errorMessagesScanned ?? 0),
     templatesScanned: sum(exposure, (e) => e.templatesScanned ?? 0),
     secretValues: sum(exposure, (e) => e.secretValues),
     hits: sum(exposure, (e) => e.hits),
     hitLocations: [],
   };
-  lines.push(...table(['suite', 'responses', 'log lines', 'error messages', 'templates and manifests', 'secret values', 'hits'],
-    [...exposure, totals].map((e) => [e.suite, String(e.responsesScanned), String(e.logLinesScanned), String(e.errorMessagesScanned ?? 0),
+  lines.push(...table(['suite', 'responses', 'log lines', 'framework log lines', 'error messages', 'templates and manifests', 'secret values', 'hits'],
+    [...exposure, totals].map((e) => [e.suite, String(e.responsesScanned), String(e.logLinesScanned), String(e.frameworkLogLinesScanned ?? 0),
+      String(e.errorMessagesScanned ?? 0),
       String(e.templatesScanned ?? 0), String(e.secretValues), e.suite === totals.suite ? `**${e.hits}**` : String(e.hits)])), '');
   const located = exposure.flatMap((e) => (e.hitLocations ?? []).map((where) => [e.suite, where]));
   if (located.length > 0) lines.push('Hits:', '', ...table(['suite', 'where'], located), '');
@@ -352,7 +355,8 @@ function sum<T>(items: readonly T[], value: (item: T) => number): number {
 }
 
 function scannedTexts(exposure: ExposureSummary[]): number {
-  return sum(exposure, (e) => e.responsesScanned + e.logLinesScanned + (e.errorMessagesScanned ?? 0) + (e.templatesScanned ?? 0));
+  const perSuite = (e: ExposureSummary) => e.responsesScanned + e.logLinesScanned + (e.frameworkLogLinesScanned ?? 0) + (e.errorMessagesScanned ?? 0);
+  return sum(exposure, (e) => perSuite(e) + (e.templatesScanned ?? 0));
 }
 
 function seconds(ms: number): string {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { CloudFormationSimulator, failureReason, MAX_RESPONSE_BYTES, Step } from './cloudformation';
-import { ExposureScan } from './exposure';
+import { ExposureScan, showsSecret } from './exposure';
 import { LambdaContainer } from './lambda-container';
 import { PocketIdDirectory } from './pocket-id-directory';
 import { PocketIdTarget, startPocketIdTarget } from './pocket-id-target';
@@ -79,13 +79,13 @@ export class AcceptanceRun {
     };
   };
 
-  /** The checks every step passes: response size, no secret in the response or the logs, and JSON log lines. */
+  /** The checks every step passes: response size, no secret (in any encoded form) in the response or either log, and JSON log lines. */
   public readonly expectCleanStep = (step: Step): void => {
     for (const hook of this.stepHooks) hook(step);
     expect(Buffer.byteLength(step.responseBody)).toBeLessThan(MAX_RESPONSE_BYTES);
-    const exposed = [step.responseBody, ...step.logs].join('\n');
+    const exposed = [step.responseBody, ...step.logs, ...step.frameworkLogs].join('\n');
     for (const value of this.secretValues) {
-      expect(exposed.includes(value)).toBe(false);
+      expect(showsSecret(exposed, value)).toBe(false);
     }
     for (const line of step.logs) {
       expect(() => JSON.parse(line)).not.toThrow();
@@ -128,9 +128,7 @@ export class AcceptanceRun {
     try {
       this.harvestTestServerSecrets();
       await this.harvestStoredSecrets();
-      for (const container of this.containers) {
-        for (const line of container.errorOutput.split('\n').filter((l) => l.trim() !== '')) this.exposure.record('log', 'the container\'s stderr', line);
-      }
+      this.containers.forEach((container, n) => this.exposure.recordErrorOutput(`container ${n + 1}`, container.errorOutput));
     } finally {
       await Promise.all(this.containers.map((container) => container.stop()));
       this.secrets.destroy();

@@ -3,7 +3,7 @@ import { CaseRecord } from './verdict';
 import { CONTRACT_VERSION, ResourceType } from '../../../lib/contract';
 import { startPocketIdTestServer } from '../../pocket-id-server';
 import { CloudFormationSimulator, failureReason, Step } from '../../support/cloudformation';
-import { ExposureScan } from '../../support/exposure';
+import { ExposureScan, showsSecret } from '../../support/exposure';
 import { LambdaContainer } from '../../support/lambda-container';
 import { PocketIdDirectory } from '../../support/pocket-id-directory';
 import { TestSecrets } from '../../support/secrets-manager';
@@ -97,6 +97,7 @@ export async function deleteInParallel(
       summary: { ...counts, wallMs, rateLimited: server.requests.filter((request) => request.status === 429).length },
     };
   } finally {
+    containers.forEach((container, n) => scan.recordErrorOutput(`parallel-delete container ${n + 1}`, container.errorOutput));
     await Promise.all(containers.map((container) => container.stop()));
     secrets.destroy();
     await server.close();
@@ -121,7 +122,7 @@ function judgeDeletion(item: Deployed, step: Step, remaining: Set<string>, durat
   const problems: string[] = [];
   if (step.response.Status !== 'SUCCESS') problems.push(`the Delete failed: ${step.response.Reason}`);
   if (remaining.has(item.physicalId)) problems.push(`${item.physicalId} is still in Pocket-ID`);
-  if ([step.responseBody, ...step.logs].some((text) => text.includes(apiToken))) problems.push('the API key appears in the response or the logs');
+  if ([step.responseBody, ...step.logs, ...step.frameworkLogs].some((text) => showsSecret(text, apiToken))) problems.push('the API key appears in the response or the logs');
   return {
     category: 'cloudformation',
     resource: item.resource,
