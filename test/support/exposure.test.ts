@@ -1,5 +1,5 @@
 import { Step } from './cloudformation';
-import { encodedForms, ExposureScan } from './exposure';
+import { encodedForms, ExposureScan, showsAnySecret } from './exposure';
 
 /** The exposure scan itself: it must find a secret value in every form a text can carry it in, wherever the text came from. */
 
@@ -84,4 +84,12 @@ test('finds nothing in texts without the secret', () => {
   const scan = scanWithSecret();
   scan.recordStep(stepWith({ responseBody: '{"Status":"SUCCESS"}', logs: ['{"message":"ok"}'], frameworkLogs: ['done'] }));
   expect(scan.summary('test').hits).toBe(0);
+});
+
+test('showsAnySecret finds one value among many, in any of its forms, and nothing in a text without them', () => {
+  const many = Array.from({ length: 500 }, (_, n) => `value-${n}-${'x'.repeat(n % 7)}`);
+  expect(showsAnySecret(`{"a":"${encodeURIComponent(SECRET)}"}`, [...many, SECRET])).toBe(true);
+  expect(showsAnySecret(`Basic ${Buffer.from(many[321]).toString('base64')}`, many)).toBe(true);
+  expect(showsAnySecret('{"message":"nothing to see"}', [...many, SECRET])).toBe(false);
+  expect(showsAnySecret('short abc', ['abc'])).toBe(false);
 });

@@ -57,6 +57,47 @@ export function showsSecret(text: string, value: string): boolean {
   return encodedForms(value).some((form) => text.includes(form));
 }
 
+/** Whether the text shows any of the values in any of its forms (one read of the text, however many values). */
+export function showsAnySecret(text: string, values: Iterable<string>): boolean {
+  const index = new SecretIndex();
+  for (const value of values) index.add(value);
+  return index.shownIn(text).size > 0;
+}
+
+/**
+ * Every form of many secret values, indexed by its first characters, so that a text is read once
+ * whatever the number of values: a fault run learns hundreds of them and keeps tens of thousands of texts.
+ */
+export class SecretIndex {
+  private readonly formsByPrefix = new Map<string, Array<{ form: string; valueNumber: number }>>();
+  private count = 0;
+
+  /** How many values were added (too short ones included: they are numbered, never looked for). */
+  public get size(): number {
+    return this.count;
+  }
+
+  public add(value: string): void {
+    const valueNumber = ++this.count;
+    if (value.length < MIN_SECRET_LENGTH) return;
+    for (const form of encodedForms(value)) {
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      this.formsByPrefix.set(prefix, [...this.formsByPrefix.get(prefix) ?? [], { form, valueNumber }]);
+    }
+  }
+
+  /** The numbers (from 1, in the order added) of the values the text shows. */
+  public shownIn(text: string): Set<number> {
+    const shown = new Set<number>();
+    for (let at = 0; at + MIN_SECRET_LENGTH <= text.length; at++) {
+      for (const candidate of this.formsByPrefix.get(text.substr(at, MIN_SECRET_LENGTH)) ?? []) {
+        if (text.startsWith(candidate.form, at)) shown.add(candidate.valueNumber);
+      }
+    }
+    return shown;
+  }
+}
+
 /**
  * Looks for every secret value a suite has seen (API tokens, client secrets, login tokens and links,
  * sentinels), in each of its encoded forms, in every text that leaves the code under test: responses,
@@ -73,6 +114,7 @@ export class ExposureScan {
   private readonly hitKeys = new Set<string>();
   private readonly hitLocations: string[] = [];
   private steps = 0;
+  private readonly index = new SecretIndex();
 
   public addSecret(value: unknown): void {
     if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) this.values.add(value);
@@ -146,17 +188,22 @@ export class ExposureScan {
   }
 
   private scan(key: number | string, text: ScannedText): void {
-    let valueIndex = 0;
-    for (const value of this.values) {
-      valueIndex++;
-      if (value.length < MIN_SECRET_LENGTH) continue;
-      if (!showsSecret(text.text, value)) continue;
-      const hitKey = `${key}#${valueIndex}`;
+    for (const valueNumber of this.valuesShownIn(text.text)) {
+      const hitKey = `${key}#${valueNumber}`;
       if (this.hitKeys.has(hitKey)) continue;
       this.hitKeys.add(hitKey);
-      this.hitLocations.push(`${text.source} of ${text.where} (secret value #${valueIndex})`);
+      this.hitLocations.push(`${text.source} of ${text.where} (secret value #${valueNumber})`);
     }
   }
+
+  /** The numbers (from 1, in the order learned) of the values the text shows in any form. */
+  private valuesShownIn(text: string): Set<number> {
+    // Values only ever get added (suites add to `values` directly): index the ones added since the last scan.
+    const values = [...this.values].slice(this.index.size);
+    for (const value of values) this.index.add(value);
+    return this.index.shownIn(text);
+  }
+
 }
 
 /** The running test file as a file name: test/acceptance/user.test.ts is `acceptance-user`. */
