@@ -7,6 +7,9 @@ import { PocketIdTarget, startPocketIdTarget } from './pocket-id-target';
 import { TestSecrets } from './secrets-manager';
 import { CONTRACT_VERSION } from '../../lib/contract';
 
+/** Pocket-ID's default rate limit: per client IP on /api/* and /.well-known/*. */
+export const POCKET_ID_RATE_LIMIT = { perSecond: 100, burst: 300 } as const;
+
 /** What a started run gives a suite: the Pocket-ID it talks to, a way to read it, and CloudFormation's side. */
 export interface StartedRun {
   readonly target: PocketIdTarget;
@@ -21,9 +24,12 @@ export interface StartedRun {
   readonly containers: readonly LambdaContainer[];
 }
 
-/** How a suite wants its run. The defaults are what every acceptance suite had before the options. */
+/** How a suite wants its run. */
 export interface AcceptanceOptions {
-  /** The test server's rate limit (Pocket-ID's default is {perSecond: 100, burst: 300}). Default: none. */
+  /**
+   * The test server's rate limit. Default: Pocket-ID's own, {perSecond: 100, burst: 300}, which the real
+   * server applies to loopback too since 2.13, so that no suite passes only because nothing limits it.
+   */
   readonly rateLimit?: { perSecond: number; burst: number } | false;
   /** Handler containers, each serving one event at a time, as Lambda does. Default 1. */
   readonly containers?: number;
@@ -108,7 +114,7 @@ export class AcceptanceRun {
    * handler's container, and sends one warm-up request (a fresh real Pocket-ID needs it before a burst).
    */
   public async start(): Promise<StartedRun> {
-    const target = this.target = await startPocketIdTarget({ rateLimit: this.options.rateLimit ?? false });
+    const target = this.target = await startPocketIdTarget({ rateLimit: this.options.rateLimit ?? POCKET_ID_RATE_LIMIT });
     const directory = new PocketIdDirectory(target);
     this.tokenSecretArn = await this.secrets.create('pocket-id-api-token', target.apiToken);
     this.secretValues.add(target.apiToken);

@@ -3,6 +3,7 @@ import { SecretsFaultProxy } from './secrets-fault-proxy';
 import { RawState, readState, secretValuesIn } from './state';
 import { CONTRACT_VERSION, LookupKind, ResourceType } from '../../../lib/contract';
 import { PocketIdTestServer, startPocketIdTestServer } from '../../pocket-id-server';
+import { POCKET_ID_RATE_LIMIT } from '../../support/acceptance';
 import { CloudFormationSimulator, Step } from '../../support/cloudformation';
 import { ExposureScan } from '../../support/exposure';
 import { LambdaContainer } from '../../support/lambda-container';
@@ -10,8 +11,6 @@ import { TestSecrets } from '../../support/secrets-manager';
 
 /** The role of the API key secret in every case's state. */
 export const API_TOKEN_ROLE = 'api-token';
-/** Pocket-ID's default rate limit, which the real server applies to loopback too (since 2.13). */
-export const POCKET_ID_RATE_LIMIT = { perSecond: 100, burst: 300 } as const;
 
 /**
  * The API key of every lane's server, and what each role's secret holds when it is made: the same in

@@ -2,6 +2,7 @@ import { randomBytes } from 'crypto';
 import { CaseRecord } from './verdict';
 import { CONTRACT_VERSION, ResourceType } from '../../../lib/contract';
 import { startPocketIdTestServer } from '../../pocket-id-server';
+import { POCKET_ID_RATE_LIMIT } from '../../support/acceptance';
 import { CloudFormationSimulator, failureReason, Step } from '../../support/cloudformation';
 import { ExposureScan, showsSecret } from '../../support/exposure';
 import { LambdaContainer } from '../../support/lambda-container';
@@ -41,7 +42,7 @@ export async function deleteInParallel(
   counts: { clients: number; users: number; groups: number; containers: number },
   scan: ExposureScan,
 ): Promise<ParallelDeleteRun> {
-  const server = await startPocketIdTestServer({ rateLimit: { perSecond: 100, burst: 300 } });
+  const server = await startPocketIdTestServer({ rateLimit: POCKET_ID_RATE_LIMIT });
   const secrets = new TestSecrets();
   const containers = await Promise.all(Array.from({ length: counts.containers }, () => LambdaContainer.start()));
   try {
