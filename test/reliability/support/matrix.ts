@@ -211,7 +211,7 @@ export async function runCase(lane: Lane, casePlan: CasePlan): Promise<CaseRecor
   const result = await lane.send(scenario.event);
   const durationMs = Date.now() - started;
   await lane.server.whenIdle();
-  const reached = injections.every((injection) => stepReached(lane, scenario, injection.step));
+  const reached = injections.every((injection) => faultReached(lane, scenario, injection));
   lane.server.clearFaults();
   lane.proxy.clearFaults();
   const after = await lane.state(scenario.secrets);
@@ -278,11 +278,16 @@ function arm(lane: Lane, scenario: Scenario, { step, fault }: Injection): void {
   });
 }
 
-/** Whether the run got as far as the step: a case whose fault never fired proves nothing. */
-function stepReached(lane: Lane, scenario: Scenario, step: OperationStep): boolean {
+/**
+ * Whether the run got as far as the step: a case whose fault never fired proves nothing. A Secrets
+ * Manager call must have got its fault at exactly the step's occurrence: a call the proxy could not
+ * forward (moto busy) also counts towards the skips, and would move the fault to another call.
+ */
+function faultReached(lane: Lane, scenario: Scenario, { step, fault }: Injection): boolean {
   if (step.target === 'secrets-manager') {
     const secretId = rolesOf(lane, scenario)[step.role];
-    return lane.proxy.calls.filter((call) => call.operation === step.operation && call.secretId === secretId).length > step.occurrence;
+    const matching = lane.proxy.calls.filter((call) => call.operation === step.operation && call.secretId === secretId);
+    return [...matching].sort((a, b) => a.receivedAt - b.receivedAt)[step.occurrence]?.fault === (fault as SecretsFault).error.type;
   }
   return lane.server.requests.filter((request) => request.method === step.method && step.pattern.test(request.path)).length > step.occurrence;
 }

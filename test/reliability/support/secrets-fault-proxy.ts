@@ -72,7 +72,7 @@ export class SecretsFaultProxy {
 
   private constructor(private readonly upstream: URL) {
     this.server = http.createServer((req, res) => {
-      this.serve(req, res).catch((error) => {
+      this.serve(req, res, performance.now()).catch((error) => {
         res.writeHead(502, { 'Content-Type': 'text/plain' });
         res.end(`secrets fault proxy: ${(error as Error).message}`);
       });
@@ -102,11 +102,9 @@ export class SecretsFaultProxy {
     await closed;
   }
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const receivedAt = performance.now();
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse, receivedAt: number): Promise<void> {
     const body = await readBody(req);
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    const operation = operationOf(req);
     const secretId = secretIdOf(body);
     const fault = this.take(operation, secretId);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -114,7 +112,11 @@ export class SecretsFaultProxy {
       this.answerWithError(res, fault.error, { operation, secretId, receivedAt });
       return;
     }
-    const answer = await this.forward(req, body);
+    const answer = await this.forward(req, body).catch((error) => {
+      // Recorded like every call: it counted towards the faults' skips, and the SDK will send it again.
+      this.calls.push({ operation, secretId, status: 502, fault: 'ProxyForwardFailed', receivedAt });
+      throw error;
+    });
     if (fault) {
       this.answerWithError(res, fault.error, { operation, secretId, receivedAt });
       return;
@@ -173,6 +175,12 @@ export class SecretsFaultProxy {
       upstream.end(body);
     });
   }
+}
+
+/** The operation, as in X-Amz-Target without the prefix. */
+function operationOf(req: http.IncomingMessage): string {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
 }
 
 function readBody(stream: http.IncomingMessage): Promise<Buffer> {
