@@ -136,6 +136,8 @@ export const CLIENT_OPERATIONS: readonly Operation[] = [
     const writers = await directory.createGroup('writers', 'Writers');
     const old = await confidentialClient(lane, { AllowedUserGroupIds: [readers] });
     const clientId = await establish(lane, createEvent('WebApp', old, 'update-in-place-setup'));
+    // Fields the stack never declared, set in Pocket-ID's UI: the update must keep them.
+    await directory.editClient(clientId, { launchURL: 'https://app.example.com/home', requiresReauthentication: true });
     const next = { ...without(old, 'Description'), Name: 'web-app-renamed', SkipConsent: 'true', AllowedUserGroupIds: [readers, writers] };
     return { event: updateEvent('WebApp', clientId, withTimeout(next, timeoutSeconds), old, 'update-in-place'), secrets: await clientRoles(lane) };
   }),
@@ -188,6 +190,8 @@ export const USER_OPERATIONS: readonly Operation[] = [
   user('update (fields, claims, new login link)', async (lane, { timeoutSeconds }) => {
     const old = lane.properties(ALICE);
     const userId = await establish(lane, createEvent('Alice', old, 'update-user-setup'));
+    // Fields the stack never declared, set in Pocket-ID's UI: the update must keep them.
+    await directoryOf(lane).editUser(userId, { displayName: 'Alice L.', locale: 'en' });
     const next = {
       ...old,
       FirstName: 'Alicia',
@@ -227,9 +231,11 @@ export const GROUP_OPERATIONS: readonly Operation[] = [
     return { event: createEvent('Engineers', lane.properties(ENGINEERS, { timeoutSeconds }), 'create-group'), secrets: {} };
   }),
   group('update (rename, claims, members change)', async (lane, { timeoutSeconds }) => {
-    await createPeople(lane, 'bob', 'carol', 'dave');
+    await createPeople(lane, 'bob', 'carol', 'dave', 'bobby');
     const old = lane.properties(ENGINEERS);
     const groupId = await establish(lane, createEvent('Engineers', old, 'update-group-setup'));
+    // A member added in Pocket-ID's UI: merge membership must keep them.
+    await directoryOf(lane).addMember(groupId, PEOPLE.bobby.id);
     const next = { ...old, FriendlyName: 'Engineering', CustomClaims: [{ Key: 'dept', Value: 'engineering' }], MemberUserIds: [PEOPLE.carol.id, PEOPLE.dave.id] };
     return { event: updateEvent('Engineers', groupId, withTimeout(next, timeoutSeconds), old, 'update-group'), secrets: {} };
   }),
