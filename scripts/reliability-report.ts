@@ -168,9 +168,11 @@ function faultSection(faults: ResultsFile | undefined): string[] {
   const counts = countBy(faults.cases, (c) => c.outcome);
   lines.push(...table(['outcome', 'cases'], [...OUTCOMES.map((o) => [o, String(counts[o] ?? 0)]), ['**total**', `**${faults.cases.length}**`]]), '');
   lines.push('By kind of case:', '');
-  lines.push(...outcomeTable(['kind', 'what is injected'], groupBy(faults.cases, (c) => categoryOf(c)), (kind) => [kind, CATEGORY_TEXT[kind as CaseCategory] ?? '']), '');
+  const byKind = [...faults.cases].sort((a, b) => kindOrder(a) - kindOrder(b));
+  lines.push(...outcomeTable(['kind', 'what is injected'], groupBy(byKind, (c) => categoryOf(c)), (kind) => [kind, CATEGORY_TEXT[kind as CaseCategory] ?? '']), '');
   lines.push('By resource and operation:', '');
-  lines.push(...outcomeTable(['kind', 'resource', 'operation'], groupBy(faults.cases, (c) => `${categoryOf(c)}\u0000${c.resource}\u0000${c.operation}`),
+  const byOperation = [...faults.cases].sort((a, b) => kindOrder(a) - kindOrder(b) || `${a.resource} ${a.operation}`.localeCompare(`${b.resource} ${b.operation}`));
+  lines.push(...outcomeTable(['kind', 'resource', 'operation'], groupBy(byOperation, (c) => `${categoryOf(c)}\u0000${c.resource}\u0000${c.operation}`),
     (key) => key.split('\u0000')), '');
   lines.push('By fault:', '');
   lines.push(...outcomeTable(['fault'], groupBy(faults.cases, (c) => c.fault), (fault) => [fault]), '');
@@ -180,6 +182,11 @@ function faultSection(faults: ResultsFile | undefined): string[] {
     [categoryOf(c), c.resource, c.operation, c.step, c.fault, c.context ?? '', c.outcome, c.durationMs === undefined ? '' : String(c.durationMs),
       c.violation ?? c.reason ?? ''])), '', '</details>', '');
   return lines;
+}
+
+/** Kinds in the order CATEGORY_TEXT lists them. */
+function kindOrder(c: CaseRecord): number {
+  return Object.keys(CATEGORY_TEXT).indexOf(categoryOf(c));
 }
 
 /** A case written before kinds were told apart counts as a fault (or a CloudFormation behaviour). */
