@@ -16,7 +16,7 @@ import * as path from 'path';
 import type { BadInputRow } from '../test/reliability/support/bad-input-row';
 import type { LoadReport, PhaseTotals } from '../test/reliability/support/load-report';
 import type { ResultsFile } from '../test/reliability/support/results';
-import type { Outcome } from '../test/reliability/support/verdict';
+import type { CaseCategory, CaseRecord, Outcome } from '../test/reliability/support/verdict';
 import type { ExposureSummary } from '../test/support/exposure';
 
 const ROOT = path.join(__dirname, '..');
@@ -107,7 +107,9 @@ function summary(
   if (faults) {
     const counts = countBy(faults.cases, (c) => c.outcome);
     rows.push(['Faults', `${faults.cases.length} cases: ${counts.success ?? 0} succeeded, ${counts['failed-clean'] ?? 0} failed cleanly, `
-      + `${counts['known-limitation'] ?? 0} known limitation (an unstored one-time login token Pocket-ID cannot revoke), **${counts.violation ?? 0} violations**`]);
+      + `${counts['failed-reported-residue'] ?? 0} failed leaving exactly what the Reason names for removal by hand, `
+      + `${counts['known-limitation'] ?? 0} known limitation (an unstored one-time login token of the operation's user, which Pocket-ID cannot revoke), `
+      + `**${counts.violation ?? 0} violations**`]);
   } else {
     rows.push(['Faults', 'not run (no faults.json)']);
   }
@@ -131,42 +133,102 @@ function summary(
   return ['## Summary', '', ...table(['', 'figure'], rows), ''];
 }
 
+/** What each kind of case injects, in the report's words. */
+const CATEGORY_TEXT: Record<CaseCategory, string> = {
+  'fault': 'a fault at one step (a Pocket-ID request or a Secrets Manager call) of the operation\'s clean run',
+  'undo': 'a forward step fails (the first write after the operation made something, and its last write) so that compensation runs; '
+    + 'then a fault at each step after that failure (the undo steps, and the checks before them)',
+  'cold-start': 'a fault at the steps a container makes once per API key secret: reading the key, checking Pocket-ID\'s version',
+  'token-reread': 'Pocket-ID answers 401 once (the first request, and the last write): the handler reads the key secret again and retries; '
+    + 'then, at the first, each Secrets Manager fault at that re-read',
+  'cloudformation': 'CloudFormation\'s own behaviours: the same event twice, redelivery after the Lambda died, rollback, the Delete after a failed '
+    + 'Create, replacement, parallel deletion',
+};
+/** Every outcome, in the order tables show them (a Record, so that a new outcome cannot be left out). */
+const OUTCOME_COLUMNS: Record<Outcome, true> = { 'success': true, 'failed-clean': true, 'failed-reported-residue': true, 'known-limitation': true, 'violation': true };
+const OUTCOMES = Object.keys(OUTCOME_COLUMNS) as Outcome[];
+const OVER_REPORTED = /as left to remove by hand, but it is as it was/;
+
 function faultSection(faults: ResultsFile | undefined): string[] {
   const lines = ['## Faults', ''];
   if (!faults) return [...lines, 'No results: `test-reports/reliability/faults.json` is missing (run `npx jest test/reliability/faults.test.ts`).', ''];
   lines.push(
-    'Each fault is injected at one step of one operation (at the Pocket-ID test server, or between the handler and Secrets Manager). '
-    + 'After it, the operation either succeeds, or fails with a message that says what happened and what to do while Pocket-ID and Secrets '
-    + 'Manager hold exactly what they held before (*failed-clean*); anything else is a *violation*.',
+    'Each fault is injected at one step of one operation (at the Pocket-ID test server, which enforces Pocket-ID\'s rate limit, or between the '
+    + 'handler and Secrets Manager). After it, the operation either succeeds with what the operation\'s model says Pocket-ID and Secrets Manager '
+    + 'must hold and the answer must be (*success*), or fails with a message that says what happened and what to do while both hold exactly what '
+    + 'they held before (*failed-clean*). The model (`test/reliability/support/model.ts`) is worked out from the properties and Pocket-ID\'s '
+    + 'documented behaviour, never from a run of the handler; client secrets are checked by id and value, Secrets Manager secrets by every version.',
+    '',
+    'When an undo step fails too, the message must end with "Cleanup also failed, remove by hand: …" and what is left must be exactly what it '
+    + 'names (*failed-reported-residue*). *known-limitation*: a live one-time login token of the operation\'s user that nothing stores, which '
+    + 'Pocket-ID cannot revoke (README, Known limitations), and nothing else. Anything else is a *violation*.',
     '',
   );
-  if (faults.generatedAt) lines.push(`Run of ${faults.generatedAt}${faults.runtimeMs ? `, ${seconds(faults.runtimeMs)}` : ''}.`, '');
-  const outcomes: Outcome[] = ['success', 'failed-clean', 'known-limitation', 'violation'];
+  if (faults.generatedAt) lines.push(`Run of ${faults.generatedAt}${faults.runtimeMs ? `, ${seconds(faults.runtimeMs)} wall time` : ''}.`, '');
   const counts = countBy(faults.cases, (c) => c.outcome);
-  lines.push(...table(['outcome', 'cases'], [...outcomes.map((o) => [o, String(counts[o] ?? 0)]), ['**total**', `**${faults.cases.length}**`]]), '');
+  lines.push(...table(['outcome', 'cases'], [...OUTCOMES.map((o) => [o, String(counts[o] ?? 0)]), ['**total**', `**${faults.cases.length}**`]]), '');
+  lines.push('By kind of case:', '');
+  const byKind = [...faults.cases].sort((a, b) => kindOrder(a) - kindOrder(b));
+  lines.push(...outcomeTable(['kind', 'what is injected'], groupBy(byKind, (c) => categoryOf(c)), (kind) => [kind, CATEGORY_TEXT[kind as CaseCategory] ?? '']), '');
   lines.push('By resource and operation:', '');
-  const groups = groupBy(faults.cases, (c) => `${c.resource}\u0000${c.operation}`);
-  lines.push(...table(['resource', 'operation', ...outcomes], [...groups.entries()].map(([key, cases]) => {
-    const [resource, operation] = key.split('\u0000');
-    const byOutcome = countBy(cases, (c) => c.outcome);
-    return [resource, operation, ...outcomes.map((o) => String(byOutcome[o] ?? 0))];
-  })), '');
+  const byOperation = [...faults.cases].sort((a, b) => kindOrder(a) - kindOrder(b) || `${a.resource} ${a.operation}`.localeCompare(`${b.resource} ${b.operation}`));
+  lines.push(...outcomeTable(['kind', 'resource', 'operation'], groupBy(byOperation, (c) => `${categoryOf(c)}\u0000${c.resource}\u0000${c.operation}`),
+    (key) => key.split('\u0000')), '');
   lines.push('By fault:', '');
-  const byFault = groupBy(faults.cases, (c) => c.fault);
-  lines.push(...table(['fault', ...outcomes], [...byFault.entries()].map(([fault, cases]) => {
-    const byOutcome = countBy(cases, (c) => c.outcome);
-    return [fault, ...outcomes.map((o) => String(byOutcome[o] ?? 0))];
-  })), '');
-  const violations = faults.cases.filter((c) => c.outcome === 'violation');
-  if (violations.length > 0) {
-    lines.push('Violations:', '');
-    lines.push(...table(['resource', 'operation', 'step', 'fault', 'what went wrong'], violations.map((c) =>
-      [c.resource, c.operation, c.step, c.fault, c.violation ?? c.reason ?? ''])), '');
-  }
+  lines.push(...outcomeTable(['fault'], groupBy(faults.cases, (c) => c.fault), (fault) => [fault]), '');
+  lines.push(...violationLines(faults.cases), ...residueLines(faults.cases));
   lines.push('<details><summary>Every case</summary>', '');
-  lines.push(...table(['resource', 'operation', 'step', 'fault', 'outcome', 'ms', 'reason'], faults.cases.map((c) =>
-    [c.resource, c.operation, c.step, c.fault, c.outcome, c.durationMs === undefined ? '' : String(c.durationMs), c.violation ?? c.reason ?? ''])), '', '</details>', '');
+  lines.push(...table(['kind', 'resource', 'operation', 'step', 'fault', 'also armed', 'outcome', 'ms', 'reason'], faults.cases.map((c) =>
+    [categoryOf(c), c.resource, c.operation, c.step, c.fault, c.context ?? '', c.outcome, c.durationMs === undefined ? '' : String(c.durationMs),
+      c.violation ?? c.reason ?? ''])), '', '</details>', '');
   return lines;
+}
+
+/** Kinds in the order CATEGORY_TEXT lists them. */
+function kindOrder(c: CaseRecord): number {
+  return Object.keys(CATEGORY_TEXT).indexOf(categoryOf(c));
+}
+
+/** A case written before kinds were told apart counts as a fault (or a CloudFormation behaviour). */
+function categoryOf(c: CaseRecord): CaseCategory {
+  return c.category ?? 'fault';
+}
+
+function outcomeTable(head: string[], groups: Map<string, CaseRecord[]>, label: (key: string) => string[]): string[] {
+  return table([...head, ...OUTCOMES], [...groups.entries()].map(([key, cases]) => {
+    const byOutcome = countBy(cases, (c) => c.outcome);
+    return [...label(key), ...OUTCOMES.map((o) => String(byOutcome[o] ?? 0))];
+  }));
+}
+
+function violationLines(cases: readonly CaseRecord[]): string[] {
+  const violations = cases.filter((c) => c.outcome === 'violation');
+  if (violations.length === 0) return [];
+  const over = violations.filter((c) => OVER_REPORTED.test(c.violation ?? '')).length;
+  return [
+    `Violations (${violations.length}; ${over} of them because the Reason names something as left for removal by hand that is as it was):`,
+    '',
+    ...table(['kind', 'resource', 'operation', 'step', 'fault', 'also armed', 'what went wrong'], violations.map((c) =>
+      [categoryOf(c), c.resource, c.operation, c.step, c.fault, c.context ?? '', c.violation ?? c.reason ?? ''])),
+    '',
+  ];
+}
+
+function residueLines(cases: readonly CaseRecord[]): string[] {
+  const residue = cases.filter((c) => c.outcome === 'failed-reported-residue');
+  if (residue.length === 0) return [];
+  return [
+    'What was left, each time exactly what the Reason named for removal by hand (an undo step the fault made fail too):',
+    '',
+    ...table(['kind', 'resource', 'operation', 'undo step', 'fault', 'forward failure', 'named and left'], residue.map((c) =>
+      [categoryOf(c), c.resource, c.operation, c.step, c.fault, c.context ?? '', (c.residue ?? []).map(withoutIds).join('; ')])),
+    '',
+  ];
+}
+
+/** A leftover's description without the generated ids and ARNs, so that the table reads the same from run to run. */
+function withoutIds(description: string): string {
+  return description.replace(/arn:aws:secretsmanager:\S+/g, '<its ARN>').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
 }
 
 function loadSection(load: LoadReport | undefined): string[] {
@@ -233,8 +295,9 @@ function exposureSection(exposure: ExposureSummary[], faultsRan: boolean): strin
   const lines = [
     '## Secret exposure',
     '',
-    'Each suite below that drives the handler scans every CloudFormation response, every log line at every level (and the container\'s stderr), and every '
-    + 'error message it produced for every secret value the run saw: the API token, each client secret read back from Secrets Manager (every '
+    'Each suite below that drives the handler scans every CloudFormation response, every log line at every level (and the stderr of every handler '
+    + 'container), every line the Provider framework logged, and every error message it produced for every secret value the run saw, as it is, '
+    + 'JSON-escaped, base64 (standard and URL-safe, with and without padding) and URL-encoded: the API token, each client secret read back from Secrets Manager (every '
     + 'version of every secret the run made) or held by the test server, each one-time login token and link. The construct and example suites '
     + 'synthesize with sentinels in the environment (an API token in `POCKETID_API_TOKEN`, a client-secret-shaped value in `STATIC_API_KEY` and '
     + '`POCKETID_CLIENT_SECRET`) and scan every template and cloud assembly manifest they synthesize. A suite with a hit fails.',
@@ -248,14 +311,16 @@ function exposureSection(exposure: ExposureSummary[], faultsRan: boolean): strin
     suite: '**total**',
     responsesScanned: sum(exposure, (e) => e.responsesScanned),
     logLinesScanned: sum(exposure, (e) => e.logLinesScanned),
+    frameworkLogLinesScanned: sum(exposure, (e) => e.frameworkLogLinesScanned ?? 0),
     errorMessagesScanned: sum(exposure, (e) => e.errorMessagesScanned ?? 0),
     templatesScanned: sum(exposure, (e) => e.templatesScanned ?? 0),
     secretValues: sum(exposure, (e) => e.secretValues),
     hits: sum(exposure, (e) => e.hits),
     hitLocations: [],
   };
-  lines.push(...table(['suite', 'responses', 'log lines', 'error messages', 'templates and manifests', 'secret values', 'hits'],
-    [...exposure, totals].map((e) => [e.suite, String(e.responsesScanned), String(e.logLinesScanned), String(e.errorMessagesScanned ?? 0),
+  lines.push(...table(['suite', 'responses', 'log lines', 'framework log lines', 'error messages', 'templates and manifests', 'secret values', 'hits'],
+    [...exposure, totals].map((e) => [e.suite, String(e.responsesScanned), String(e.logLinesScanned), String(e.frameworkLogLinesScanned ?? 0),
+      String(e.errorMessagesScanned ?? 0),
       String(e.templatesScanned ?? 0), String(e.secretValues), e.suite === totals.suite ? `**${e.hits}**` : String(e.hits)])), '');
   const located = exposure.flatMap((e) => (e.hitLocations ?? []).map((where) => [e.suite, where]));
   if (located.length > 0) lines.push('Hits:', '', ...table(['suite', 'where'], located), '');
@@ -352,7 +417,8 @@ function sum<T>(items: readonly T[], value: (item: T) => number): number {
 }
 
 function scannedTexts(exposure: ExposureSummary[]): number {
-  return sum(exposure, (e) => e.responsesScanned + e.logLinesScanned + (e.errorMessagesScanned ?? 0) + (e.templatesScanned ?? 0));
+  const perSuite = (e: ExposureSummary) => e.responsesScanned + e.logLinesScanned + (e.frameworkLogLinesScanned ?? 0) + (e.errorMessagesScanned ?? 0);
+  return sum(exposure, (e) => perSuite(e) + (e.templatesScanned ?? 0));
 }
 
 function seconds(ms: number): string {

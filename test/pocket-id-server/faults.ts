@@ -6,6 +6,11 @@ export interface FaultSpec {
   path: RegExp | string;
   /** How many matching requests it affects (default 1). */
   times?: number;
+  /**
+   * Matching requests that pass untouched before the fault applies (default 0). Each fault counts the
+   * matching requests itself, so that two faults on one path can aim at two different occurrences.
+   */
+  skip?: number;
   status?: number;
   body?: string;
   headers?: Record<string, string>;
@@ -24,6 +29,7 @@ export interface FaultSpec {
 
 interface ArmedFault {
   readonly spec: FaultSpec;
+  skip: number;
   remaining: number;
 }
 
@@ -31,19 +37,23 @@ export class FaultInjector {
   private faults: ArmedFault[] = [];
 
   add(spec: FaultSpec): void {
-    this.faults.push({ spec, remaining: spec.times ?? 1 });
+    this.faults.push({ spec, skip: spec.skip ?? 0, remaining: spec.times ?? 1 });
   }
 
   clear(): void {
     this.faults = [];
   }
 
-  /** The first armed fault matching the request, consuming one of its uses. */
+  /** The first armed fault matching the request that has no skips left, consuming one of its uses; every other matching fault counts down a skip. */
   take(method: string, path: string): FaultSpec | undefined {
-    const fault = this.faults.find((f) => f.remaining > 0 && matches(f.spec, method, path));
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    return fault.spec;
+    let chosen: ArmedFault | undefined;
+    for (const fault of this.faults) {
+      if (fault.remaining <= 0 || !matches(fault.spec, method, path)) continue;
+      if (fault.skip > 0) fault.skip -= 1;
+      else chosen ??= fault;
+    }
+    if (chosen) chosen.remaining -= 1;
+    return chosen?.spec;
   }
 }
 

@@ -35,12 +35,14 @@ export interface PocketIdTestServerOptions {
 export interface PocketIdTestServer {
   readonly baseUrl: string;
   readonly apiToken: string;
-  /** Every request served, in order (path without query; status 0 for a reset connection). */
-  readonly requests: ReadonlyArray<{ method: string; path: string; status: number }>;
+  /** Every request served, in the order answered (path without query; status 0 for a reset connection; when it arrived). */
+  readonly requests: ReadonlyArray<{ method: string; path: string; status: number; receivedAt: number }>;
   close(): Promise<void>;
   clearRequests(): void;
   injectFault(f: FaultSpec): void;
   clearFaults(): void;
+  /** Resolves once no request is in flight: one a fault delays is processed after its caller gave up. */
+  whenIdle(): Promise<void>;
 
   // Direct state access for assertions (deep copies, shaped like the API's answers)
   /** Client DTOs (as GET /api/oidc/clients/:id, without allowedUserGroups) plus `allowedUserGroupIds`. */
@@ -97,6 +99,10 @@ class TestServerHandle implements PocketIdTestServer {
 
   clearFaults(): void {
     this.server.faults.clear();
+  }
+
+  whenIdle(): Promise<void> {
+    return this.server.whenIdle();
   }
 
   clients(): any[] {

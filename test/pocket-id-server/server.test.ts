@@ -667,8 +667,29 @@ describe('fault injection and request log', () => {
     await call('GET', '/api/users?search=x');
     await call('GET', '/api/oidc/clients/nope');
     expect(server.requests).toEqual([
-      { method: 'GET', path: '/api/users', status: 200 },
-      { method: 'GET', path: '/api/oidc/clients/nope', status: 404 },
+      { method: 'GET', path: '/api/users', status: 200, receivedAt: expect.any(Number) },
+      { method: 'GET', path: '/api/oidc/clients/nope', status: 404, receivedAt: expect.any(Number) },
     ]);
+    expect(server.requests[0].receivedAt).toBeLessThan(server.requests[1].receivedAt);
+  });
+
+  test('faults on one path count their skips each, so that two can aim at two occurrences', async () => {
+    server.injectFault({ method: 'GET', path: '/api/users', status: 502, skip: 1 });
+    server.injectFault({ method: 'GET', path: '/api/users', status: 503, skip: 2 });
+    const statuses = [];
+    for (let n = 0; n < 4; n++) statuses.push((await call('GET', '/api/users')).status);
+    expect(statuses).toEqual([200, 502, 503, 200]);
+  });
+
+  test('whenIdle waits for a request a delay holds, also after its caller gave up', async () => {
+    server.injectFault({ path: '/healthz', delayMs: 300 });
+    const controller = new AbortController();
+    const gaveUp = fetch(`${server.baseUrl}/healthz`, { signal: controller.signal }).catch(() => 'aborted');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await gaveUp).toBe('aborted');
+    const before = server.requests.length;
+    await server.whenIdle();
+    expect(server.requests.length).toBe(before + 1);
   });
 });

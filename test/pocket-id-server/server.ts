@@ -23,6 +23,8 @@ export interface ServedRequest {
   readonly method: string;
   readonly path: string;
   readonly status: number;
+  /** When the request arrived (performance.now() of this process): orders it among other services' calls. */
+  readonly receivedAt: number;
 }
 
 const SPA_SHELL = '<!doctype html><html><head><title>Pocket ID</title></head><body><div id="app"></div></body></html>';
@@ -69,6 +71,8 @@ export class PocketIdServer {
   readonly requests: ServedRequest[] = [];
   private readonly limiter = new RateLimiter();
   private readonly http: Server;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
   private readonly state: ServerState;
   private baseUrl = '';
 
@@ -102,7 +106,23 @@ export class PocketIdServer {
     this.limiter.reset();
   }
 
+  /** Resolves once no request is being served (a delayed one included, which its caller may have given up on). */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.serveOne(req, res, performance.now());
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    }
+  }
+
+  private async serveOne(req: IncomingMessage, res: ServerResponse, receivedAt: number): Promise<void> {
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
     const rawPath = rawUrl.split('?')[0];
@@ -113,12 +133,12 @@ export class PocketIdServer {
     const runsHandler = !fault || fault.afterHandling === true || (fault.status === undefined && !fault.resetConnection);
     const real = runsHandler ? this.respond(req, method, rawUrl, body) : undefined;
     if (fault?.resetConnection) {
-      this.requests.push({ method, path: rawPath, status: 0 });
+      this.requests.push({ method, path: rawPath, status: 0, receivedAt });
       this.resetConnection(req.socket);
       return;
     }
     const response = fault ? faultResponse(fault, real) : real!;
-    this.requests.push({ method, path: rawPath, status: response.status });
+    this.requests.push({ method, path: rawPath, status: response.status, receivedAt });
     this.write(res, method, response, fault?.truncateBody === true);
   }
 

@@ -12,7 +12,7 @@ export const EXPOSURE_REPORT_DIR = path.join(__dirname, '..', '..', 'test-report
  */
 const MIN_SECRET_LENGTH = 6;
 
-export type ExposureSource = 'response' | 'log' | 'error' | 'template';
+export type ExposureSource = 'response' | 'log' | 'framework-log' | 'error' | 'template';
 
 /** What one suite scanned and found. Values are counted, never written. */
 export interface ExposureSummary {
@@ -21,6 +21,8 @@ export interface ExposureSummary {
   readonly responsesScanned: number;
   /** Lines the handler wrote (every level) and what its container wrote to stderr. */
   readonly logLinesScanned: number;
+  /** Lines the Provider framework wrote to its own log group (the event, the handler's answer, the response). */
+  readonly frameworkLogLinesScanned: number;
   /** Error messages: the Reason of each FAILED response, and synth-time errors. */
   readonly errorMessagesScanned: number;
   /** Distinct synthesized templates and cloud assembly manifests. */
@@ -40,20 +42,79 @@ interface ScannedText {
 }
 
 /**
+ * The forms a secret value can take in a text that carries it: as it is, JSON-escaped, base64
+ * (standard and URL-safe, each with and without padding) and URL-encoded (encodeURIComponent).
+ */
+export function encodedForms(value: string): string[] {
+  const base64 = Buffer.from(value, 'utf8').toString('base64');
+  const base64Url = base64.replace(/\+/g, '-').replace(/\//g, '_');
+  const unpadded = (text: string) => text.replace(/=+$/, '');
+  return [...new Set([value, jsonEscaped(value), base64, unpadded(base64), base64Url, unpadded(base64Url), encodeURIComponent(value)])];
+}
+
+/** Whether the text shows the value in any of its forms. */
+export function showsSecret(text: string, value: string): boolean {
+  return encodedForms(value).some((form) => text.includes(form));
+}
+
+/** Whether the text shows any of the values in any of its forms (one read of the text, however many values). */
+export function showsAnySecret(text: string, values: Iterable<string>): boolean {
+  const index = new SecretIndex();
+  for (const value of values) index.add(value);
+  return index.shownIn(text).size > 0;
+}
+
+/**
+ * Every form of many secret values, indexed by its first characters, so that a text is read once
+ * whatever the number of values: a fault run learns hundreds of them and keeps tens of thousands of texts.
+ */
+export class SecretIndex {
+  private readonly formsByPrefix = new Map<string, Array<{ form: string; valueNumber: number }>>();
+  private count = 0;
+
+  /** How many values were added (too short ones included: they are numbered, never looked for). */
+  public get size(): number {
+    return this.count;
+  }
+
+  public add(value: string): void {
+    const valueNumber = ++this.count;
+    if (value.length < MIN_SECRET_LENGTH) return;
+    for (const form of encodedForms(value)) {
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      this.formsByPrefix.set(prefix, [...this.formsByPrefix.get(prefix) ?? [], { form, valueNumber }]);
+    }
+  }
+
+  /** The numbers (from 1, in the order added) of the values the text shows. */
+  public shownIn(text: string): Set<number> {
+    const shown = new Set<number>();
+    for (let at = 0; at + MIN_SECRET_LENGTH <= text.length; at++) {
+      for (const candidate of this.formsByPrefix.get(text.substr(at, MIN_SECRET_LENGTH)) ?? []) {
+        if (text.startsWith(candidate.form, at)) shown.add(candidate.valueNumber);
+      }
+    }
+    return shown;
+  }
+}
+
+/**
  * Looks for every secret value a suite has seen (API tokens, client secrets, login tokens and links,
- * sentinels) in every text that leaves the code under test: responses, log lines, error messages and
- * templates. Texts are kept, so that a value learned after a step (a secret read back from Secrets
- * Manager at the end) is still looked for in every earlier step.
+ * sentinels), in each of its encoded forms, in every text that leaves the code under test: responses,
+ * the handler's log lines and its container's stderr, the Provider framework's log lines, error
+ * messages and templates. Texts are kept, so that a value learned after a step (a secret read back
+ * from Secrets Manager at the end) is still looked for in every earlier step.
  */
 export class ExposureScan {
   /** The values looked for. Suites add to it directly (`acceptance.secretValues.add(value)`). */
   public readonly values = new Set<string>();
   private readonly kept: ScannedText[] = [];
-  private readonly counts: Record<ExposureSource, number> = { response: 0, log: 0, error: 0, template: 0 };
+  private readonly counts: Record<ExposureSource, number> = { 'response': 0, 'log': 0, 'framework-log': 0, 'error': 0, 'template': 0 };
   private readonly seenDigests = new Set<string>();
   private readonly hitKeys = new Set<string>();
   private readonly hitLocations: string[] = [];
   private steps = 0;
+  private readonly index = new SecretIndex();
 
   public addSecret(value: unknown): void {
     if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) this.values.add(value);
@@ -75,7 +136,13 @@ export class ExposureScan {
     const where = `step ${++this.steps} (${step.event.RequestType} ${step.event.LogicalResourceId})`;
     this.record('response', where, step.responseBody);
     for (const line of step.logs) this.record('log', where, line);
+    for (const line of step.frameworkLogs) this.record('framework-log', where, line);
     if (step.response.Reason !== undefined) this.record('error', where, step.response.Reason);
+  }
+
+  /** Records every line a container wrote to stderr (LambdaContainer.errorOutput); call it before the container stops. */
+  public recordErrorOutput(where: string, output: string): void {
+    for (const line of output.split('\n').filter((l) => l.trim() !== '')) this.record('log', `${where} (stderr)`, line);
   }
 
   /**
@@ -97,6 +164,7 @@ export class ExposureScan {
       suite,
       responsesScanned: this.counts.response,
       logLinesScanned: this.counts.log,
+      frameworkLogLinesScanned: this.counts['framework-log'],
       errorMessagesScanned: this.counts.error,
       templatesScanned: this.counts.template,
       secretValues: [...this.values].filter((value) => value.length >= MIN_SECRET_LENGTH).length,
@@ -120,17 +188,22 @@ export class ExposureScan {
   }
 
   private scan(key: number | string, text: ScannedText): void {
-    let valueIndex = 0;
-    for (const value of this.values) {
-      valueIndex++;
-      if (value.length < MIN_SECRET_LENGTH) continue;
-      if (!text.text.includes(value) && !text.text.includes(jsonEscaped(value))) continue;
-      const hitKey = `${key}#${valueIndex}`;
+    for (const valueNumber of this.valuesShownIn(text.text)) {
+      const hitKey = `${key}#${valueNumber}`;
       if (this.hitKeys.has(hitKey)) continue;
       this.hitKeys.add(hitKey);
-      this.hitLocations.push(`${text.source} of ${text.where} (secret value #${valueIndex})`);
+      this.hitLocations.push(`${text.source} of ${text.where} (secret value #${valueNumber})`);
     }
   }
+
+  /** The numbers (from 1, in the order learned) of the values the text shows in any form. */
+  private valuesShownIn(text: string): Set<number> {
+    // Values only ever get added (suites add to `values` directly): index the ones added since the last scan.
+    const values = [...this.values].slice(this.index.size);
+    for (const value of values) this.index.add(value);
+    return this.index.shownIn(text);
+  }
+
 }
 
 /** The running test file as a file name: test/acceptance/user.test.ts is `acceptance-user`. */

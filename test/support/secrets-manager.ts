@@ -7,6 +7,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
+/** One version of a secret: its id, its staging labels (AWSCURRENT, AWSPREVIOUS…) and its value. */
+export interface SecretVersion {
+  readonly versionId: string;
+  readonly stages: readonly string[];
+  readonly value: string;
+}
+
 /** Secrets Manager as the tests see it: moto's server, started by the global setup. */
 export class TestSecrets {
   public readonly client = new SecretsManagerClient({});
@@ -40,13 +47,21 @@ export class TestSecrets {
   /** Every value the secret ever held (each version, AWSPREVIOUS and older included); [] when it is gone. */
   public async allValues(arn: string): Promise<string[]> {
     try {
-      const versions = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
-      const values = await Promise.all((versions.Versions ?? []).map(async (version) =>
-        (await this.client.send(new GetSecretValueCommand({ SecretId: arn, VersionId: version.VersionId }))).SecretString));
-      return values.filter((value): value is string => typeof value === 'string');
+      return (await this.versions(arn)).map((version) => version.value);
     } catch {
       return [];
     }
+  }
+
+  /** Every version of the secret (deprecated ones included), with its labels and value, ordered by version id. */
+  public async versions(arn: string): Promise<SecretVersion[]> {
+    const listed = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
+    const versions = await Promise.all((listed.Versions ?? []).map(async (version): Promise<SecretVersion | undefined> => {
+      const read = await this.client.send(new GetSecretValueCommand({ SecretId: arn, VersionId: version.VersionId }));
+      if (typeof read.SecretString !== 'string') return undefined;
+      return { versionId: version.VersionId!, stages: [...version.VersionStages ?? []].sort(), value: read.SecretString };
+    }));
+    return versions.filter((version): version is SecretVersion => version !== undefined).sort((a, b) => a.versionId.localeCompare(b.versionId));
   }
 
   public destroy(): void {

@@ -1,13 +1,14 @@
-import { PocketIdStep, SecretsStep } from './fault-kinds';
+import { OperationStep } from './fault-kinds';
 import { API_TOKEN_ROLE, Lane } from './lane';
-import { describeStep, Recording, sleep } from './matrix';
+import { describeStep, Recording, rolesOf, sleep } from './matrix';
 import { deleteEvent, Operation, Scenario, updateEvent } from './operations';
-import { differences, maskedDifferences, modelOf, RawState, secretValuesIn, withLabels } from './state';
-import { CaseRecord, exposureProblems, onlyMoreTokens, onlyNewTokens, Outcome, reasonProblems, UNREVOCABLE_TOKEN } from './verdict';
-import { CREATE_FAILED_MARKER, failureReason, Step } from '../../support/cloudformation';
+import { checkFailure } from './residue';
+import { maskedDifferences, RawState, sameHoldings, secretValuesIn } from './state';
+import { CaseRecord, End, endProblems, exposureProblems, reasonProblems, UNREVOCABLE_TOKEN, verdictOf } from './verdict';
+import { CREATE_FAILED_MARKER, Step } from '../../support/cloudformation';
 
 /**
- * CloudFormation's own behaviours, each checked against the same invariant as the fault matrix: the
+ * CloudFormation's own behaviours, each held to the operation's model like the fault matrix: the
  * same event delivered twice (also after the first delivery's Lambda died mid-way), the rollback
  * Update after a later resource failed, the Delete of a resource whose Create failed, and a
  * replacement (create the new, then delete the old).
@@ -23,10 +24,7 @@ interface Check {
 }
 
 /** A CaseRecord from the problems found; the outcome follows from the last step CloudFormation saw. */
-function recordOf(check: Check, found: Found, last: Step | undefined, started: number): CaseRecord {
-  const { problems, limitation = null } = found;
-  const status = last?.response.Status;
-  const outcome: Outcome = problems.length > 0 ? 'violation' : limitation ? 'known-limitation' : status === 'SUCCESS' ? 'success' : 'failed-clean';
+function recordOf(check: Check, problems: string[], end: Pick<End, 'residue' | 'limitation'>, last: Step | undefined, started: number): CaseRecord {
   return {
     category: 'cloudformation',
     resource: check.operation.resource,
@@ -35,18 +33,12 @@ function recordOf(check: Check, found: Found, last: Step | undefined, started: n
     step: check.step ?? null,
     stepIndex: null,
     fault: check.behaviour,
-    outcome,
-    reason: last ? failureReason(last.response)?.slice(0, 200) ?? null : null,
-    violation: problems.length > 0 ? problems.join(' | ') : null,
-    limitation: problems.length > 0 ? null : limitation,
+    ...verdictOf(last, problems, end),
     durationMs: Date.now() - started,
   };
 }
 
-interface Found {
-  readonly problems: string[];
-  readonly limitation?: string | null;
-}
+const NOTHING_LEFT: Pick<End, 'residue' | 'limitation'> = { residue: [], limitation: null };
 
 /** The checks every step passes, whatever it answered. */
 function stepProblems(lane: Lane, step: Step, states: RawState[]): string[] {
@@ -54,32 +46,21 @@ function stepProblems(lane: Lane, step: Step, states: RawState[]): string[] {
   return exposureProblems(step, [...lane.secretValues, ...states.flatMap(secretValuesIn)]);
 }
 
-/** SUCCESS with the state and answer of a single clean delivery, or FAILED cleanly relative to `failedBaseline`. */
-function endProblems(recording: Recording, step: Step, after: RawState, failedBaseline: RawState, states: RawState[]): Found {
-  if (step.response.Status === 'SUCCESS') {
-    const [intended, actual] = [modelOf(recording.after), modelOf(after)];
-    const stateDiff = differences(intended, actual);
-    const answer = withLabels(states, { PhysicalResourceId: step.response.PhysicalResourceId, Data: step.response.Data });
-    const answerDiff = differences(recording.response, answer);
-    const residue = stateDiff.length > 0 && onlyMoreTokens(intended, actual);
-    return {
-      problems: [
-        ...stateDiff.length > 0 && !residue ? [`SUCCESS, but the state is not the intended one: ${stateDiff.join('; ')}`] : [],
-        ...answerDiff.length > 0 ? [`SUCCESS, but not the intended answer: ${answerDiff.join('; ')}`] : [],
-      ],
-      limitation: residue ? UNREVOCABLE_TOKEN : null,
-    };
-  }
-  const problems = reasonProblems(step.response.Reason ?? '');
-  const residue = JSON.stringify(failedBaseline) !== JSON.stringify(after) && onlyNewTokens(failedBaseline, after);
-  if (JSON.stringify(failedBaseline) !== JSON.stringify(after) && !residue) {
-    problems.push(`FAILED, and the state changed: ${maskedDifferences(failedBaseline, after).join('; ')}`);
-  }
-  return { problems, limitation: residue ? UNREVOCABLE_TOKEN : null };
+/** What a step of a behaviour ran in: the operation, and the case's secrets (role → ARN). */
+interface Run {
+  readonly operation: Operation;
+  readonly roles: Record<string, string>;
 }
 
-/** The same event twice, as Lambda's retry of the Provider framework delivers it: one entity, the intended state. */
-export async function deliveredTwice(lane: Lane, operation: Operation, recording: Recording): Promise<CaseRecord> {
+/** A step that must succeed, held to the model of the state before it. */
+function successProblems(run: Run, step: Step, before: RawState, after: RawState, label: string): string[] {
+  if (step.response.Status !== 'SUCCESS') return [`${label} failed: ${step.response.Reason}`];
+  const end = endProblems(step, before, after, run.operation.intended(before, step.event, run.roles), run.roles);
+  return end.problems.map((problem) => `${label}: ${problem}`);
+}
+
+/** The same event twice, as Lambda's retry of the Provider framework delivers it: one entity, the intended state of a single delivery. */
+export async function deliveredTwice(lane: Lane, operation: Operation): Promise<CaseRecord> {
   const started = Date.now();
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
@@ -89,10 +70,12 @@ export async function deliveredTwice(lane: Lane, operation: Operation, recording
   const second = await lane.send(scenario.event);
   const after = await lane.state(scenario.secrets);
   const states = [before, between, after];
+  const roles = rolesOf(lane, scenario);
+  const intended = operation.intended(before, first.event, roles);
   const problems = [...stepProblems(lane, first, states), ...stepProblems(lane, second, states)];
   if (first.response.Status !== 'SUCCESS') problems.push(`harness: the first delivery failed: ${first.response.Reason}`);
-  const end = endProblems(recording, second, after, between, states);
-  return recordOf({ operation, behaviour: 'the same event delivered twice' }, { ...end, problems: [...problems, ...end.problems] }, second, started);
+  const end = endProblems(second, before, after, intended, roles, { failedFrom: between });
+  return recordOf({ operation, behaviour: 'the same event delivered twice' }, [...problems, ...end.problems], end, second, started);
 }
 
 /**
@@ -100,12 +83,7 @@ export async function deliveredTwice(lane: Lane, operation: Operation, recording
  * runs), and CloudFormation's retry delivers the event again to a cold container: it must finish the
  * work (the intended state, one entity), or fail and leave nothing, not even what the dead one made.
  */
-export async function redeliveredAfterCrash(
-  lane: Lane,
-  operation: Operation,
-  recording: Recording,
-  step: PocketIdStep | SecretsStep,
-): Promise<CaseRecord> {
+export async function redeliveredAfterCrash(lane: Lane, operation: Operation, recording: Recording, step: OperationStep): Promise<CaseRecord> {
   const started = Date.now();
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
@@ -124,18 +102,18 @@ export async function redeliveredAfterCrash(
   await sleep(HOLD_MS);
   lane.server.clearFaults();
   lane.proxy.clearFaults();
+  await lane.server.whenIdle();
   const again = await lane.send(scenario.event);
   const after = await lane.state(scenario.secrets);
-  const states = [before, crashed, after];
-  const end = endProblems(recording, again, after, before, states);
-  const check = { operation, behaviour: 'delivered again after the first delivery\'s Lambda died mid-way', step: `died at ${describeStep(step, recording)}` };
-  return recordOf(check, { ...end, problems: [...stepProblems(lane, again, states), ...end.problems] }, again, started);
+  const roles = rolesOf(lane, scenario);
+  const end = endProblems(again, before, after, operation.intended(before, again.event, roles), roles);
+  const check = { operation, behaviour: 'delivered again after the first delivery\'s Lambda died mid-way', step: `died at ${describeStep(step, recording.steps)}` };
+  return recordOf(check, [...stepProblems(lane, again, [before, crashed, after]), ...end.problems], end, again, started);
 }
 
-function hold(lane: Lane, scenario: Scenario, step: PocketIdStep | SecretsStep): void {
+function hold(lane: Lane, scenario: Scenario, step: OperationStep): void {
   if (step.target === 'pocket-id') {
-    if (step.occurrence > 0) lane.server.injectFault({ method: step.method, path: step.pattern, times: step.occurrence, headers: {} });
-    lane.server.injectFault({ method: step.method, path: step.pattern, delayMs: HOLD_MS, resetConnection: true });
+    lane.server.injectFault({ method: step.method, path: step.pattern, skip: step.occurrence, delayMs: HOLD_MS, resetConnection: true });
     return;
   }
   const secretId = { [API_TOKEN_ROLE]: lane.tokenSecretArn, ...scenario.secrets }[step.role];
@@ -158,41 +136,59 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 /**
  * The Update succeeds, a later resource of the stack fails, and CloudFormation sends the Update back
- * (old and new properties swapped; after a replacement, then the Delete of the new entity): the state
- * must be the one before the first Update. `newInThatDeployment` names secrets the failed deployment
- * made (CloudFormation deletes them in its cleanup), which are not compared.
+ * (old and new properties swapped; after a replacement, then the Delete of the new entity). Each step
+ * is held to the model of the state before it, and the end must be the state before the first Update.
+ * `newInThatDeployment` names secrets the failed deployment made, which CloudFormation deletes in its
+ * cleanup: they are not compared, and a token only they hold is unstored (the documented limitation).
+ * `renewsSecret` names the secret of a client the Update made public: its secrets were revoked, which
+ * cannot be undone, so the rollback's new one (held to the model of the rollback step) is not compared.
  */
-export async function rolledBack(lane: Lane, operation: Operation, newInThatDeployment: readonly string[] = []): Promise<CaseRecord> {
+export async function rolledBack(
+  lane: Lane,
+  operation: Operation,
+  newInThatDeployment: readonly string[] = [],
+  renewsSecret?: string,
+): Promise<CaseRecord> {
   const started = Date.now();
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);
   const event = scenario.event;
-  const forward = await lane.send(event);
+  const logicalId = String(event.LogicalResourceId);
   const newProperties = event.ResourceProperties as Record<string, unknown>;
   const oldProperties = event.OldResourceProperties as Record<string, unknown>;
+  const forward = await lane.send(event);
+  const mid = await lane.state(scenario.secrets);
   const newId = forward.response.PhysicalResourceId;
-  const back = await lane.send(updateEvent(String(event.LogicalResourceId), newId, oldProperties, newProperties, 'rollback'));
+  const back = await lane.send(updateEvent(logicalId, newId, oldProperties, newProperties, 'rollback'));
+  const afterBack = await lane.state(scenario.secrets);
+  const run = { operation, roles: rolesOf(lane, scenario) };
+  const problems = [
+    ...successProblems(run, forward, before, mid, 'the Update'),
+    ...successProblems(run, back, mid, afterBack, 'the rollback Update'),
+  ];
   const steps = [forward, back];
+  let after = afterBack;
   // CloudFormation's cleanup deletes what the failed deployment made: the entity the Update answered, when it replaced.
   if (newId !== back.response.PhysicalResourceId) {
-    steps.push(await lane.send(deleteEvent(String(event.LogicalResourceId), newId, newProperties, 'rollback-cleanup')));
+    const cleanup = await lane.send(deleteEvent(logicalId, newId, newProperties, 'rollback-cleanup'));
+    after = await lane.state(scenario.secrets);
+    problems.push(...successProblems(run, cleanup, afterBack, after, 'the cleanup Delete'));
+    steps.push(cleanup);
   }
-  const after = await lane.state(scenario.secrets);
-  const states = [before, after];
-  const problems = steps.flatMap((step) => stepProblems(lane, step, states));
-  const failed = steps.find((step) => step.response.Status !== 'SUCCESS');
-  if (failed) problems.push(`a step of the rollback failed: ${failed.response.Reason}`);
+  problems.push(...steps.flatMap((step) => stepProblems(lane, step, [before, mid, after])));
   if (back.response.PhysicalResourceId !== event.PhysicalResourceId) problems.push(`the rollback answered ${back.response.PhysicalResourceId}, not the old ${String(event.PhysicalResourceId)}`);
-  const comparable = (state: RawState) => modelOf({
-    ...state,
-    // What the failed deployment issued and CloudFormation deletes with its secret: see KNOWN_RESIDUE.
-    users: state.users.map((user) => ({ ...user, oneTimeTokens: [] })),
-    secrets: Object.fromEntries(Object.entries(state.secrets).filter(([role]) => !newInThatDeployment.includes(role))),
+  const subjectUserId = operation.intended(before, forward.event, rolesOf(lane, scenario)).subjectUserId;
+  const end = checkFailure(before, after, '', {
+    subjectUserId,
+    roles: rolesOf(lane, scenario),
+    deletedRoles: renewsSecret ? [...newInThatDeployment, renewsSecret] : newInThatDeployment,
+    renewedSecretsOf: renewsSecret ? [String(event.PhysicalResourceId)] : [],
+    changed: 'after the rollback, not the state before the Update',
   });
-  const stateDiff = differences(comparable(before), comparable(after));
-  if (stateDiff.length > 0) problems.push(`after the rollback, the state is not the one before the Update: ${stateDiff.join('; ')}`);
-  return recordOf({ operation, behaviour: 'the rollback Update after a later resource failed' }, { problems }, steps[steps.length - 1], started);
+  problems.push(...end.problems);
+  const limitation = end.unstoredTokens > 0 ? UNREVOCABLE_TOKEN : null;
+  return recordOf({ operation, behaviour: 'the rollback Update after a later resource failed' }, problems, { residue: [], limitation }, steps[steps.length - 1], started);
 }
 
 /**
@@ -204,11 +200,11 @@ export async function deleteAfterFailedCreate(lane: Lane, operation: Operation, 
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);
-  const lastWrite = [...recording.steps].reverse().find((s): s is PocketIdStep => s.target === 'pocket-id' && s.method !== 'GET')
-    ?? recording.steps.find((s): s is PocketIdStep => s.target === 'pocket-id')!;
+  const lastWrite = [...recording.steps].reverse().find((s) => s.target === 'pocket-id' && s.method !== 'GET')
+    ?? recording.steps.find((s) => s.target === 'pocket-id')!;
+  if (lastWrite.target !== 'pocket-id') throw new Error('harness: no Pocket-ID request to fail');
   const { method, pattern: path, occurrence } = lastWrite;
-  if (occurrence > 0) lane.server.injectFault({ method, path, times: occurrence, headers: {} });
-  lane.server.injectFault({ method, path, status: 500, body: '{"error":"Something went wrong","code":"internal_error"}' });
+  lane.server.injectFault({ method, path, skip: occurrence, status: 500, body: '{"error":"Something went wrong","code":"internal_error"}' });
   const failed = await lane.send(scenario.event);
   lane.server.clearFaults();
   const properties = scenario.event.ResourceProperties as Record<string, unknown>;
@@ -219,35 +215,35 @@ export async function deleteAfterFailedCreate(lane: Lane, operation: Operation, 
   if (failed.response.Status !== 'FAILED' || failed.response.PhysicalResourceId !== CREATE_FAILED_MARKER) problems.push('harness: the Create did not fail');
   if (deleted.response.Status !== 'SUCCESS') problems.push(`the Delete failed: ${deleted.response.Reason}`);
   if (deleted.logs.length > 0) problems.push('the Delete of the CREATE_FAILED marker reached the handler');
-  if (JSON.stringify(before) !== JSON.stringify(after)) problems.push(`the failed Create left: ${maskedDifferences(before, after).join('; ')}`);
-  const check = { operation, behaviour: 'Delete of a resource whose Create failed', step: `Create failed at ${describeStep(lastWrite, recording)}` };
-  return recordOf(check, { problems }, deleted, started);
+  if (!sameHoldings(before, after)) problems.push(`the failed Create left: ${maskedDifferences(before, after).join('; ')}`);
+  const check = { operation, behaviour: 'Delete of a resource whose Create failed', step: `Create failed at ${describeStep(lastWrite, recording.steps)}` };
+  return recordOf(check, problems, NOTHING_LEFT, deleted, started);
 }
 
 /**
  * A replacement as CloudFormation runs it: the Update creates the new entity and answers its id; in
- * the cleanup phase, the Delete of the old one. `expect` checks the end state.
+ * the cleanup phase, the Delete of the old one. Each is held to the model of the state before it.
  */
-export async function replaced(
-  lane: Lane,
-  operation: Operation,
-  expectEnd: (state: RawState, oldId: string, newId: string) => string[],
-): Promise<CaseRecord> {
+export async function replaced(lane: Lane, operation: Operation): Promise<CaseRecord> {
   const started = Date.now();
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);
   const event = scenario.event;
   const update = await lane.send(event);
+  const mid = await lane.state(scenario.secrets);
   const oldId = String(event.PhysicalResourceId);
   const newId = update.response.PhysicalResourceId;
   const cleanup = await lane.send(deleteEvent(String(event.LogicalResourceId), oldId, event.OldResourceProperties as Record<string, unknown>, 'replacement-cleanup'));
   const after = await lane.state(scenario.secrets);
-  const states = [before, after];
-  const problems = [...stepProblems(lane, update, states), ...stepProblems(lane, cleanup, states)];
-  for (const step of [update, cleanup]) if (step.response.Status !== 'SUCCESS') problems.push(`${step.event.RequestType} failed: ${step.response.Reason}`);
+  const states = [before, mid, after];
+  const run = { operation, roles: rolesOf(lane, scenario) };
+  const problems = [
+    ...stepProblems(lane, update, states),
+    ...stepProblems(lane, cleanup, states),
+    ...successProblems(run, update, before, mid, 'the Update'),
+    ...successProblems(run, cleanup, mid, after, 'the cleanup Delete'),
+  ];
   if (newId === oldId) problems.push('the Update did not answer a new physical id');
-  problems.push(...expectEnd(after, oldId, newId));
-  return recordOf({ operation, behaviour: 'replacement: create the new, then delete the old' }, { problems }, cleanup, started);
+  return recordOf({ operation, behaviour: 'replacement: create the new, then delete the old' }, problems, NOTHING_LEFT, cleanup, started);
 }
-

@@ -4,6 +4,8 @@ import { FaultSpec } from '../../pocket-id-server';
 /** One Pocket-ID request of an operation, as recorded on a clean run. */
 export interface PocketIdStep {
   readonly target: 'pocket-id';
+  /** When it arrived: orders the run's requests and Secrets Manager calls together. */
+  readonly at: number;
   readonly method: string;
   /** The path with generated ids replaced by `:id`, for reports. */
   readonly path: string;
@@ -16,6 +18,7 @@ export interface PocketIdStep {
 /** One Secrets Manager call of an operation, as recorded on a clean run. */
 export interface SecretsStep {
   readonly target: 'secrets-manager';
+  readonly at: number;
   readonly operation: string;
   /** The role of the secret named (client-secret, login-link, api-token…). */
   readonly role: string;
@@ -33,8 +36,6 @@ export interface PocketIdFault {
   readonly mustSucceed?: (step: PocketIdStep) => boolean;
   /** TimeoutSeconds for the case's properties. */
   readonly timeoutSeconds?: string;
-  /** Time for a request the fault delays to be processed after the handler stopped waiting. */
-  readonly settleMs?: number;
 }
 
 export interface SecretsFault {
@@ -46,13 +47,18 @@ export interface SecretsFault {
   readonly mustSucceed?: boolean;
 }
 
-const TIMEOUT_DELAY_MS = 1500;
+/** Longer than the 1-second timeout the case sets, with room for a busy machine; the case then waits until the server is idle. */
+const TIMEOUT_DELAY_MS = 1300;
+const SHORT_TIMEOUT_SECONDS = '1';
 const writes = (step: PocketIdStep) => step.method !== 'GET';
 const always = () => true;
-/** GET, PUT and DELETE are retried on these (README, "How it works"); a POST only on 429. */
-const retriedHere = (step: PocketIdStep) => step.method !== 'POST';
-/** The slow response costs a timeout and a settle wait: only where it matters most. */
-const worthATimeout = (step: PocketIdStep) => step.method === 'POST' || (step.method === 'DELETE' && step.occurrence === 0 && !step.path.includes('/secrets/'));
+/** The POSTs Pocket-ID refuses a second copy of (a client or user with the id, a group with the name). */
+const ENTITY_CREATES = new Set(['/api/oidc/clients', '/api/users', '/api/user-groups']);
+/**
+ * GET, PUT and DELETE are retried on these, and so is a POST that Pocket-ID refuses a second copy of
+ * (README, "How it works"); any other POST only on 429.
+ */
+const retriedHere = (step: PocketIdStep) => step.method !== 'POST' || ENTITY_CREATES.has(step.path);
 
 const json = (body: object) => JSON.stringify(body);
 const HTML = { 'Content-Type': 'text/html' };
@@ -72,13 +78,13 @@ export const POCKET_ID_FAULTS: readonly PocketIdFault[] = [
   {
     name: 'slower than the timeout',
     spec: { delayMs: TIMEOUT_DELAY_MS },
-    appliesTo: worthATimeout,
+    appliesTo: always,
     mustSucceed: retriedHere,
-    timeoutSeconds: '1',
-    settleMs: TIMEOUT_DELAY_MS + 200,
+    timeoutSeconds: SHORT_TIMEOUT_SECONDS,
   },
   { name: 'connection reset', spec: { resetConnection: true }, appliesTo: always, mustSucceed: retriedHere },
-  { name: 'body cut short', spec: { truncateBody: true }, appliesTo: always },
+  // The handler's HTTP client notices a body cut short only when its timeout runs out: a short one keeps the case short.
+  { name: 'body cut short', spec: { truncateBody: true }, appliesTo: always, timeoutSeconds: SHORT_TIMEOUT_SECONDS },
   { name: 'malformed JSON with 200', spec: { status: 200, body: '{"id": "4f1c', headers: { 'Content-Type': 'application/json' } }, appliesTo: always },
   { name: '200 with an unexpected shape', spec: { status: 200, body: json({ status: 'ok' }) }, appliesTo: always },
   { name: '404 not from Pocket-ID', spec: { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } }, appliesTo: always },
@@ -87,9 +93,34 @@ export const POCKET_ID_FAULTS: readonly PocketIdFault[] = [
   { name: 'unexpected shape after processing', spec: { status: 200, afterHandling: true, body: json({ status: 'ok' }) }, appliesTo: writes },
 ];
 
+/**
+ * Pocket-ID refusing the API key once (a key rotated since the container cached it, or a fresh
+ * Pocket-ID still making its static API user): the handler re-reads the key secret once and retries.
+ */
+export const UNAUTHORIZED_ONCE: PocketIdFault = {
+  name: '401 once',
+  spec: { status: 401, body: json({ error: 'You are not signed in', code: 'not_signed_in' }) },
+  appliesTo: always,
+  mustSucceed: always,
+};
+
+/** The fault that makes a forward step fail so that the operation's compensation runs: Pocket-ID's 500, Secrets Manager's AccessDenied. */
+export const FORWARD_FAILURE = { pocketId: '500', secrets: 'AccessDenied' } as const;
+
 const THROTTLING: AwsError = { type: 'ThrottlingException', message: 'Rate exceeded' };
 /** The AWS SDK's standard retry mode makes this many attempts in all. */
 const SDK_MAX_ATTEMPTS = 3;
+
+/** Whether the documented retries absorb the fault at the step: only success (or, at an undo step, a clean failure) is right. */
+export function absorbed(step: OperationStep, fault: PocketIdFault | SecretsFault): boolean {
+  if (step.target === 'pocket-id') return (fault as PocketIdFault).mustSucceed?.(step) ?? false;
+  return (fault as SecretsFault).mustSucceed ?? false;
+}
+
+/** The faults that can happen at the step. */
+export function faultsAt(step: OperationStep): Array<PocketIdFault | SecretsFault> {
+  return step.target === 'pocket-id' ? POCKET_ID_FAULTS.filter((fault) => fault.appliesTo(step)) : SECRETS_FAULTS.filter((fault) => fault.appliesTo(step));
+}
 
 /** Every way Secrets Manager can refuse. */
 export const SECRETS_FAULTS: readonly SecretsFault[] = [

@@ -1,8 +1,9 @@
 import { randomBytes } from 'crypto';
 import { SecretsFaultProxy } from './secrets-fault-proxy';
 import { RawState, readState, secretValuesIn } from './state';
-import { CONTRACT_VERSION } from '../../../lib/contract';
+import { CONTRACT_VERSION, LookupKind, ResourceType } from '../../../lib/contract';
 import { PocketIdTestServer, startPocketIdTestServer } from '../../pocket-id-server';
+import { POCKET_ID_RATE_LIMIT } from '../../support/acceptance';
 import { CloudFormationSimulator, Step } from '../../support/cloudformation';
 import { ExposureScan } from '../../support/exposure';
 import { LambdaContainer } from '../../support/lambda-container';
@@ -10,6 +11,14 @@ import { TestSecrets } from '../../support/secrets-manager';
 
 /** The role of the API key secret in every case's state. */
 export const API_TOKEN_ROLE = 'api-token';
+
+/**
+ * The API key of every lane's server, and what each role's secret holds when it is made: the same in
+ * every lane, so that a case may run in another lane than the clean run that found its steps and
+ * still start from the very same state.
+ */
+const API_KEY = randomBytes(24).toString('base64url');
+const PLACEHOLDERS = new Map<string, string>();
 
 /**
  * One resource type's world: its own Pocket-ID test server, a Secrets Manager fault proxy in front of
@@ -20,7 +29,7 @@ export const API_TOKEN_ROLE = 'api-token';
 export class Lane {
   /** `scan` sees every step of the lane (the suite's secret-exposure scan), and learns every secret value the lane meets. */
   public static async start(resourceType: string, scan?: ExposureScan): Promise<Lane> {
-    const server = await startPocketIdTestServer({ rateLimit: false });
+    const server = await startPocketIdTestServer({ rateLimit: POCKET_ID_RATE_LIMIT, apiToken: API_KEY });
     const proxy = await SecretsFaultProxy.start(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!);
     const container = await LambdaContainer.start({ AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint });
     const secrets = new TestSecrets();
@@ -31,7 +40,8 @@ export class Lane {
   public cfn: CloudFormationSimulator;
   /** Values no response or log line may show: the API key, and every generated secret seen. */
   public readonly secretValues: Set<string>;
-  private readonly ownedSecrets = new Map<string, { arn: string; placeholder: string }>();
+  /** The secrets the stack owns in the current case, by role: made afresh for each case, so that their versions are the case's own. */
+  private readonly ownedSecrets = new Map<string, string>();
 
   private constructor(
     public readonly resourceType: string,
@@ -61,17 +71,17 @@ export class Lane {
   }
 
   /**
-   * A secret the stack owns (as `new Secret()` makes one), made once per lane and set back to its
-   * placeholder by every reset, so that every case starts from the same value.
+   * A secret the stack owns (as `new Secret()` makes one), made for the case on first use, holding the
+   * placeholder of the role: every case starts from the same value, with a single version.
    */
   public async ownedSecret(role: string): Promise<string> {
-    let entry = this.ownedSecrets.get(role);
-    if (!entry) {
-      const placeholder = `placeholder-${role}-${randomBytes(8).toString('hex')}`;
-      entry = { arn: await this.secrets.create(`reliability-${role}`, placeholder), placeholder };
-      this.ownedSecrets.set(role, entry);
+    let arn = this.ownedSecrets.get(role);
+    if (!arn) {
+      if (!PLACEHOLDERS.has(role)) PLACEHOLDERS.set(role, `placeholder-${role}-${randomBytes(8).toString('hex')}`);
+      arn = await this.secrets.create(`reliability-${role}`, PLACEHOLDERS.get(role)!);
+      this.ownedSecrets.set(role, arn);
     }
-    return entry.arn;
+    return arn;
   }
 
   /** A new secret holding the API key: a token the warm container has not cached yet. */
@@ -81,18 +91,28 @@ export class Lane {
 
   /**
    * Pocket-ID empty (but for the static API user, which Pocket-ID makes on the first request with the
-   * key), no fault armed, every owned secret back to its placeholder, no request recorded.
+   * key), a full rate-limit bucket, no fault armed, no owned secret yet (the case makes its own), no
+   * request recorded.
    */
   public async reset(): Promise<void> {
     this.server.clearFaults();
     this.proxy.clearFaults();
+    await this.server.whenIdle();
     this.server.reset();
+    this.server.resetRateLimits();
     const first = await fetch(`${this.server.baseUrl}/api/users/me`, { headers: { 'X-API-Key': this.server.apiToken } });
     await first.text();
-    for (const { arn, placeholder } of this.ownedSecrets.values()) {
-      if (await this.secrets.read(arn) !== placeholder) await this.secrets.put(arn, placeholder);
-    }
+    this.ownedSecrets.clear();
     this.clearRecords();
+  }
+
+  /**
+   * Has the container read the lane's API key and checked the server's version, as a warm Lambda has:
+   * a lookup that finds nothing needs both, and changes nothing.
+   */
+  public async warmUp(): Promise<void> {
+    const properties = this.properties({ Kind: LookupKind.USER, Name: 'nobody-by-this-name' });
+    await this.send({ RequestType: 'Create', ResourceType: ResourceType.LOOKUP, LogicalResourceId: 'WarmUp', ResourceProperties: properties, RequestId: 'warm-up' });
   }
 
   public clearRecords(): void {
@@ -107,6 +127,7 @@ export class Lane {
 
   /** Kills the container (a Lambda that died mid-event: no cleanup runs) and starts a cold one. */
   public async replaceContainer(): Promise<void> {
+    this.scanErrorOutput();
     await this.container.stop();
     this.container = await LambdaContainer.start({ AWS_ENDPOINT_URL_SECRETS_MANAGER: this.proxy.endpoint });
     this.cfn = this.simulator();
@@ -126,7 +147,13 @@ export class Lane {
     return new CloudFormationSimulator(this.container, this.resourceType, this.scan && ((step) => this.scan!.recordStep(step)));
   }
 
+  /** What the container wrote to stderr goes through the exposure scan, like every step. */
+  private scanErrorOutput(): void {
+    this.scan?.recordErrorOutput(`the ${this.resourceType} lane's container`, this.container.errorOutput);
+  }
+
   public async stop(): Promise<void> {
+    this.scanErrorOutput();
     await this.container.stop();
     await this.proxy.close();
     await this.server.close();

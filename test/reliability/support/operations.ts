@@ -1,4 +1,5 @@
 import { Lane } from './lane';
+import { IntendedModel, MODELS } from './model';
 import { LookupKind, ResourceType } from '../../../lib/contract';
 import { without } from '../../support/acceptance';
 import { PocketIdDirectory } from '../../support/pocket-id-directory';
@@ -14,12 +15,35 @@ export interface Scenario {
  * One operation of one resource type. `prepare` builds its starting state on an empty Pocket-ID
  * (through the handler itself when an entity must exist first) and returns the event to send;
  * every id in it is fixed (request ids, user ids), so that each run of the case makes the same ids.
+ * `intended` is what a SUCCESS must leave and answer, from the state before and the event alone.
  */
 export interface Operation {
   readonly resource: string;
   readonly resourceType: string;
   readonly name: string;
+  readonly intended: IntendedModel;
   prepare(lane: Lane, options: { timeoutSeconds?: string }): Promise<Scenario>;
+}
+
+/** The role of an API key secret the warm container has not read yet. */
+export const COLD_TOKEN_ROLE = 'api-token (not cached)';
+
+/**
+ * The operation with an API key secret the warm container has not read: its event reads the key and
+ * checks Pocket-ID's version first, as the first event of a container (or after a key change) does.
+ * `renamed`: reported under a name that says so (false where the case's category says it already).
+ */
+export function coldStart(warm: Operation, renamed = true): Operation {
+  return {
+    ...warm,
+    name: !renamed || warm.name.includes('cold') ? warm.name : `${warm.name} [cold: API key not cached]`,
+    async prepare(lane, options) {
+      const scenario = await warm.prepare(lane, options);
+      const tokenSecretArn = await lane.freshTokenSecret();
+      const properties = { ...scenario.event.ResourceProperties as Record<string, unknown>, ApiTokenSecret: tokenSecretArn };
+      return { event: { ...scenario.event, ResourceProperties: properties }, secrets: { ...scenario.secrets, [COLD_TOKEN_ROLE]: tokenSecretArn } };
+    },
+  };
 }
 
 /** Users made as someone in Pocket-ID's UI would, with fixed ids. */
@@ -89,7 +113,11 @@ async function clientRoles(lane: Lane): Promise<Record<string, string>> {
   return { 'client-secret': await lane.ownedSecret('client-secret') };
 }
 
-const client = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'OIDC client', resourceType: ResourceType.OIDC_CLIENT, name, prepare });
+const client = (name: string, prepare: Operation['prepare']): Operation => operation('OIDC client', ResourceType.OIDC_CLIENT, name, prepare);
+
+function operation(resource: string, resourceType: string, name: string, prepare: Operation['prepare']): Operation {
+  return { resource, resourceType, name, prepare, intended: MODELS[resourceType] };
+}
 
 export const CLIENT_OPERATIONS: readonly Operation[] = [
   client('create (confidential)', async (lane, { timeoutSeconds }) => {
@@ -108,6 +136,8 @@ export const CLIENT_OPERATIONS: readonly Operation[] = [
     const writers = await directory.createGroup('writers', 'Writers');
     const old = await confidentialClient(lane, { AllowedUserGroupIds: [readers] });
     const clientId = await establish(lane, createEvent('WebApp', old, 'update-in-place-setup'));
+    // Fields the stack never declared, set in Pocket-ID's UI: the update must keep them.
+    await directory.editClient(clientId, { launchURL: 'https://app.example.com/home', requiresReauthentication: true });
     const next = { ...without(old, 'Description'), Name: 'web-app-renamed', SkipConsent: 'true', AllowedUserGroupIds: [readers, writers] };
     return { event: updateEvent('WebApp', clientId, withTimeout(next, timeoutSeconds), old, 'update-in-place'), secrets: await clientRoles(lane) };
   }),
@@ -150,7 +180,7 @@ async function userRoles(lane: Lane): Promise<Record<string, string>> {
   return { 'login-link': await lane.ownedSecret('login-link') };
 }
 
-const user = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'user', resourceType: ResourceType.USER, name, prepare });
+const user = (name: string, prepare: Operation['prepare']): Operation => operation('user', ResourceType.USER, name, prepare);
 
 export const USER_OPERATIONS: readonly Operation[] = [
   user('create (claims, login link)', async (lane, { timeoutSeconds }) => {
@@ -160,6 +190,8 @@ export const USER_OPERATIONS: readonly Operation[] = [
   user('update (fields, claims, new login link)', async (lane, { timeoutSeconds }) => {
     const old = lane.properties(ALICE);
     const userId = await establish(lane, createEvent('Alice', old, 'update-user-setup'));
+    // Fields the stack never declared, set in Pocket-ID's UI: the update must keep them.
+    await directoryOf(lane).editUser(userId, { displayName: 'Alice L.', locale: 'en' });
     const next = {
       ...old,
       FirstName: 'Alicia',
@@ -191,7 +223,7 @@ const ENGINEERS = {
   MemberUserIds: [PEOPLE.bob.id, PEOPLE.carol.id],
 };
 
-const group = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'user group', resourceType: ResourceType.USER_GROUP, name, prepare });
+const group = (name: string, prepare: Operation['prepare']): Operation => operation('user group', ResourceType.USER_GROUP, name, prepare);
 
 export const GROUP_OPERATIONS: readonly Operation[] = [
   group('create (claims, members)', async (lane, { timeoutSeconds }) => {
@@ -199,9 +231,11 @@ export const GROUP_OPERATIONS: readonly Operation[] = [
     return { event: createEvent('Engineers', lane.properties(ENGINEERS, { timeoutSeconds }), 'create-group'), secrets: {} };
   }),
   group('update (rename, claims, members change)', async (lane, { timeoutSeconds }) => {
-    await createPeople(lane, 'bob', 'carol', 'dave');
+    await createPeople(lane, 'bob', 'carol', 'dave', 'bobby');
     const old = lane.properties(ENGINEERS);
     const groupId = await establish(lane, createEvent('Engineers', old, 'update-group-setup'));
+    // A member added in Pocket-ID's UI: merge membership must keep them.
+    await directoryOf(lane).addMember(groupId, PEOPLE.bobby.id);
     const next = { ...old, FriendlyName: 'Engineering', CustomClaims: [{ Key: 'dept', Value: 'engineering' }], MemberUserIds: [PEOPLE.carol.id, PEOPLE.dave.id] };
     return { event: updateEvent('Engineers', groupId, withTimeout(next, timeoutSeconds), old, 'update-group'), secrets: {} };
   }),
@@ -215,7 +249,7 @@ export const GROUP_OPERATIONS: readonly Operation[] = [
 
 // Lookups
 
-const lookupOf = (name: string, prepare: Operation['prepare']): Operation => ({ resource: 'lookup', resourceType: ResourceType.LOOKUP, name, prepare });
+const lookupOf = (name: string, prepare: Operation['prepare']): Operation => operation('lookup', ResourceType.LOOKUP, name, prepare);
 
 export const LOOKUP_OPERATIONS: readonly Operation[] = [
   lookupOf('create (warm container)', async (lane, { timeoutSeconds }) => {
@@ -227,7 +261,7 @@ export const LOOKUP_OPERATIONS: readonly Operation[] = [
     await createPeople(lane, 'bob', 'bobby');
     const tokenSecretArn = await lane.freshTokenSecret();
     const props = lane.properties({ Kind: LookupKind.USER, Name: 'bob' }, { timeoutSeconds, tokenSecretArn });
-    return { event: createEvent('Bob', props, 'lookup-cold'), secrets: { 'api-token (not cached)': tokenSecretArn } };
+    return { event: createEvent('Bob', props, 'lookup-cold'), secrets: { [COLD_TOKEN_ROLE]: tokenSecretArn } };
   }),
 ];
 

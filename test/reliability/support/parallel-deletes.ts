@@ -2,8 +2,9 @@ import { randomBytes } from 'crypto';
 import { CaseRecord } from './verdict';
 import { CONTRACT_VERSION, ResourceType } from '../../../lib/contract';
 import { startPocketIdTestServer } from '../../pocket-id-server';
+import { POCKET_ID_RATE_LIMIT } from '../../support/acceptance';
 import { CloudFormationSimulator, failureReason, Step } from '../../support/cloudformation';
-import { ExposureScan } from '../../support/exposure';
+import { ExposureScan, showsSecret } from '../../support/exposure';
 import { LambdaContainer } from '../../support/lambda-container';
 import { PocketIdDirectory } from '../../support/pocket-id-directory';
 import { TestSecrets } from '../../support/secrets-manager';
@@ -41,7 +42,7 @@ export async function deleteInParallel(
   counts: { clients: number; users: number; groups: number; containers: number },
   scan: ExposureScan,
 ): Promise<ParallelDeleteRun> {
-  const server = await startPocketIdTestServer({ rateLimit: { perSecond: 100, burst: 300 } });
+  const server = await startPocketIdTestServer({ rateLimit: POCKET_ID_RATE_LIMIT });
   const secrets = new TestSecrets();
   const containers = await Promise.all(Array.from({ length: counts.containers }, () => LambdaContainer.start()));
   try {
@@ -97,6 +98,7 @@ export async function deleteInParallel(
       summary: { ...counts, wallMs, rateLimited: server.requests.filter((request) => request.status === 429).length },
     };
   } finally {
+    containers.forEach((container, n) => scan.recordErrorOutput(`parallel-delete container ${n + 1}`, container.errorOutput));
     await Promise.all(containers.map((container) => container.stop()));
     secrets.destroy();
     await server.close();
@@ -121,7 +123,7 @@ function judgeDeletion(item: Deployed, step: Step, remaining: Set<string>, durat
   const problems: string[] = [];
   if (step.response.Status !== 'SUCCESS') problems.push(`the Delete failed: ${step.response.Reason}`);
   if (remaining.has(item.physicalId)) problems.push(`${item.physicalId} is still in Pocket-ID`);
-  if ([step.responseBody, ...step.logs].some((text) => text.includes(apiToken))) problems.push('the API key appears in the response or the logs');
+  if ([step.responseBody, ...step.logs, ...step.frameworkLogs].some((text) => showsSecret(text, apiToken))) problems.push('the API key appears in the response or the logs');
   return {
     category: 'cloudformation',
     resource: item.resource,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ParallelDeleteRun } from './parallel-deletes';
-import type { CaseRecord, Outcome } from './verdict';
+import { CaseRecord, Outcome, OUTCOMES } from './verdict';
 
 /** Where the suite writes its results (gitignored), for scripts/reliability-report.ts. */
 export const RESULTS_FILE = path.join(__dirname, '..', '..', '..', 'test-reports', 'reliability', 'faults.json');
@@ -14,12 +14,12 @@ export interface LaneTime {
 }
 
 export interface ResultsFile {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly generatedAt: string;
   /** Wall time of the whole suite, setup included. */
   readonly runtimeMs: number;
   readonly totals: Record<Outcome, number> & { readonly cases: number };
-  /** Each lane of the matrix (run side by side): its resource type, operations, case count and wall time. */
+  /** Each lane of the matrix (run side by side): its resource type, the operations it recorded, the cases it ran and its wall time. */
   readonly lanes: readonly LaneTime[];
   /** The parallel deletion: how many of each, through how many containers, its wall time and the 429s absorbed. */
   readonly parallelDeletes: ParallelDeleteRun['summary'] | null;
@@ -34,16 +34,10 @@ export function writeResults(
 ): ResultsFile {
   const count = (outcome: Outcome) => cases.filter((c) => c.outcome === outcome).length;
   const results: ResultsFile = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: new Date().toISOString(),
     runtimeMs,
-    totals: {
-      'cases': cases.length,
-      'success': count('success'),
-      'failed-clean': count('failed-clean'),
-      'known-limitation': count('known-limitation'),
-      'violation': count('violation'),
-    },
+    totals: { cases: cases.length, ...Object.fromEntries(OUTCOMES.map((outcome) => [outcome, count(outcome)])) as Record<Outcome, number> },
     lanes,
     parallelDeletes: parallelDeletes ?? null,
     cases,
@@ -53,16 +47,17 @@ export function writeResults(
   return results;
 }
 
-/** A short table of outcomes per resource and operation, for the test log. */
+/** A short table of outcomes per category, resource and operation, for the test log. */
 export function summarize(cases: readonly CaseRecord[]): string {
   const rows = new Map<string, Record<Outcome, number>>();
   for (const c of cases) {
-    const key = `${c.category === 'fault' ? '' : '[cfn] '}${c.resource}: ${c.operation}`;
-    const row = rows.get(key) ?? { 'success': 0, 'failed-clean': 0, 'known-limitation': 0, 'violation': 0 };
+    const key = `[${c.category}] ${c.resource}: ${c.operation}`;
+    const row = rows.get(key) ?? Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<Outcome, number>;
     row[c.outcome] += 1;
     rows.set(key, row);
   }
-  const lines = [...rows].map(([key, row]) => `${key.padEnd(60)} ${String(row.success).padStart(4)} ok ${String(row['failed-clean']).padStart(4)} failed-clean `
+  const lines = [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([key, row]) => `${key.padEnd(78)} ${String(row.success).padStart(4)} ok `
+    + `${String(row['failed-clean']).padStart(4)} failed-clean ${String(row['failed-reported-residue']).padStart(3)} residue `
     + `${String(row['known-limitation']).padStart(3)} known-limitation ${String(row.violation).padStart(3)} VIOLATION`);
   return lines.join('\n');
 }

@@ -16,7 +16,10 @@ export interface SecretsFaultSpec {
   readonly operation: string;
   /** Only calls naming this SecretId; default any. */
   readonly secretId?: string;
-  /** Matching calls that pass untouched before the fault applies (default 0). */
+  /**
+   * Matching calls that pass untouched before the fault applies (default 0). Each fault counts the
+   * matching calls itself, so that two faults on one secret can aim at two different calls.
+   */
   readonly skip?: number;
   /** Matching calls that get the fault (default 1). */
   readonly times?: number;
@@ -34,6 +37,8 @@ export interface SecretsCall {
   readonly status: number;
   /** The error code the caller saw, when the proxy answered with a fault. */
   readonly fault?: string;
+  /** When the call arrived (performance.now() of this process): orders it among Pocket-ID's requests. */
+  readonly receivedAt: number;
 }
 
 interface ArmedFault {
@@ -67,7 +72,7 @@ export class SecretsFaultProxy {
 
   private constructor(private readonly upstream: URL) {
     this.server = http.createServer((req, res) => {
-      this.serve(req, res).catch((error) => {
+      this.serve(req, res, performance.now()).catch((error) => {
         res.writeHead(502, { 'Content-Type': 'text/plain' });
         res.end(`secrets fault proxy: ${(error as Error).message}`);
       });
@@ -97,44 +102,45 @@ export class SecretsFaultProxy {
     await closed;
   }
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse, receivedAt: number): Promise<void> {
     const body = await readBody(req);
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    const operation = operationOf(req);
     const secretId = secretIdOf(body);
     const fault = this.take(operation, secretId);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault && !fault.afterForwarding) {
-      this.answerWithError(res, fault.error, { operation, secretId });
+      this.answerWithError(res, fault.error, { operation, secretId, receivedAt });
       return;
     }
-    const answer = await this.forward(req, body);
+    const answer = await this.forward(req, body).catch((error) => {
+      // Recorded like every call: it counted towards the faults' skips, and the SDK will send it again.
+      this.calls.push({ operation, secretId, status: 502, fault: 'ProxyForwardFailed', receivedAt });
+      throw error;
+    });
     if (fault) {
-      this.answerWithError(res, fault.error, { operation, secretId });
+      this.answerWithError(res, fault.error, { operation, secretId, receivedAt });
       return;
     }
-    this.calls.push({ operation, secretId, status: answer.status });
+    this.calls.push({ operation, secretId, status: answer.status, receivedAt });
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   }
 
-  /** The first armed fault for the call, counting down its skips and uses. */
+  /** The first armed fault for the call with no skips left, consuming one of its uses; every other matching fault counts down a skip. */
   private take(operation: string, secretId: string | undefined): SecretsFaultSpec | undefined {
+    let chosen: ArmedFault | undefined;
     for (const fault of this.faults) {
       const { spec } = fault;
       if (fault.remaining <= 0 || spec.operation !== operation) continue;
       if (spec.secretId !== undefined && spec.secretId !== secretId) continue;
-      if (fault.skip > 0) {
-        fault.skip -= 1;
-        return undefined;
-      }
-      fault.remaining -= 1;
-      return spec;
+      if (fault.skip > 0) fault.skip -= 1;
+      else chosen ??= fault;
     }
-    return undefined;
+    if (chosen) chosen.remaining -= 1;
+    return chosen?.spec;
   }
 
-  private answerWithError(res: http.ServerResponse, error: AwsError, call: { operation: string; secretId?: string }): void {
+  private answerWithError(res: http.ServerResponse, error: AwsError, call: { operation: string; secretId?: string; receivedAt: number }): void {
     const status = error.status ?? 400;
     this.calls.push({ ...call, status, fault: error.type });
     if (res.destroyed) return;
@@ -169,6 +175,12 @@ export class SecretsFaultProxy {
       upstream.end(body);
     });
   }
+}
+
+/** The operation, as in X-Amz-Target without the prefix. */
+function operationOf(req: http.IncomingMessage): string {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
 }
 
 function readBody(stream: http.IncomingMessage): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { PocketIdTestServer, SentEmail } from '../../pocket-id-server';
-import { TestSecrets } from '../../support/secrets-manager';
+import { SecretVersion, TestSecrets } from '../../support/secrets-manager';
 
 /**
  * Everything Pocket-ID and Secrets Manager hold that an operation may change, read straight from
@@ -14,18 +14,36 @@ export interface RawState {
   /** Groups with claims, member ids and the clients that admit them. */
   readonly groups: any[];
   readonly emails: SentEmail[];
-  /** The value of every secret the case involves, by role (api-token, client-secret, …). */
+  /** The value of every secret the case involves (its AWSCURRENT version), by role (api-token, client-secret, …). */
   readonly secrets: Record<string, string>;
+  /** Every version of those secrets, by role: what a write left behind in AWSPREVIOUS and older versions. */
+  readonly secretVersions: Record<string, SecretVersion[]>;
 }
 
 export async function readState(server: PocketIdTestServer, secrets: TestSecrets, roles: Record<string, string>): Promise<RawState> {
   const clients = server.clients().map((client) => ({ ...client, secretValues: server.clientSecrets(client.id) }));
   const users = server.users().map((user) => ({ ...user, oneTimeTokens: server.oneTimeTokens(user.id) }));
   const values: Record<string, string> = {};
+  const versions: Record<string, SecretVersion[]> = {};
   for (const [role, arn] of Object.entries(roles).sort(([a], [b]) => a.localeCompare(b))) {
-    values[role] = await secrets.read(arn);
+    versions[role] = await secrets.versions(arn);
+    values[role] = versions[role].find((version) => version.stages.includes('AWSCURRENT'))?.value ?? await secrets.read(arn);
   }
-  return { clients, users, groups: server.groups(), emails: server.sentEmails(), secrets: values };
+  return { clients, users, groups: server.groups(), emails: server.sentEmails(), secrets: values, secretVersions: versions };
+}
+
+/**
+ * Whether Pocket-ID and Secrets Manager hold exactly what they held: every entity, client secret (id
+ * and value), token and email, and the AWSCURRENT value of every secret. Versions are not compared: an
+ * undo writes the previous value back, which makes a new version with the old value.
+ */
+export function sameHoldings(before: RawState, after: RawState): boolean {
+  return JSON.stringify(holdings(before)) === JSON.stringify(holdings(after));
+}
+
+function holdings(state: RawState): Omit<RawState, 'secretVersions'> {
+  const { secretVersions: _, ...rest } = state;
+  return rest;
 }
 
 /**
@@ -34,7 +52,8 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
  * leave the handler, nor appear in this suite's reports.
  */
 export function secretValuesIn(state: RawState): string[] {
-  const stored = Object.values(state.secrets).flatMap((value) => {
+  const everyVersion = [...Object.values(state.secrets), ...Object.values(state.secretVersions ?? {}).flat().map((version) => version.value)];
+  const stored = [...new Set(everyVersion)].flatMap((value) => {
     const parsed = parseObject(value);
     const loginUrl = typeof parsed?.loginUrl === 'string' ? parsed.loginUrl : undefined;
     return [parsed?.clientSecret, loginUrl, loginUrl?.split('/lc/')[1]].filter((v): v is string => typeof v === 'string' && v !== '');
@@ -46,7 +65,9 @@ export function secretValuesIn(state: RawState): string[] {
   ];
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
+/** The JSON object a secret holds, or undefined when it holds something else. */
+export function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text);
     return value && typeof value === 'object' ? value : undefined;
@@ -165,12 +186,20 @@ export function differences(before: unknown, after: unknown, limit = 6): string[
 
 /** Where two raw states differ, every generated secret value shown only as a short hash. */
 export function maskedDifferences(before: RawState, after: RawState, limit = 6): string[] {
+  const mask = masker([before, after]);
+  return differences(mask(holdings(before)), mask(holdings(after)), limit);
+}
+
+/** Replaces every generated secret value of the states by a short hash of it, so that reports can show where values differ. */
+export function masker(states: readonly RawState[]): (value: unknown) => any {
   const masks = new Map<string, string>();
-  for (const value of [...secretValuesIn(before), ...secretValuesIn(after)]) {
-    masks.set(value, `<secret ${createHash('sha256').update(value).digest('hex').slice(0, 6)}>`);
-  }
-  const mask = (state: RawState) => JSON.parse(replaceAll(JSON.stringify(state), masks));
-  return differences(mask(before), mask(after), limit);
+  for (const value of states.flatMap(secretValuesIn)) masks.set(value, masked(value));
+  return (value: unknown) => (value === undefined ? undefined : JSON.parse(replaceAll(JSON.stringify(value), masks)));
+}
+
+/** A secret value as reports show it: a short hash. */
+export function masked(value: string): string {
+  return `<secret ${createHash('sha256').update(value).digest('hex').slice(0, 6)}>`;
 }
 
 function brief(value: unknown): string {

@@ -1,0 +1,635 @@
+import { createHash } from 'crypto';
+import { parseObject, RawState } from './state';
+import { LookupKind, MembershipMode, ResourceType } from '../../../lib/contract';
+import { STACK_ID } from '../../support/cloudformation';
+
+/**
+ * What Pocket-ID and Secrets Manager must hold after an operation SUCCEEDED, and what it must answer,
+ * worked out from the event's properties, the state before it and Pocket-ID's documented behaviour
+ * (docs: Pocket-ID's API reference, the README's "How it works", the contract's property docs) alone:
+ * never from a run of the handler, so that a handler bug that shows on every run is still caught.
+ * Nothing here imports handler code; the few rules the handler publishes (the id it derives for an
+ * entity) are derived again.
+ *
+ * Pocket-ID's entities are compared as a view (relations once: members on groups, allowed groups on
+ * clients); client secrets, one-time tokens and Secrets Manager values are generated, so the model
+ * states rules for them instead of values (a confidential client has exactly one live secret and
+ * AWSCURRENT holds it, say).
+ */
+
+/** Where a Create of a group puts the group: Pocket-ID chooses its id, which the verdict binds to the one new group. */
+export const NEW_GROUP = '<the group this Create makes>';
+
+/** Pocket-ID's entities as an operation may change them, client secrets and one-time tokens aside. */
+export interface PocketIdView {
+  readonly clients: Record<string, Entity>;
+  readonly users: Record<string, Entity>;
+  readonly groups: Record<string, Entity>;
+  readonly emails: readonly unknown[];
+}
+
+type Entity = Record<string, unknown>;
+
+/** What CloudFormation keeps of a successful answer. */
+export interface Answer {
+  readonly PhysicalResourceId: string;
+  readonly Data: Record<string, string>;
+}
+
+/** What a client's secrets in Pocket-ID must be. */
+export type ClientSecretRule =
+  /** Exactly the secrets (ids and values) it had: none made, none revoked. */
+  | { readonly kind: 'unchanged' }
+  /** None: a public client has no secret. */
+  | { readonly kind: 'none' }
+  /** Exactly one live secret, and AWSCURRENT of `role` holds it. */
+  | { readonly kind: 'one-stored'; readonly role: string }
+  /** The secrets it had, unchanged, and AWSCURRENT of `role` holds the one apps already hold (`secretId`). */
+  | { readonly kind: 'kept-stored'; readonly role: string; readonly secretId: string };
+
+/** What a Secrets Manager secret must hold. */
+export type StoredRule =
+  /** The same AWSCURRENT value, and no version written. */
+  | { readonly kind: 'unchanged' }
+  /** The client's credentials as JSON {clientId, clientSecret, issuer, discoveryUrl} (the secret's liveness: the client's rule). */
+  | { readonly kind: 'credentials'; readonly clientId: string; readonly issuer: string }
+  /** A login link as JSON {username, userId, loginUrl, expiresAt} (the token's liveness: the user's rule). */
+  | { readonly kind: 'login-link'; readonly userId: string; readonly username: string; readonly issuer: string; readonly lifetimeSeconds: number };
+
+/** What a user's live one-time tokens must be. */
+export type TokenRule =
+  | { readonly kind: 'unchanged' }
+  /** The ones it had, and one more: the one the login link in AWSCURRENT of `role` carries. */
+  | { readonly kind: 'one-more-stored'; readonly role: string };
+
+export interface Intended {
+  readonly pocketId: PocketIdView;
+  readonly answer: Answer;
+  /** By client id, for every client of `pocketId`. */
+  readonly clientSecrets: Record<string, ClientSecretRule>;
+  /** By role, for every secret of the case. */
+  readonly stored: Record<string, StoredRule>;
+  /** By user id, for every user of `pocketId`. */
+  readonly tokens: Record<string, TokenRule>;
+  /** The user the operation is about: the one whose unstored one-time tokens are the documented limitation. */
+  readonly subjectUserId?: string;
+  /** Why the operation cannot succeed (a name or id someone else holds, a member who is nobody): SUCCESS is then wrong. */
+  readonly mustFail?: string;
+}
+
+/** One resource type's model: the intended outcome of an event, from the state before it and the secrets of the case (role → ARN). */
+export type IntendedModel = (before: RawState, event: Record<string, unknown>, roles: Record<string, string>) => Intended;
+
+/** The model of the event's resource type. */
+export function intendedOutcome(before: RawState, event: Record<string, unknown>, roles: Record<string, string>): Intended {
+  const model = MODELS[String(event.ResourceType)];
+  if (!model) throw new Error(`harness: no model of ${String(event.ResourceType)}`);
+  return model(before, event, roles);
+}
+
+// Views
+
+export function viewOf(state: RawState): PocketIdView {
+  return {
+    clients: byId(state.clients.map(clientView)),
+    users: byId(state.users.map(userView)),
+    groups: byId(state.groups.map(groupView)),
+    emails: state.emails,
+  };
+}
+
+function clientView(client: any): Entity {
+  const { secretValues: _s, credentials, allowedUserGroupIds, ...fields } = client;
+  const { secrets: _m, ...identities } = credentials ?? {};
+  return { ...fields, credentials: identities, allowedUserGroupIds: [...allowedUserGroupIds].sort() };
+}
+
+function userView(user: any): Entity {
+  const { oneTimeTokens: _t, userGroups: _g, customClaims, ...fields } = user;
+  return { ...fields, customClaims: sortedClaims(customClaims) };
+}
+
+function groupView(group: any): Entity {
+  const { id, name, friendlyName, ldapId } = group;
+  return { id, name, friendlyName, customClaims: sortedClaims(group.customClaims), userIds: [...group.userIds].sort(), ldapId };
+}
+
+function byId(entities: Entity[]): Record<string, Entity> {
+  return Object.fromEntries(entities.map((entity) => [String(entity.id), entity]));
+}
+
+function sortedClaims(claims: Array<{ key: string; value: string }> | null | undefined): Array<{ key: string; value: string }> {
+  return [...claims ?? []].map(({ key, value }) => ({ key, value })).sort((a, b) => a.key.localeCompare(b.key));
+}
+
+// What every model starts from: nothing changes.
+
+interface Draft {
+  pocketId: { clients: Record<string, Entity>; users: Record<string, Entity>; groups: Record<string, Entity>; emails: readonly unknown[] };
+  answer: Answer;
+  clientSecrets: Record<string, ClientSecretRule>;
+  stored: Record<string, StoredRule>;
+  tokens: Record<string, TokenRule>;
+  subjectUserId?: string;
+  mustFail?: string;
+}
+
+function unchanged(before: RawState, roles: Record<string, string>, physicalId: string): Draft {
+  const pocketId = viewOf(before);
+  return {
+    pocketId,
+    answer: { PhysicalResourceId: physicalId, Data: {} },
+    clientSecrets: Object.fromEntries(Object.keys(pocketId.clients).map((id) => [id, { kind: 'unchanged' } as const])),
+    stored: Object.fromEntries(Object.keys(roles).map((role) => [role, { kind: 'unchanged' } as const])),
+    tokens: Object.fromEntries(Object.keys(pocketId.users).map((id) => [id, { kind: 'unchanged' } as const])),
+  };
+}
+
+function refuse(draft: Draft, why: string): void {
+  draft.mustFail ??= why;
+}
+
+// The event
+
+interface Event {
+  readonly type: 'Create' | 'Update' | 'Delete';
+  readonly properties: Record<string, any>;
+  /** OldResourceProperties of an Update. */
+  readonly previous?: Record<string, any>;
+  readonly physicalId: string;
+  readonly raw: Record<string, unknown>;
+}
+
+function read(event: Record<string, unknown>): Event {
+  const { ServiceToken: _, ...properties } = (event.ResourceProperties ?? {}) as Record<string, any>;
+  return {
+    type: event.RequestType as Event['type'],
+    properties,
+    previous: event.OldResourceProperties as Record<string, any> | undefined,
+    physicalId: String(event.PhysicalResourceId ?? ''),
+    raw: event,
+  };
+}
+
+/**
+ * The id the handler gives what a Create (or an Update that creates) makes, by the rule lambda/ids.ts
+ * publishes: sha256 of "StackId\nLogicalResourceId\nRequestId", laid out as an RFC 4122 UUID (version
+ * digit 5, variant digit 8, 9, a or b).
+ */
+export function idFromRequest(event: Record<string, unknown>): string {
+  const hex = createHash('sha256').update(`${event.StackId ?? STACK_ID}\n${event.LogicalResourceId}\n${event.RequestId}`).digest('hex');
+  const variant = '89ab'[parseInt(hex[16], 16) % 4];
+  return [hex.slice(0, 8), hex.slice(8, 12), `5${hex.slice(13, 16)}`, `${variant}${hex.slice(17, 20)}`, hex.slice(20, 32)].join('-');
+}
+
+function issuerOf(properties: Record<string, any>): string {
+  return String(properties.IssuerUrl ?? properties.BaseUrl).replace(/\/+$/, '');
+}
+
+function roleOf(roles: Record<string, string>, arn: string): string {
+  const role = Object.entries(roles).find(([, candidate]) => candidate === arn)?.[0];
+  if (!role) throw new Error(`harness: the secret ${arn} is not one of the case's secrets`);
+  return role;
+}
+
+// CloudFormation delivers scalars as strings.
+
+const flag = (value: unknown): boolean | undefined => (value === undefined || value === null ? undefined : value === true || value === 'true');
+const text = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : String(value));
+const list = (value: unknown): string[] | undefined => {
+  if (value === undefined || value === null) return undefined;
+  return (Array.isArray(value) ? value : [value]).map(String);
+};
+const whole = (value: unknown): number | undefined => (value === undefined || value === null ? undefined : Number(value));
+
+/** A managed field: its property, Pocket-ID's field, how the property reads, and Pocket-ID's value when nobody sets it. */
+interface Field {
+  readonly property: string;
+  readonly api: string;
+  readonly read: (value: unknown) => unknown;
+  readonly byDefault: unknown;
+}
+
+/**
+ * The rule of every update (README, "How it works"): a declared field takes the declared value; a field
+ * declared before and no longer goes back to Pocket-ID's default; a field never declared keeps what
+ * Pocket-ID holds (`base`; a new entity has Pocket-ID's defaults there already).
+ */
+function settleFields(base: Entity, fields: readonly Field[], properties: Record<string, any>, previous: Record<string, any> | undefined): Entity {
+  const result = { ...base };
+  for (const field of fields) {
+    const value = field.read(properties[field.property]);
+    if (value !== undefined) result[field.api] = value;
+    else if (previous?.[field.property] !== undefined) result[field.api] = field.byDefault;
+  }
+  return result;
+}
+
+/** Declared claims are the whole set; claims declared before and no longer are cleared; never declared, they stay. */
+function settleClaims(current: unknown, declared: unknown, previouslyDeclared: unknown): Array<{ key: string; value: string }> {
+  if (Array.isArray(declared)) return sortedClaims(declared.map((claim: any) => ({ key: String(claim.Key), value: String(claim.Value) })));
+  if (previouslyDeclared !== undefined && previouslyDeclared !== null) return [];
+  return current as Array<{ key: string; value: string }>;
+}
+
+// OIDC clients
+
+/** Pocket-ID's token lifetimes when unset (or 0): an hour and 30 days. */
+const DEFAULT_ACCESS_TOKEN_MINUTES = 60;
+const DEFAULT_REFRESH_TOKEN_MINUTES = 43_200;
+
+const CLIENT_FIELDS: readonly Field[] = [
+  { property: 'Name', api: 'name', read: text, byDefault: '' },
+  { property: 'Description', api: 'description', read: text, byDefault: '' },
+  { property: 'CallbackUrls', api: 'callbackURLs', read: list, byDefault: [] },
+  { property: 'LogoutCallbackUrls', api: 'logoutCallbackURLs', read: list, byDefault: [] },
+  { property: 'LaunchUrl', api: 'launchURL', read: text, byDefault: null },
+  { property: 'IsPublic', api: 'isPublic', read: flag, byDefault: false },
+  { property: 'PkceEnabled', api: 'pkceEnabled', read: flag, byDefault: false },
+  { property: 'RequiresReauthentication', api: 'requiresReauthentication', read: flag, byDefault: false },
+  { property: 'RequiresPushedAuthorizationRequests', api: 'requiresPushedAuthorizationRequests', read: flag, byDefault: false },
+  { property: 'SkipConsent', api: 'skipConsent', read: flag, byDefault: false },
+  { property: 'AccessTokenLifetimeMinutes', api: 'accessTokenDurationMinutes', read: whole, byDefault: DEFAULT_ACCESS_TOKEN_MINUTES },
+  { property: 'RefreshTokenLifetimeMinutes', api: 'refreshTokenDurationMinutes', read: whole, byDefault: DEFAULT_REFRESH_TOKEN_MINUTES },
+  { property: 'FederatedIdentities', api: 'credentials', read: federatedIdentities, byDefault: {} },
+];
+
+/** A client as Pocket-ID makes it from an empty body. */
+function newClient(id: string): Entity {
+  return {
+    id,
+    name: '',
+    description: '',
+    hasLogo: false,
+    hasDarkLogo: false,
+    launchURL: null,
+    requiresReauthentication: false,
+    clientType: 'standard',
+    callbackURLs: [],
+    logoutCallbackURLs: [],
+    isPublic: false,
+    pkceEnabled: false,
+    requiresPushedAuthorizationRequests: false,
+    skipConsent: false,
+    credentials: {},
+    isGroupRestricted: false,
+    accessTokenDurationMinutes: DEFAULT_ACCESS_TOKEN_MINUTES,
+    refreshTokenDurationMinutes: DEFAULT_REFRESH_TOKEN_MINUTES,
+    allowedUserGroupIds: [],
+  };
+}
+
+/** Pocket-ID shows a federated identity's empty fields not at all. */
+function federatedIdentities(value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  const identities = (Array.isArray(value) ? value : []).map((identity: any) => Object.fromEntries(Object.entries({
+    issuer: identity.Issuer,
+    subject: identity.Subject,
+    audience: identity.Audience,
+    jwks: identity.JwksUrl,
+    replayProtection: flag(identity.ReplayProtection) ?? false,
+  }).filter(([, field]) => field !== undefined && field !== '')));
+  return identities.length > 0 ? { federatedIdentities: identities } : {};
+}
+
+/**
+ * The client after a full-replace PUT (or a POST) of the settled fields, as Pocket-ID stores it: PKCE
+ * forced on for a public client, 0 lifetimes back to the defaults; the allowed groups are a set of
+ * existing groups, cleared whenever the client is not group-restricted.
+ */
+function settleClient(draft: Draft, base: Entity, properties: Record<string, any>, previous: Record<string, any> | undefined): Entity {
+  const client = settleFields(base, CLIENT_FIELDS, properties, previous);
+  if (client.pkceEnabled === false) delete client.pkceSupported;
+  if (client.isPublic === true) client.pkceEnabled = true;
+  if (!client.accessTokenDurationMinutes) client.accessTokenDurationMinutes = DEFAULT_ACCESS_TOKEN_MINUTES;
+  if (!client.refreshTokenDurationMinutes) client.refreshTokenDurationMinutes = DEFAULT_REFRESH_TOKEN_MINUTES;
+  const declared = list(properties.AllowedUserGroupIds);
+  if (declared !== undefined) {
+    const unknown = declared.filter((id) => !(id in draft.pocketId.groups));
+    if (unknown.length > 0) refuse(draft, `the allowed user groups ${unknown.join(', ')} do not exist`);
+    client.isGroupRestricted = declared.length > 0;
+    client.allowedUserGroupIds = [...new Set(declared.filter((id) => id in draft.pocketId.groups))].sort();
+  } else if (previous?.AllowedUserGroupIds !== undefined) {
+    client.isGroupRestricted = false;
+  }
+  if (client.isGroupRestricted !== true) client.allowedUserGroupIds = [];
+  return client;
+}
+
+function clientAnswer(id: string, properties: Record<string, any>): Answer {
+  const issuer = issuerOf(properties);
+  return { PhysicalResourceId: id, Data: { ClientId: id, IssuerUrl: issuer, DiscoveryUrl: `${issuer}/.well-known/openid-configuration` } };
+}
+
+function isPublicClient(properties: Record<string, any>): boolean {
+  return flag(properties.IsPublic) === true;
+}
+
+/** The credentials a secret holds for this client, when they name a secret the client has in Pocket-ID. */
+function heldCredentials(
+  before: RawState,
+  roles: Record<string, string>,
+  arn: string | undefined,
+  clientId: string,
+): { secretId: string } | undefined {
+  if (!arn) return undefined;
+  const stored = parseObject(before.secrets[roleOf(roles, arn)]);
+  if (stored?.clientId !== clientId) return undefined;
+  const secrets = before.clients.find((client) => client.id === clientId)?.secretValues ?? [];
+  const live = secrets.find((secret: any) => secret.isActive && secret.secret === stored.clientSecret);
+  return live ? { secretId: live.id } : undefined;
+}
+
+/**
+ * A Create, or an Update that makes a client (a new fixed id, or one deleted outside CloudFormation):
+ * the declared settings on a new client, a confidential one with exactly one secret, stored. A client
+ * that holds a fixed id already is taken over only when it is provably this resource's (README, Known
+ * limitations): the stored secret names it, or it has exactly the declared settings.
+ */
+function makeClient(draft: Draft, before: RawState, roles: Record<string, string>, id: string, properties: Record<string, any>): void {
+  const existing = draft.pocketId.clients[id];
+  if (existing && properties.ClientId !== undefined && !provablyOurs(existing, before, roles, id, properties)) {
+    refuse(draft, `the client id ${id} belongs to a client this resource did not make`);
+  }
+  draft.pocketId.clients[id] = settleClient(draft, existing ?? newClient(id), properties, undefined);
+  draft.answer = clientAnswer(id, properties);
+  if (isPublicClient(properties)) {
+    draft.clientSecrets[id] = { kind: 'none' };
+    return;
+  }
+  const role = roleOf(roles, properties.SecretArn);
+  draft.clientSecrets[id] = { kind: 'one-stored', role };
+  draft.stored[role] = { kind: 'credentials', clientId: id, issuer: issuerOf(properties) };
+}
+
+function provablyOurs(existing: Entity, before: RawState, roles: Record<string, string>, id: string, properties: Record<string, any>): boolean {
+  if (!isPublicClient(properties) && heldCredentials(before, roles, properties.SecretArn, id)) return true;
+  const declared = settleFields({}, CLIENT_FIELDS, properties, undefined);
+  return Object.entries(declared).every(([field, value]) => (field === 'pkceEnabled' && declared.isPublic === true) || sameJson(existing[field], value));
+}
+
+/**
+ * An in-place update: the settled fields; a client that is (now) public has no secret; a confidential
+ * one whose secret ARN, issuer and confidentiality stay keeps exactly the secrets it has, stored as
+ * they were (apps hold them: nothing is rotated or revoked); otherwise the new secret holds the
+ * client's credentials: the secret apps already hold when there is one, else exactly one new secret.
+ */
+function updateClientInPlace(draft: Draft, before: RawState, roles: Record<string, string>, id: string, event: Event): void {
+  const { properties, previous = {} } = event;
+  draft.pocketId.clients[id] = settleClient(draft, draft.pocketId.clients[id], properties, previous);
+  draft.answer = clientAnswer(id, properties);
+  if (isPublicClient(properties)) {
+    draft.clientSecrets[id] = { kind: 'none' };
+    return;
+  }
+  const wasConfidential = !isPublicClient(previous) && previous.SecretArn !== undefined;
+  if (wasConfidential && previous.SecretArn === properties.SecretArn && issuerOf(previous) === issuerOf(properties)) return;
+  const role = roleOf(roles, properties.SecretArn);
+  const held = heldCredentials(before, roles, properties.SecretArn, id)
+    ?? (wasConfidential ? heldCredentials(before, roles, previous.SecretArn, id) : undefined);
+  draft.clientSecrets[id] = held ? { kind: 'kept-stored', role, secretId: held.secretId } : { kind: 'one-stored', role };
+  draft.stored[role] = { kind: 'credentials', clientId: id, issuer: issuerOf(properties) };
+}
+
+const clientModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  const { properties, previous } = event;
+  if (event.type === 'Create') {
+    makeClient(draft, before, roles, properties.ClientId ?? idFromRequest(raw), properties);
+  } else if (event.type === 'Update' && properties.ClientId !== previous?.ClientId) {
+    // A replacement: the new client now, the old one stays until CloudFormation deletes it.
+    makeClient(draft, before, roles, properties.ClientId ?? idFromRequest(raw), properties);
+  } else if (event.type === 'Update' && !(event.physicalId in draft.pocketId.clients)) {
+    makeClient(draft, before, roles, properties.ClientId ?? idFromRequest(raw), properties);
+  } else if (event.type === 'Update') {
+    updateClientInPlace(draft, before, roles, event.physicalId, event);
+  } else {
+    delete draft.pocketId.clients[event.physicalId];
+    delete draft.clientSecrets[event.physicalId];
+  }
+  return draft;
+};
+
+// Users
+
+const USER_FIELDS: readonly Field[] = [
+  { property: 'Username', api: 'username', read: text, byDefault: '' },
+  { property: 'Email', api: 'email', read: text, byDefault: null },
+  { property: 'EmailVerified', api: 'emailVerified', read: flag, byDefault: false },
+  { property: 'FirstName', api: 'firstName', read: text, byDefault: '' },
+  { property: 'LastName', api: 'lastName', read: text, byDefault: '' },
+  { property: 'DisplayName', api: 'displayName', read: text, byDefault: '' },
+  { property: 'IsAdmin', api: 'isAdmin', read: flag, byDefault: false },
+  { property: 'Locale', api: 'locale', read: text, byDefault: null },
+  { property: 'Disabled', api: 'disabled', read: flag, byDefault: false },
+];
+
+/** A user as Pocket-ID makes it from a body with nothing but its id (no signup default groups are configured here). */
+function newUser(id: string): Entity {
+  return { id, username: '', email: null, emailVerified: false, firstName: '', lastName: '', displayName: '', isAdmin: false, locale: null, customClaims: [], ldapId: null, disabled: false };
+}
+
+function userAnswer(id: string, properties: Record<string, any>): Answer {
+  return { PhysicalResourceId: id, Data: { UserId: id, Username: String(properties.Username) } };
+}
+
+function wantsLoginLink(properties: Record<string, any>): boolean {
+  return properties.LoginLinkLifetimeSeconds !== undefined && properties.LoginLinkSecretArn !== undefined;
+}
+
+/** A login link is issued when the user is made, and on update when loginLink is added or its secret changes. */
+function issuesLoginLink(properties: Record<string, any>, previous: Record<string, any> | undefined): boolean {
+  if (!wantsLoginLink(properties)) return false;
+  return previous === undefined || previous.LoginLinkSecretArn !== properties.LoginLinkSecretArn || previous.LoginLinkLifetimeSeconds === undefined;
+}
+
+function expectLoginLink(draft: Draft, roles: Record<string, string>, id: string, properties: Record<string, any>): void {
+  const role = roleOf(roles, properties.LoginLinkSecretArn);
+  draft.tokens[id] = { kind: 'one-more-stored', role };
+  draft.stored[role] = {
+    kind: 'login-link',
+    userId: id,
+    username: String(properties.Username),
+    issuer: issuerOf(properties),
+    lifetimeSeconds: Number(properties.LoginLinkLifetimeSeconds),
+  };
+}
+
+/** Pocket-ID keeps usernames unique ignoring case, and emails unique. */
+function takenBy(draft: Draft, user: Entity): Entity | undefined {
+  return Object.values(draft.pocketId.users).find((other) => other.id !== user.id
+    && (String(other.username).toLowerCase() === String(user.username).toLowerCase() || (user.email !== null && other.email === user.email)));
+}
+
+function settleUser(draft: Draft, base: Entity, properties: Record<string, any>, previous: Record<string, any> | undefined): Entity {
+  const user = settleFields(base, USER_FIELDS, properties, previous);
+  user.customClaims = settleClaims(base.customClaims, properties.CustomClaims, previous?.CustomClaims);
+  const other = takenBy(draft, user);
+  if (other) refuse(draft, `the username or email is taken by user ${String(other.id)}`);
+  return user;
+}
+
+/** A Create, or an Update that makes a user: a user already holding the id is taken over only with the declared username. */
+function makeUser(draft: Draft, roles: Record<string, string>, id: string, properties: Record<string, any>): void {
+  if (flag(properties.EmailLoginLink)) throw new Error('harness: the model does not cover emailLoginLink');
+  const existing = draft.pocketId.users[id];
+  if (existing && existing.username !== properties.Username) refuse(draft, `the user id ${id} belongs to the user '${String(existing.username)}'`);
+  draft.pocketId.users[id] = settleUser(draft, existing ?? newUser(id), properties, undefined);
+  draft.tokens[id] ??= { kind: 'unchanged' };
+  if (wantsLoginLink(properties)) expectLoginLink(draft, roles, id, properties);
+  draft.answer = userAnswer(id, properties);
+  draft.subjectUserId = id;
+}
+
+const userModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  const { properties, previous } = event;
+  const exists = event.physicalId in draft.pocketId.users;
+  if (event.type === 'Create' || (event.type === 'Update' && (properties.UserId !== previous?.UserId || !exists))) {
+    makeUser(draft, roles, properties.UserId ?? idFromRequest(raw), properties);
+  } else if (event.type === 'Update') {
+    const id = event.physicalId;
+    draft.pocketId.users[id] = settleUser(draft, draft.pocketId.users[id], properties, previous);
+    if (issuesLoginLink(properties, previous)) expectLoginLink(draft, roles, id, properties);
+    draft.answer = userAnswer(id, properties);
+    draft.subjectUserId = id;
+  } else {
+    delete draft.pocketId.users[event.physicalId];
+    delete draft.tokens[event.physicalId];
+    for (const group of Object.values(draft.pocketId.groups)) group.userIds = (group.userIds as string[]).filter((id) => id !== event.physicalId);
+    draft.subjectUserId = event.physicalId;
+  }
+  return draft;
+};
+
+// User groups
+
+/** How long after its creation a group holding the name may be taken for an earlier delivery's (lambda/resources/user-group.ts). */
+const ADOPTION_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Members, as README and desiredMembers' doc say: merge (the default) keeps Pocket-ID's members, adds
+ * the declared ones and removes those declared before and no longer; exclusive makes the declared list
+ * the whole group; no list now but one before takes back the previously declared members; never a
+ * list, membership is left alone.
+ */
+function settleMembers(current: string[], declared: string[] | undefined, previouslyDeclared: string[] | undefined, mode: string): string[] {
+  if (declared === undefined) return previouslyDeclared === undefined ? current : current.filter((id) => !previouslyDeclared.includes(id));
+  if (mode === MembershipMode.EXCLUSIVE) return [...new Set(declared)].sort();
+  const dropped = (previouslyDeclared ?? []).filter((id) => !declared.includes(id));
+  return [...new Set([...current.filter((id) => !dropped.includes(id)), ...declared])].sort();
+}
+
+function settleGroup(draft: Draft, base: Entity, properties: Record<string, any>, previous: Record<string, any> | undefined): Entity {
+  const declared = list(properties.MemberUserIds);
+  const nobody = (declared ?? []).filter((id) => !(id in draft.pocketId.users));
+  if (nobody.length > 0) refuse(draft, `the members ${nobody.join(', ')} are not Pocket-ID users`);
+  const holder = Object.values(draft.pocketId.groups).find((group) => group.id !== base.id && group.name === properties.Name);
+  if (holder) refuse(draft, `the name '${String(properties.Name)}' belongs to group ${String(holder.id)}`);
+  return {
+    ...base,
+    name: String(properties.Name),
+    friendlyName: String(properties.FriendlyName),
+    customClaims: settleClaims(base.customClaims, properties.CustomClaims, previous?.CustomClaims),
+    userIds: settleMembers(base.userIds as string[], declared, list(previous?.MemberUserIds), membershipModeOf(properties)),
+  };
+}
+
+/**
+ * A Create, or an Update that makes a group: a new group, Pocket-ID choosing its id; a group already
+ * holding the name is taken for an earlier delivery's only when that delivery could have left it so
+ * (lambda/resources/user-group.ts adoptEarlierDelivery): else the Create must fail.
+ */
+function makeGroup(draft: Draft, before: RawState, properties: Record<string, any>): void {
+  const holder = before.groups.find((group) => group.name === properties.Name);
+  const adoptable = holder && !whyNotAdoptable(holder, properties);
+  if (holder && !adoptable) refuse(draft, `the name '${String(properties.Name)}' belongs to a group this resource did not make (${whyNotAdoptable(holder, properties)})`);
+  const id = adoptable ? holder.id : NEW_GROUP;
+  const base = adoptable ? draft.pocketId.groups[holder.id] : { id, customClaims: [], userIds: [], ldapId: null };
+  draft.pocketId.groups[id] = settleGroup(draft, base, properties, undefined);
+  draft.answer = groupAnswer(id, properties);
+}
+
+function whyNotAdoptable(group: any, properties: Record<string, any>): string | undefined {
+  if (group.ldapId) return 'synced from LDAP';
+  if (group.friendlyName !== properties.FriendlyName) return 'another friendly name';
+  if (!(Math.abs(Date.now() - Date.parse(group.createdAt)) <= ADOPTION_WINDOW_MS)) return 'made too long ago';
+  const claims = settleClaims([], properties.CustomClaims, undefined);
+  if (!sortedClaims(group.customClaims).every((claim) => claims.some((c) => c.key === claim.key && c.value === claim.value))) return 'undeclared claims';
+  if (!group.userIds.every((id: string) => (list(properties.MemberUserIds) ?? []).includes(id))) return 'undeclared members';
+  if (group.allowedOidcClientIds.length > 0) return 'clients admit it';
+  return undefined;
+}
+
+function membershipModeOf(properties: Record<string, any>): string {
+  return String(properties.MembershipMode ?? MembershipMode.MERGE);
+}
+
+function groupAnswer(id: string, properties: Record<string, any>): Answer {
+  return { PhysicalResourceId: id, Data: { GroupId: id, GroupName: String(properties.Name) } };
+}
+
+const groupModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  const { properties, previous } = event;
+  if (event.type === 'Create' || (event.type === 'Update' && !(event.physicalId in draft.pocketId.groups))) {
+    makeGroup(draft, before, properties);
+  } else if (event.type === 'Update') {
+    draft.pocketId.groups[event.physicalId] = settleGroup(draft, draft.pocketId.groups[event.physicalId], properties, previous);
+    draft.answer = groupAnswer(event.physicalId, properties);
+  } else {
+    delete draft.pocketId.groups[event.physicalId];
+    for (const client of Object.values(draft.pocketId.clients)) {
+      client.allowedUserGroupIds = (client.allowedUserGroupIds as string[]).filter((id) => id !== event.physicalId);
+    }
+  }
+  return draft;
+};
+
+// Lookups
+
+/** Where each kind is looked for and how a name matches (the contract: usernames ignoring case, group and client names exactly). */
+interface LookupKindRule {
+  readonly entities: (state: RawState) => any[];
+  readonly nameOf: (entity: any) => string;
+  readonly matches: (name: string, wanted: string) => boolean;
+}
+
+const LOOKUP_KINDS: Record<string, LookupKindRule> = {
+  [LookupKind.USER]: {
+    entities: (state) => state.users,
+    nameOf: (user) => user.username,
+    matches: (name, wanted) => name.toLowerCase() === wanted.toLowerCase(),
+  },
+  [LookupKind.USER_GROUP]: { entities: (state) => state.groups, nameOf: (group) => group.name, matches: (name, wanted) => name === wanted },
+  [LookupKind.OIDC_CLIENT]: { entities: (state) => state.clients, nameOf: (client) => client.name, matches: (name, wanted) => name === wanted },
+};
+
+const lookupModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  if (event.type === 'Delete') return draft;
+  const kind = LOOKUP_KINDS[String(event.properties.Kind)];
+  const found = kind.entities(before).filter((entity) => kind.matches(kind.nameOf(entity), String(event.properties.Name)));
+  if (found.length !== 1) {
+    refuse(draft, `${found.length} entities are named '${String(event.properties.Name)}'`);
+    return draft;
+  }
+  draft.answer = { PhysicalResourceId: found[0].id, Data: { Id: found[0].id, Name: kind.nameOf(found[0]) } };
+  return draft;
+};
+
+/** Each resource type's model. */
+export const MODELS: Record<string, IntendedModel> = {
+  [ResourceType.OIDC_CLIENT]: clientModel,
+  [ResourceType.USER]: userModel,
+  [ResourceType.USER_GROUP]: groupModel,
+  [ResourceType.LOOKUP]: lookupModel,
+};
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
