@@ -1,3 +1,4 @@
+import { readEntityOrFail } from './lifecycle';
 import { listOf } from './properties';
 import { Operation, OperationContext } from './resource';
 import { CustomClaimProperties } from '../lib/contract';
@@ -74,9 +75,20 @@ export async function reconcileClaims(
 ): Promise<void> {
   const wanted = declared ?? (declaredBefore ? [] : undefined);
   if (wanted === undefined || (current !== undefined && sameClaims(current, wanted))) return;
-  if (current !== undefined) operation.undo.add(`the previous custom claims of ${owner.description}`, () => putClaims(owner, current, operation));
+  if (current !== undefined) {
+    operation.undo.add(`the previous custom claims of ${owner.description}`, () => putClaims(owner, current, operation), {
+      partOf: owner.id,
+      isUndone: async () => sameClaims(await readClaims(owner, operation), current),
+    });
+  }
   await putClaims(owner, wanted, operation);
   operation.logger.info('set the custom claims', { [owner.kind === 'user' ? 'userId' : 'groupId']: owner.id, claims: wanted.length });
+}
+
+/** The claims the owner holds now, read from the owner (Pocket-ID has no GET of claims alone). */
+async function readClaims(owner: ClaimsOwner, context: OperationContext): Promise<CustomClaim[]> {
+  const path = owner.kind === 'user' ? `/api/users/${encodeURIComponent(owner.id)}` : `/api/user-groups/${encodeURIComponent(owner.id)}`;
+  return claimsOf(await readEntityOrFail(context, { label: owner.kind === 'user' ? 'user' : 'user group', path: () => path }, owner.id));
 }
 
 async function putClaims(owner: ClaimsOwner, claims: readonly CustomClaim[], context: OperationContext): Promise<void> {

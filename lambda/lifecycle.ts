@@ -69,8 +69,16 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly data: (entityId: string, properties: P) => Record<string, string>;
   /** Puts back the fields the entity had before an update (default: its body, PUT back). */
   readonly restoreFields?: (held: E, operation: Operation) => Promise<void>;
+  /** Whether the entity holds again what `restoreFields` puts back (default: its fields). */
+  readonly fieldsRestored?: (kind: EntityKind<P, E>, held: E, operation: Operation) => Promise<boolean>;
   /** An error of a write (PUT, DELETE) of this entity, said in its terms (a conflict, an LDAP refusal). */
   readonly explainWriteError?: (error: unknown, entityId: string, body: Record<string, unknown>) => unknown;
+}
+
+/** How messages name an entity, and where Pocket-ID keeps it. */
+export interface EntityPlace {
+  readonly label: string;
+  readonly path: (id: string) => string;
 }
 
 /** The previous properties of an entity made by this operation: nothing was declared before. */
@@ -196,11 +204,7 @@ async function moveToAnotherInstance<P extends CommonProperties, E extends Pocke
  * Reads the entity; undefined when Pocket-ID says it does not exist. Only Pocket-ID's structured
  * not-found counts: any other 404 (a proxy, a wrong base URL) is an error.
  */
-export async function readEntity<E extends PocketIdEntity>(
-  context: OperationContext,
-  kind: { label: string; path: (id: string) => string },
-  id: string,
-): Promise<E | undefined> {
+export async function readEntity<E extends PocketIdEntity>(context: OperationContext, kind: EntityPlace, id: string): Promise<E | undefined> {
   const request = { operation: `Read ${kind.label}`, method: 'GET', path: kind.path(id) };
   try {
     const found = await context.api.get<E>(request.operation, request.path);
@@ -229,8 +233,29 @@ async function writeFields<P extends CommonProperties, E extends PocketIdEntity>
   if (holdsFields(kind.fields, held, body)) return;
   // Arranged before the PUT: a PUT whose answer was lost may have changed the entity all the same.
   const restore = kind.restoreFields ?? ((entity: E, op: Operation) => putFields(kind, entity.id, kind.fields.bodyOf(entity), op));
-  operation.undo.add(`the previous fields of ${kind.label} ${held.id}`, () => restore(held, operation), 2);
+  operation.undo.add(`the previous fields of ${kind.label} ${held.id}`, () => restore(held, operation), {
+    requests: 2,
+    partOf: held.id,
+    isUndone: async () => (kind.fieldsRestored ?? fieldsAsBefore)(kind, held, operation),
+  });
   await putFields(kind, held.id, body, operation);
+}
+
+/** Whether the entity holds again the fields it held before (`held`): a failed restore may have landed. */
+export async function fieldsAsBefore<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  held: E,
+  context: OperationContext,
+): Promise<boolean> {
+  const now = await readEntityOrFail<E>(context, kind, held.id);
+  return holdsFields(kind.fields, now, kind.fields.bodyOf(held));
+}
+
+/** Reads an entity that must exist. */
+export async function readEntityOrFail<E extends PocketIdEntity>(context: OperationContext, kind: EntityPlace, id: string): Promise<E> {
+  const found = await readEntity<E>(context, kind, id);
+  if (!found) throw new Error(`Read ${kind.label}: GET ${kind.path(id)} returned 404: the ${kind.label} is gone`);
+  return found;
 }
 
 /** Pocket-ID's full-replace PUT of the entity. */
@@ -279,7 +304,11 @@ export async function createWithId<P extends CommonProperties, E extends PocketI
   const { id, properties } = request;
   const existing = request.idMayBeTaken ? await readEntity<E>(operation, kind, id) : undefined;
   if (existing) return { entity: await creation.takeOver(existing, properties, operation), adopted: true };
-  operation.undo.add(`${kind.label} ${id}`, () => operation.api.delete(`Remove the partly created ${kind.label}`, kind.path(id)), 2);
+  operation.undo.add(`${kind.label} ${id}`, () => operation.api.delete(`Remove the partly created ${kind.label}`, kind.path(id)), {
+    requests: 2,
+    removes: id,
+    isUndone: () => operation.api.isGone(kind.path(id)),
+  });
   const body = creation.createBody?.(id, properties) ?? { id, ...declaredFields(kind.fields, properties) };
   try {
     const created = await operation.api.post<E>(`Create ${kind.label}`, creation.collectionPath, body, { repeatable: true, expect: isEntity(id) });

@@ -43,6 +43,27 @@ export interface ResourceHandler {
 /** How much of an undo step's error its cleanup report quotes. */
 const UNDO_ERROR_LENGTH = 200;
 
+/** What an undo step may say besides how to run it. */
+export interface UndoOptions {
+  /** Requests it sends at most (to Pocket-ID or Secrets Manager), its check included: each keeps back time. Default 1. */
+  readonly requests?: number;
+  /**
+   * Whether what the step undoes is as it was before the operation: asked when the step failed (its
+   * write may have landed with its answer lost, or the forward write it undoes may never have landed),
+   * so that a failure names as left over only what really is.
+   */
+  readonly isUndone?: () => Promise<boolean>;
+  /** The step removes this entity whole (one the operation made): no other step need undo a part of it. */
+  readonly removes?: string;
+  /** The step undoes a part of this entity: not needed when the entity is removed whole. */
+  readonly partOf?: string;
+}
+
+interface UndoStep extends UndoOptions {
+  readonly description: string;
+  readonly run: () => Promise<unknown>;
+}
+
 /**
  * Steps that undo what a failed operation already made, run newest first, so that a failure halfway
  * leaves nothing behind. Each step keeps back time for its requests (TimeBudget), so that it still
@@ -50,14 +71,17 @@ const UNDO_ERROR_LENGTH = 200;
  * fails itself is reported in the error, never hidden.
  */
 export class Compensation {
-  private readonly steps: Array<{ description: string; run: () => Promise<unknown> }> = [];
+  private readonly steps: UndoStep[] = [];
+  private readonly removedWhole = new Set<string>();
 
   constructor(private readonly context: OperationContext) {}
 
-  /** Registers an undo step that sends up to `requests` requests (to Pocket-ID or Secrets Manager). */
-  public add(description: string, run: () => Promise<unknown>, requests = 1): void {
-    this.context.budget.reserve(requests);
-    this.steps.push({ description, run });
+  /** Registers an undo step; `options.isUndone` should be given wherever the step can check its own work. */
+  public add(description: string, run: () => Promise<unknown>, options: UndoOptions = {}): void {
+    if (options.partOf !== undefined && this.removedWhole.has(options.partOf)) return;
+    if (options.removes !== undefined) this.removedWhole.add(options.removes);
+    this.context.budget.reserve((options.requests ?? 1) + (options.isUndone ? 1 : 0));
+    this.steps.push({ description, run, ...options });
   }
 
   /** Runs every undo step and returns the error to throw: the original one, plus what could not be undone. */
@@ -69,6 +93,10 @@ export class Compensation {
         await step.run();
         this.context.logger.info('undid a partial change', { step: step.description });
       } catch (undoError) {
+        if (await step.isUndone?.().catch(() => false)) {
+          this.context.logger.warn('an undo step failed, but what it undoes is as it was', { step: step.description });
+          continue;
+        }
         // Scrubbed before it is cut: a cut could leave part of a secret that the scrub no longer recognises.
         const reason = this.context.redactor.scrub((undoError as Error).message ?? String(undoError)).slice(0, UNDO_ERROR_LENGTH);
         leftovers.push(`${step.description} (${reason})`);

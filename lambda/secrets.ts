@@ -3,6 +3,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import type { Operation } from './resource';
 
 /** What a confidential client's secret holds, as JSON. */
 export interface ClientCredentials {
@@ -14,10 +15,18 @@ export interface ClientCredentials {
 
 /** A Secrets Manager call failed; the message names the secret and the action, never a value. */
 export class SecretsError extends Error {
+  /**
+   * Secrets Manager refused the call (a 4xx answer: denied, not found, throttled, invalid): it did not
+   * happen. Otherwise (a 5xx, no answer) a write may have landed all the same.
+   */
+  public readonly refused: boolean;
+
   /** `reading` says what of the secret was being read, when not its current value. */
   constructor(action: string, secretId: string, cause: unknown, reading?: string) {
     super(`${action} on secret ${secretId} failed: ${describeAwsError(cause, reading)}`);
     this.name = 'SecretsError';
+    const status = (cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+    this.refused = status !== undefined && status >= 400 && status < 500;
   }
 }
 
@@ -65,11 +74,32 @@ export class SecretsStore {
 }
 
 /**
- * The undo step for a write of `written`: the secret gets back the value it held, `previous` when that
- * was read first. A secret that was not read first (one CloudFormation just made for an entity this
- * operation created) gets back the value Secrets Manager kept as AWSPREVIOUS, if the write landed.
+ * Writes `text` to a secret as one step of an operation, with its way back: the secret gets back the
+ * value it held (`previous`, when it was read first; else the value Secrets Manager kept as
+ * AWSPREVIOUS, if the write landed). A write Secrets Manager refused left nothing to undo; one whose
+ * answer was lost is read back: if it landed, it is done.
  */
-export function undoWrite(store: SecretsStore, secretId: string, written: string, previous: string | undefined): () => Promise<void> {
+export async function writeSecret(operation: Operation, secretId: string, text: string, previous: string | undefined): Promise<void> {
+  const undo = () => operation.undo.add(`the previous value of secret ${secretId}`, undoWrite(operation.secrets, secretId, text, previous), {
+    requests: 3,
+    isUndone: async () => {
+      const current = await operation.secrets.readString(secretId);
+      return previous !== undefined ? current === previous : current !== text;
+    },
+  });
+  try {
+    await operation.secrets.writeString(secretId, text);
+  } catch (error) {
+    if (error instanceof SecretsError && error.refused) throw error;
+    undo();
+    if (await operation.secrets.readString(secretId).then((current) => current !== text, () => true)) throw error;
+    operation.logger.warn('the answer to a write of a secret was lost, but the value is stored', { secret: secretId });
+    return;
+  }
+  undo();
+}
+
+function undoWrite(store: SecretsStore, secretId: string, written: string, previous: string | undefined): () => Promise<void> {
   return async () => {
     const current = await store.readString(secretId);
     if (previous !== undefined) {

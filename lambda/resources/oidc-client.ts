@@ -2,10 +2,10 @@ import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties
 import { validateOidcClient } from '../../lib/private/validation';
 import { UnexpectedResponseError } from '../errors';
 import { FieldTable, holdsFields, declaredFields } from '../fields';
-import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntity } from '../lifecycle';
+import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { Operation, OperationContext } from '../resource';
-import { ClientCredentials, parseCredentials, undoWrite } from '../secrets';
+import { ClientCredentials, parseCredentials, writeSecret } from '../secrets';
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient extends PocketIdEntity {
@@ -78,6 +78,10 @@ const CLIENT: EntityKind<OidcClientProperties, PocketIdClient> = {
     const groupIds = allowedGroupIdsOf(held);
     if (groupIds.length > 0) await putAllowedGroups(held.id, groupIds, operation);
   },
+  fieldsRestored: async (_, held, operation) => {
+    const now = await readClientOrFail(held.id, operation);
+    return holdsFields(FIELDS, now, FIELDS.bodyOf(held)) && sameSet(allowedGroupIdsOf(now), allowedGroupIdsOf(held));
+  },
 };
 
 export const oidcClient = entityResource(CLIENT);
@@ -123,7 +127,7 @@ async function reconcileClient(
   operation: Operation,
   origin: Origin,
 ): Promise<void> {
-  await writeAllowedGroups(client, properties, operation, origin);
+  await writeAllowedGroups(client, properties, operation);
   if (origin === 'updated') await reconcileSecret(client.id, properties, previous, operation);
   else if (!isPublic(properties) && properties.SecretArn) await ensureStoredSecret(client.id, properties, undefined, operation, origin === 'adopted');
 }
@@ -218,7 +222,11 @@ async function replaceSecret(
 ): Promise<void> {
   if (clientExisted) {
     const known = (await listSecrets(clientId, operation)).map((secret) => secret.id);
-    operation.undo.add(`the new secrets of OIDC client ${clientId}`, () => revokeSecrets(clientId, operation, known), 3);
+    operation.undo.add(`the new secrets of OIDC client ${clientId}`, () => revokeSecrets(clientId, operation, known), {
+      requests: 3,
+      partOf: clientId,
+      isUndone: async () => (await listSecrets(clientId, operation)).every((secret) => known.includes(secret.id)),
+    });
   }
   const path = `${clientPath(clientId)}/secrets`;
   const created = await operation.api.post<{ id: string; secret: string }>('Create OIDC client secret', path, {}, { expect: isNewSecret });
@@ -256,21 +264,21 @@ function storedOf(secretArn: string, value: string, clientId: string, context: O
  * read), arranged before the write, whose answer may be lost after Secrets Manager stored the value.
  */
 async function writeCredentials(secretArn: string, value: ClientCredentials, previous: StoredSecret | undefined, operation: Operation) {
-  const text = JSON.stringify(value);
-  operation.undo.add(`the previous value of secret ${secretArn}`, undoWrite(operation.secrets, secretArn, text, previous?.value), 3);
-  await operation.secrets.writeString(secretArn, text);
+  await writeSecret(operation, secretArn, JSON.stringify(value), previous?.value);
 }
 
 /**
  * Writes the allowed groups when the properties manage them and they differ from what Pocket-ID holds.
  * When they stop being managed, the PUT of the client already cleared them (isGroupRestricted false).
- * A client this operation created needs no way back: a failure removes it whole.
  */
-async function writeAllowedGroups(client: PocketIdClient, properties: OidcClientProperties, operation: Operation, origin: Origin): Promise<void> {
+async function writeAllowedGroups(client: PocketIdClient, properties: OidcClientProperties, operation: Operation): Promise<void> {
   const wanted = readStringList(properties.AllowedUserGroupIds);
   const current = allowedGroupIdsOf(client);
   if (wanted === undefined || sameSet(wanted, current)) return;
-  if (origin !== 'created') operation.undo.add(`the previous allowed user groups of OIDC client ${client.id}`, () => putAllowedGroups(client.id, current, operation));
+  operation.undo.add(`the previous allowed user groups of OIDC client ${client.id}`, () => putAllowedGroups(client.id, current, operation), {
+    partOf: client.id,
+    isUndone: async () => sameSet(allowedGroupIdsOf(await readClientOrFail(client.id, operation)), current),
+  });
   await putAllowedGroups(client.id, wanted, operation);
   // Groups the client already had are known to exist; only a new one can have been dropped.
   if (wanted.some((groupId) => !current.includes(groupId))) await assertAllowedGroupsKept(client.id, wanted, operation);
@@ -295,6 +303,10 @@ async function assertAllowedGroupsKept(clientId: string, wanted: string[], conte
 async function putAllowedGroups(clientId: string, groupIds: string[], context: OperationContext): Promise<void> {
   const path = `${clientPath(clientId)}/allowed-user-groups`;
   await context.api.put('Set the allowed user groups of OIDC client', path, { userGroupIds: groupIds }, { expect: isEntity(clientId) });
+}
+
+function readClientOrFail(clientId: string, context: OperationContext): Promise<PocketIdClient> {
+  return readEntityOrFail<PocketIdClient>(context, CLIENT, clientId);
 }
 
 function allowedGroupIdsOf(client: PocketIdClient): string[] {

@@ -4,7 +4,7 @@ import { checkClaims, claimsOf, claimsRecord, CustomClaim, declaredClaims, recon
 import { PocketIdApiError } from '../errors';
 import { FieldTable, tableFieldsOf } from '../fields';
 import { isUncertain } from '../http-client';
-import { entityResource, EntityKind, Made, PocketIdEntity, readEntity } from '../lifecycle';
+import { entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readString, sameSet, shapeProblems } from '../properties';
 import { Operation, OperationContext } from '../resource';
 
@@ -77,7 +77,11 @@ async function postGroup(properties: UserGroupProperties, operation: Operation):
     else created = { entity: await findLostGroup(properties, operation, error), adopted: false };
   }
   const groupId = created.entity.id;
-  operation.undo.add(`user group ${groupId}`, () => operation.api.delete('Remove the partly created user group', groupPath(groupId)), 2);
+  operation.undo.add(`user group ${groupId}`, () => operation.api.delete('Remove the partly created user group', groupPath(groupId)), {
+    requests: 2,
+    removes: groupId,
+    isUndone: () => operation.api.isGone(groupPath(groupId)),
+  });
   return created;
 }
 
@@ -159,7 +163,10 @@ async function reconcileMembers(group: PocketIdGroup, properties: UserGroupPrope
   const declared = readMemberIds(properties.MemberUserIds);
   const wanted = desiredMembers(current, declared, readMemberIds(previous.MemberUserIds), membershipModeOf(properties));
   if (wanted === undefined || sameSet(current, wanted)) return;
-  operation.undo.add(`the previous members of user group ${group.id}`, () => putMembers(group.id, current, operation));
+  operation.undo.add(`the previous members of user group ${group.id}`, () => putMembers(group.id, current, operation), {
+    partOf: group.id,
+    isUndone: async () => sameSet(memberIdsOf(await readGroupOrFail(group.id, operation)), current),
+  });
   const kept = memberIdsOf(await putMembers(group.id, wanted, operation));
   const unknown = wanted.filter((id) => !kept.includes(id));
   if (unknown.length > 0) {
@@ -247,6 +254,10 @@ function readMemberIds(value: string[] | undefined): string[] | undefined {
 
 function membershipModeOf(properties: UserGroupProperties): string {
   return properties.MembershipMode ?? MembershipMode.MERGE;
+}
+
+function readGroupOrFail(groupId: string, context: OperationContext): Promise<PocketIdGroup> {
+  return readEntityOrFail<PocketIdGroup>(context, GROUP, groupId);
 }
 
 function memberIdsOf(group: PocketIdGroup): string[] {

@@ -6,7 +6,7 @@ import { declaredFields, FieldTable, holdsFields, tableFieldsOf, updateBody } fr
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields } from '../lifecycle';
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, shapeProblems, ShapeRules } from '../properties';
 import { Operation, OperationContext } from '../resource';
-import { undoWrite } from '../secrets';
+import { writeSecret } from '../secrets';
 
 /** A user as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdUser extends PocketIdEntity {
@@ -208,9 +208,7 @@ async function issueLoginLink(userId: string, properties: UserProperties, previo
   operation.redactor.add(token);
   operation.redactor.add(loginUrl);
   const link = JSON.stringify({ username: properties.Username, userId, loginUrl, expiresAt } satisfies StoredLoginLink);
-  // Arranged before the write: its answer may be lost after Secrets Manager stored the link.
-  operation.undo.add(`the previous value of secret ${secretArn}`, undoWrite(operation.secrets, secretArn, link, previous), 3);
-  await operation.secrets.writeString(secretArn, link);
+  await writeSecret(operation, secretArn, link, previous);
   operation.logger.info('stored a one-time login link', { userId, secret: secretArn, expiresAt });
 }
 

@@ -112,14 +112,16 @@ interface Scope {
 const ID = '(\\S+)';
 /** The undo steps' descriptions (lambda/resources/*.ts, Compensation.add), longest first where one starts another. */
 const LEFTOVERS: ReadonlyArray<{ pattern: RegExp; scope: (id: string, roles: Record<string, string>) => Omit<Scope, 'description'> }> = [
-  { pattern: new RegExp(`^the previous settings of OIDC client ${ID}$`), scope: (id) => entityPart('clients', id) },
+  // Restoring a client's fields also puts back its allowed groups: the client as a whole.
+  { pattern: new RegExp(`^the previous fields of OIDC client ${ID}$`), scope: (id) => entityPart('clients', id) },
+  { pattern: new RegExp(`^the previous allowed user groups of OIDC client ${ID}$`), scope: (id) => fieldsPart('clients', id, (field) => field === 'allowedUserGroupIds') },
   { pattern: new RegExp(`^the new secrets of OIDC client ${ID}$`), scope: (id) => newSecretsPart(id) },
   { pattern: new RegExp(`^OIDC client ${ID}$`), scope: (id) => combined(entityPart('clients', id), secretsPart(id)) },
   { pattern: new RegExp(`^the previous value of secret ${ID}$`), scope: (arn, roles) => storedPart(roleNamed(roles, arn)) },
   { pattern: new RegExp(`^the previous fields of user ${ID}$`), scope: (id) => fieldsPart('users', id, (field) => field !== 'customClaims' && field !== 'id') },
   { pattern: new RegExp(`^the previous custom claims of user group ${ID}$`), scope: (id) => fieldsPart('groups', id, (field) => field === 'customClaims') },
   { pattern: new RegExp(`^the previous custom claims of user ${ID}$`), scope: (id) => fieldsPart('users', id, (field) => field === 'customClaims') },
-  { pattern: new RegExp(`^the previous name of user group ${ID}$`), scope: (id) => fieldsPart('groups', id, (field) => field === 'name' || field === 'friendlyName') },
+  { pattern: new RegExp(`^the previous fields of user group ${ID}$`), scope: (id) => fieldsPart('groups', id, (field) => field === 'name' || field === 'friendlyName') },
   { pattern: new RegExp(`^the previous members of user group ${ID}$`), scope: (id) => fieldsPart('groups', id, (field) => field === 'userIds') },
   { pattern: new RegExp(`^user group ${ID}$`), scope: (id) => combined(entityPart('groups', id), memberOfPart('clients', 'allowedUserGroupIds', id)) },
   { pattern: new RegExp(`^user ${ID}$`), scope: (id) => combined(entityPart('users', id), tokensPart(id), memberOfPart('groups', 'userIds', id)) },
