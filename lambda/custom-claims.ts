@@ -1,4 +1,4 @@
-import { readEntityOrFail } from './lifecycle';
+import { EntityPlace, readEntityOrFail } from './lifecycle';
 import { listOf } from './properties';
 import { Operation, OperationContext } from './resource';
 import { CustomClaimProperties } from '../lib/contract';
@@ -16,6 +16,8 @@ export interface ClaimsOwner {
   readonly id: string;
   /** How messages name it, for example "user 0f3c…". */
   readonly description: string;
+  /** Where Pocket-ID keeps the owner, whose answer carries its claims. */
+  readonly place: EntityPlace;
 }
 
 /**
@@ -87,8 +89,7 @@ export async function reconcileClaims(
 
 /** The claims the owner holds now, read from the owner (Pocket-ID has no GET of claims alone). */
 async function readClaims(owner: ClaimsOwner, context: OperationContext): Promise<CustomClaim[]> {
-  const path = owner.kind === 'user' ? `/api/users/${encodeURIComponent(owner.id)}` : `/api/user-groups/${encodeURIComponent(owner.id)}`;
-  return claimsOf(await readEntityOrFail(context, { label: owner.kind === 'user' ? 'user' : 'user group', path: () => path }, owner.id));
+  return claimsOf(await readEntityOrFail(context, owner.place, owner.id));
 }
 
 async function putClaims(owner: ClaimsOwner, claims: readonly CustomClaim[], context: OperationContext): Promise<void> {

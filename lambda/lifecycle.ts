@@ -70,7 +70,7 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   /** Puts back the fields the entity had before an update (default: its body, PUT back). */
   readonly restoreFields?: (held: E, operation: Operation) => Promise<void>;
   /** Whether the entity holds again what `restoreFields` puts back (default: its fields). */
-  readonly fieldsRestored?: (kind: EntityKind<P, E>, held: E, operation: Operation) => Promise<boolean>;
+  readonly fieldsRestored?: (held: E, operation: Operation) => Promise<boolean>;
   /** An error of a write (PUT, DELETE) of this entity, said in its terms (a conflict, an LDAP refusal). */
   readonly explainWriteError?: (error: unknown, entityId: string, body: Record<string, unknown>) => unknown;
 }
@@ -90,8 +90,7 @@ export function entityResource<P extends CommonProperties, E extends PocketIdEnt
 
     async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
       const properties = event.ResourceProperties as unknown as P;
-      const id = newIdOf(kind, event, properties);
-      return createEntity(kind, properties, context, { id, idMayBeTaken: fixedIdOf(kind, properties) !== undefined });
+      return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties) });
     },
 
     async update(event: UpdateEvent, context: OperationContext): Promise<HandlerResult> {
@@ -111,7 +110,8 @@ export function entityResource<P extends CommonProperties, E extends PocketIdEnt
 
 interface CreateOptions {
   readonly id?: string;
-  readonly idMayBeTaken: boolean;
+  /** Default: when the id is a fixed one, which an entity older than this event may hold. */
+  readonly idMayBeTaken?: boolean;
   readonly replacement?: boolean;
   /** The physical id to answer, when it is not the entity's id (a move to another instance). */
   readonly physicalId?: (entityId: string) => string;
@@ -124,7 +124,8 @@ async function createEntity<P extends CommonProperties, E extends PocketIdEntity
   options: CreateOptions,
 ): Promise<HandlerResult> {
   return withCompensation(context, async (operation) => {
-    const request = { id: options.id, properties, idMayBeTaken: options.idMayBeTaken, replacement: options.replacement ?? false };
+    const idMayBeTaken = options.idMayBeTaken ?? fixedIdOf(kind, properties) !== undefined;
+    const request = { id: options.id, properties, idMayBeTaken, replacement: options.replacement ?? false };
     const { entity, adopted } = await kind.make(request, operation);
     await kind.reconcile(entity, properties, NOTHING_DECLARED_BEFORE, operation, adopted ? 'adopted' : 'created');
     const message = adopted ? `completed a ${kind.label} that an earlier delivery or deployment made` : `created the ${kind.label}`;
@@ -142,7 +143,7 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
   const previous = event.OldResourceProperties as unknown as P;
   if (fixedIdOf(kind, properties) !== fixedIdOf(kind, previous)) {
     context.logger.info(`the fixed id changed: creating a replacement ${kind.label}`, { from: fixedIdOf(kind, previous), to: fixedIdOf(kind, properties) });
-    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), idMayBeTaken: true, replacement: true });
+    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true });
   }
   const entityId = entityIdOf(event.PhysicalResourceId);
   const held = await readEntity<E>(context, kind, entityId);
@@ -152,7 +153,7 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
   }
   if (!held) {
     context.logger.warn(`the ${kind.label} was deleted outside CloudFormation: creating it again`, { [kind.idField]: entityId });
-    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), idMayBeTaken: fixedIdOf(kind, properties) !== undefined });
+    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties) });
   }
   return withCompensation(context, async (operation) => {
     await writeFields(kind, held, properties, previous, operation);
@@ -236,13 +237,13 @@ async function writeFields<P extends CommonProperties, E extends PocketIdEntity>
   operation.undo.add(`the previous fields of ${kind.label} ${held.id}`, () => restore(held, operation), {
     requests: 2,
     partOf: held.id,
-    isUndone: async () => (kind.fieldsRestored ?? fieldsAsBefore)(kind, held, operation),
+    isUndone: () => kind.fieldsRestored?.(held, operation) ?? fieldsAsBefore(kind, held, operation),
   });
   await putFields(kind, held.id, body, operation);
 }
 
 /** Whether the entity holds again the fields it held before (`held`): a failed restore may have landed. */
-export async function fieldsAsBefore<P extends CommonProperties, E extends PocketIdEntity>(
+async function fieldsAsBefore<P extends CommonProperties, E extends PocketIdEntity>(
   kind: EntityKind<P, E>,
   held: E,
   context: OperationContext,

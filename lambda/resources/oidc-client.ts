@@ -78,7 +78,7 @@ const CLIENT: EntityKind<OidcClientProperties, PocketIdClient> = {
     const groupIds = allowedGroupIdsOf(held);
     if (groupIds.length > 0) await putAllowedGroups(held.id, groupIds, operation);
   },
-  fieldsRestored: async (_, held, operation) => {
+  fieldsRestored: async (held, operation) => {
     const now = await readClientOrFail(held.id, operation);
     return holdsFields(FIELDS, now, FIELDS.bodyOf(held)) && sameSet(allowedGroupIdsOf(now), allowedGroupIdsOf(held));
   },

@@ -150,7 +150,7 @@ async function findGroupNamed(name: string, context: OperationContext): Promise<
 }
 
 function reconcileGroupClaims(group: PocketIdGroup, properties: UserGroupProperties, previous: PreviouslyDeclared, operation: Operation) {
-  const owner = { kind: 'user-group', id: group.id, description: `user group ${group.id}` } as const;
+  const owner = { kind: 'user-group', id: group.id, description: `user group ${group.id}`, place: GROUP } as const;
   return reconcileClaims(owner, claimsOf(group), declaredClaims(properties.CustomClaims), previous.CustomClaims !== undefined, operation);
 }
 

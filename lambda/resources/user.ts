@@ -116,7 +116,7 @@ async function reconcileUser(
   if (origin === 'created') await leaveUndeclaredGroups(held, operation);
   // Pocket-ID gave a user it just made its signup default claims without saying so in its answer.
   const heldClaims = origin === 'created' ? undefined : claimsOf(held);
-  const owner = { kind: 'user', id: held.id, description: `user ${held.id}` } as const;
+  const owner = { kind: 'user', id: held.id, description: `user ${held.id}`, place: USER } as const;
   await reconcileClaims(owner, heldClaims, declaredClaims(properties.CustomClaims), previous.CustomClaims !== undefined, operation);
   if (origin === 'created' && wantsLoginLink(properties)) await issueLoginLink(held.id, properties, undefined, operation);
   if (origin === 'adopted' && wantsLoginLink(properties)) await ensureLoginLink(held.id, properties, operation);

@@ -66,6 +66,17 @@ function eventsOf(resourceType: string, logicalId: string) {
   };
 }
 
+/** Creates the resource, then moves it to the other instance; both must succeed. */
+async function createThenMove(events: ReturnType<typeof eventsOf>, props: Record<string, unknown>) {
+  const created = await events.create(props);
+  await expectSucceeded(created);
+  const oldId = created.response.PhysicalResourceId;
+  const moved = onOtherInstance(props);
+  const step = await events.update(oldId, moved, props);
+  await expectSucceeded(step);
+  return { oldId, moved, step };
+}
+
 async function storedCredentials(secretArn: string): Promise<any> {
   const stored = await secrets.readJson(secretArn);
   secretValues.add(stored.clientSecret);
@@ -159,14 +170,7 @@ describe('another instance', () => {
 
   test('a user is made there with the same id and physical id: nothing ever deletes it from the old instance', async () => {
     const props = properties({ Username: `mover-${run}`, Email: `mover-${run}@example.com`, FirstName: 'Mover' });
-    const mover = eventsOf(ResourceType.USER, 'Mover');
-    const created = await mover.create(props);
-    await expectSucceeded(created);
-    const userId = created.response.PhysicalResourceId;
-
-    const moved = onOtherInstance(props);
-    const step = await mover.update(userId, moved, props);
-    await expectSucceeded(step);
+    const { oldId: userId, step } = await createThenMove(eventsOf(ResourceType.USER, 'Mover'), props);
     expect(step.response.PhysicalResourceId).toBe(userId);
     expect(await otherDirectory.user(userId)).toMatchObject({ username: `mover-${run}`, firstName: 'Mover' });
     expect(await suite.directory.user(userId)).toMatchObject({ username: `mover-${run}` });
@@ -177,13 +181,7 @@ describe('another instance', () => {
   test('a group is made there under its new id; the old one goes with its Delete', async () => {
     const props = properties({ Name: `moving-group-${run}`, FriendlyName: 'Moving' });
     const group = eventsOf(ResourceType.USER_GROUP, 'Moving');
-    const created = await group.create(props);
-    await expectSucceeded(created);
-    const oldId = created.response.PhysicalResourceId;
-
-    const moved = onOtherInstance(props);
-    const step = await group.update(oldId, moved, props);
-    await expectSucceeded(step);
+    const { oldId, moved, step } = await createThenMove(group, props);
     const newId = step.response.PhysicalResourceId;
     expect(newId).not.toBe(oldId);
     expect(await otherDirectory.group(newId)).toMatchObject({ name: `moving-group-${run}` });
