@@ -137,8 +137,8 @@ const BEHAVIOURS = [
   'the rollback Update after a later resource failed',
   'Delete of a resource whose Create failed',
   'replacement: create the new, then delete the old',
-  'deleted in parallel with the rest of the stack',
 ];
+const PARALLEL_DELETION = 'deleted in parallel with the rest of the stack';
 const PARALLEL = { clients: 20, users: 20, groups: 5, containers: 8 };
 
 // Subsets (see the header)
@@ -266,7 +266,10 @@ describe.each([
 });
 
 describe('CloudFormation behaviours', () => {
-  const behaviours = wanted('cloudformation') && FILTER === '' ? BEHAVIOURS.map((behaviour) => [behaviour]) : [];
+  const behaviours = FILTER === '' ? [
+    ...wanted('cloudformation') ? BEHAVIOURS : [],
+    ...wanted('parallel') ? [PARALLEL_DELETION] : [],
+  ].map((behaviour) => [behaviour]) : [];
   (behaviours.length > 0 ? test.each(behaviours) : test.skip.each([['none selected']]))('%s: no violation', (behaviour) => {
     const mine = cases.filter((c) => c.category === 'cloudformation' && c.fault === behaviour);
     expect(mine.length).toBeGreaterThan(0);
