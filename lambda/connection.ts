@@ -1,21 +1,20 @@
-import { PocketIdApiError } from './errors';
 import { PocketIdHttpClient, RetryPolicy } from './http-client';
 import { Logger } from './logger';
 import { Redactor } from './redactor';
+import { PocketIdRelease, readRelease } from './release';
 import { SecretsStore } from './secrets';
 import { ConnectionProperties, LOG_LEVELS } from '../lib/contract';
+import { parseJsonObject } from '../lib/private/json';
 import { validateBaseUrl } from '../lib/private/validation';
 
-/** The oldest Pocket-ID this release supports: 2.14 changed the client secret endpoints. */
-export const MIN_POCKET_ID_VERSION = [2, 14, 0] as const;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /**
  * The per-container cache of API tokens: the one piece of module-level state, so that a warm container
- * reads each token secret once. Keyed by secret and JSON field; each entry also remembers the base URLs
- * whose server version was checked with that token.
+ * reads each token secret once. Keyed by secret and JSON field; each entry also remembers the release of
+ * each base URL read with that token, so that the version too is read once.
  */
-const tokenCache = new Map<string, { token: string; checkedBaseUrls: Set<string> }>();
+const tokenCache = new Map<string, { token: string; releases: Map<string, PocketIdRelease> }>();
 
 export interface ConnectOptions {
   readonly secrets: SecretsStore;
@@ -26,8 +25,14 @@ export interface ConnectOptions {
   readonly retry?: RetryPolicy;
 }
 
-/** An HTTP client for the Pocket-ID instance the properties name, its version checked once per container. */
-export async function connect(properties: ConnectionProperties, options: ConnectOptions): Promise<PocketIdHttpClient> {
+/** A connection to one Pocket-ID instance: its API, and the release it runs. */
+export interface Connection {
+  readonly api: PocketIdHttpClient;
+  readonly release: PocketIdRelease;
+}
+
+/** Connects to the Pocket-ID instance the properties name; its release is read once per container. */
+export async function connect(properties: ConnectionProperties, options: ConnectOptions): Promise<Connection> {
   const source = tokenSourceOf(properties);
   const entry = await cachedToken(source, options);
   const client = new PocketIdHttpClient({
@@ -36,11 +41,12 @@ export async function connect(properties: ConnectionProperties, options: Connect
     retry: options.retry,
     refreshToken: () => refreshToken(source, entry.token, options),
   });
-  if (!entry.checkedBaseUrls.has(properties.BaseUrl)) {
-    await assertSupportedVersion(client, properties.BaseUrl);
-    entry.checkedBaseUrls.add(properties.BaseUrl);
+  let release = entry.releases.get(properties.BaseUrl);
+  if (!release) {
+    release = await readRelease(client, properties.BaseUrl, options.logger);
+    entry.releases.set(properties.BaseUrl, release);
   }
-  return client;
+  return { api: client, release };
 }
 
 /** Whether two base URLs reach the same Pocket-ID instance, another one, or that cannot be told. */
@@ -136,7 +142,7 @@ async function cachedToken(source: TokenSource, options: ConnectOptions) {
   if (!entry) {
     const value = await options.secrets.readString(source.secretId);
     options.redactor.add(value);
-    entry = { token: apiKeyIn(value, source), checkedBaseUrls: new Set<string>() };
+    entry = { token: apiKeyIn(value, source), releases: new Map<string, PocketIdRelease>() };
     tokenCache.set(cacheKey(source), entry);
   }
   options.redactor.add(entry.token);
@@ -170,15 +176,6 @@ function isJsonObject(value: string): boolean {
   return parseJsonObject(value) !== undefined;
 }
 
-function parseJsonObject(value: string): Record<string, unknown> | undefined {
-  try {
-    const parsed = JSON.parse(value);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** After a 401: re-reads the secret, in case the key was rotated since this container cached it. */
 async function refreshToken(source: TokenSource, staleToken: string, options: ConnectOptions): Promise<string | undefined> {
   tokenCache.delete(cacheKey(source));
@@ -186,37 +183,6 @@ async function refreshToken(source: TokenSource, staleToken: string, options: Co
   if (entry.token === staleToken) return undefined;
   options.logger.info('the API key changed since it was cached; retrying with the new one', { secret: source.secretId });
   return entry.token;
-}
-
-async function assertSupportedVersion(client: PocketIdHttpClient, baseUrl: string): Promise<void> {
-  let version: string | undefined;
-  try {
-    const answer = await client.get<{ currentVersion?: string }>('Check the Pocket-ID version', '/api/version/current');
-    version = answer?.currentVersion;
-  } catch (error) {
-    if (error instanceof PocketIdApiError && error.status === 404) {
-      throw new Error(`Check the Pocket-ID version: GET /api/version/current returned 404: the server at ${baseUrl} has no such endpoint, so it is not `
-        + 'Pocket-ID\'s API (a wrong baseUrl, or a proxy in front of Pocket-ID) or a Pocket-ID older than 2.5. Check baseUrl; cdk-pocket-id '
-        + 'supports Pocket-ID 2.14 and newer, so upgrade an older Pocket-ID.');
-    }
-    throw error;
-  }
-  const parsed = parseVersion(version);
-  if (parsed && compareVersions(parsed, MIN_POCKET_ID_VERSION) < 0) {
-    throw new Error(`Pocket-ID at ${baseUrl} is version ${version}; cdk-pocket-id supports Pocket-ID ${MIN_POCKET_ID_VERSION.join('.')} and newer. Upgrade Pocket-ID.`);
-  }
-}
-
-export function parseVersion(version: string | undefined): number[] | undefined {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
-  return match ? match.slice(1, 4).map(Number) : undefined;
-}
-
-function compareVersions(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < 3; i++) {
-    if (a[i] !== b[i]) return a[i] - b[i];
-  }
-  return 0;
 }
 
 export function parseTimeoutSeconds(value: string | undefined): number {

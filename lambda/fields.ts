@@ -63,6 +63,17 @@ export function sameJson(held: unknown, wanted: unknown): boolean {
   return JSON.stringify(held ?? null) === JSON.stringify(wanted ?? null);
 }
 
+/** The same JSON whatever the order of object members (Pocket-ID re-encodes some values). */
+export function sameCanonicalJson(held: unknown, wanted: unknown): boolean {
+  return JSON.stringify(canonical(held ?? null)) === JSON.stringify(canonical(wanted ?? null));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+}
+
 /** The fields of `held` whose names are in the table: the body of a PUT that takes only those. */
 export function tableFieldsOf<P>(fields: ReadonlyArray<Field<P>>): (held: Readonly<Record<string, unknown>>) => Record<string, unknown> {
   return (held) => Object.fromEntries(fields.map((field) => [field.api, held[field.api]]));

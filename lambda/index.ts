@@ -4,6 +4,7 @@ import { connect, parseTimeoutSeconds, validateConnection } from './connection';
 import { InputError, truncateMessage } from './errors';
 import { createLogger, Logger } from './logger';
 import { Redactor } from './redactor';
+import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './release';
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
@@ -79,15 +80,24 @@ async function dispatch(event: CloudFormationCustomResourceEvent, properties: Co
   }
   const budget = new TimeBudget(tools.start, tools.end, parseTimeoutSeconds(properties.TimeoutSeconds) * 1000);
   const deadline = () => budget.deadline();
-  const api = await connect(properties, { ...tools, deadline });
+  const { api, release } = await connect(properties, { ...tools, deadline });
   try {
-    const context: OperationContext = { api, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor, budget };
+    if (event.RequestType !== 'Delete') assertReleaseTakes(resource, event, release);
+    const context: OperationContext = { api, release, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor, budget };
     const result = await runOperation(resource, event, context);
     tools.logger.info('finished', { physicalResourceId: result.PhysicalResourceId });
     return result;
   } finally {
     api.close();
   }
+}
+
+/** Refuses, before anything is changed, what the Pocket-ID release cannot take. */
+function assertReleaseTakes(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, release: PocketIdRelease): void {
+  const baseUrl = (event.ResourceProperties as unknown as CommonProperties).BaseUrl;
+  assertSupportedMajor(release, baseUrl);
+  const problems = unsupportedUses(release, resource.featuresUsed?.(event.ResourceProperties) ?? [], baseUrl);
+  if (problems.length > 0) throw new Error(`${event.LogicalResourceId} (${event.ResourceType}): ${problems.join('; ')}. Nothing was changed.`);
 }
 
 function runOperation(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, context: OperationContext): Promise<HandlerResult> {

@@ -3,6 +3,7 @@ import { baseUrlChanged, compareInstances, InstanceIdentity, normalizedBaseUrl }
 import { PocketIdApiError, UnexpectedResponseError } from './errors';
 import { declaredFields, FieldTable, holdsFields, updateBody } from './fields';
 import { deterministicUuid } from './ids';
+import { FeatureUse } from './release';
 import { CreateEvent, DeleteEvent, HandlerResult, Operation, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from './resource';
 import { CommonProperties } from '../lib/contract';
 
@@ -52,6 +53,8 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   /** The managed fields and Pocket-ID's full-replace body. */
   readonly fields: FieldTable<P>;
   readonly validate: (properties: Record<string, unknown>) => string[];
+  /** The properties set that need a newer Pocket-ID than the oldest supported. */
+  readonly featuresUsed?: (properties: P) => FeatureUse[];
   /** The property holding a caller-chosen id; changing it replaces the entity. None: Pocket-ID chooses ids. */
   readonly fixedId?: keyof P & string;
   /**
@@ -63,6 +66,11 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly onMove: 'new-entity' | 'keep-on-old-instance';
   /** Makes the entity, or takes over the one an earlier delivery made; registers its removal in `undo`. */
   readonly make: (request: MakeRequest<P>, operation: Operation) => Promise<Made<E>>;
+  /**
+   * Changes, on an update, what must precede the PUT of the fields (a client's allowed groups, before
+   * the restriction that needs them is turned on); returns the entity as it then stands.
+   */
+  readonly prepareFields?: (held: E, properties: P, operation: Operation) => Promise<E>;
   /** Brings what hangs off the entity (claims, members, allowed groups, secrets) to the properties. */
   readonly reconcile: (entity: E, properties: P, previous: Partial<P>, operation: Operation, origin: Origin) => Promise<void>;
   /** The response Data: ids, names, URLs only. */
@@ -87,6 +95,7 @@ const NOTHING_DECLARED_BEFORE = Object.freeze({});
 export function entityResource<P extends CommonProperties, E extends PocketIdEntity>(kind: EntityKind<P, E>): ResourceHandler {
   return {
     validate: kind.validate,
+    featuresUsed: (properties) => kind.featuresUsed?.(properties as unknown as P) ?? [],
 
     async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
       const properties = event.ResourceProperties as unknown as P;
@@ -156,8 +165,9 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
     return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties) });
   }
   return withCompensation(context, async (operation) => {
+    const prepared = await kind.prepareFields?.(held, properties, operation) ?? held;
     await writeFields(kind, held, properties, previous, operation);
-    await kind.reconcile(held, properties, previous, operation, 'updated');
+    await kind.reconcile(prepared, properties, previous, operation, 'updated');
     return resultOf(kind, event.PhysicalResourceId, entityId, properties);
   });
 }

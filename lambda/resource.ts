@@ -3,6 +3,7 @@ import { TimeBudget } from './budget';
 import { PocketIdHttpClient } from './http-client';
 import { Logger } from './logger';
 import { Redactor } from './redactor';
+import { FeatureUse, PocketIdRelease } from './release';
 import { SecretsStore } from './secrets';
 
 export type CreateEvent = CloudFormationCustomResourceEvent & { RequestType: 'Create' };
@@ -18,6 +19,8 @@ export interface HandlerResult {
 /** Everything an operation works with, made fresh for each event. */
 export interface OperationContext {
   readonly api: PocketIdHttpClient;
+  /** The release of the Pocket-ID that `api` reaches. */
+  readonly release: PocketIdRelease;
   readonly secrets: SecretsStore;
   readonly logger: Logger;
   readonly redactor: Redactor;
@@ -35,6 +38,8 @@ export interface ResourceHandler {
   readonly ownsNothing?: boolean;
   /** Checks the properties before anything is sent; returns the problems found. */
   validate(properties: Record<string, unknown>): string[];
+  /** The properties set that need a feature of a newer Pocket-ID than the oldest supported. */
+  featuresUsed?(properties: Record<string, unknown>): FeatureUse[];
   create(event: CreateEvent, context: OperationContext): Promise<HandlerResult>;
   update(event: UpdateEvent, context: OperationContext): Promise<HandlerResult>;
   delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult>;

@@ -59,6 +59,8 @@ export interface FederatedIdentityProperties {
   readonly Subject?: string;
   readonly Audience?: string;
   readonly JwksUrl?: string;
+  /** Public JWKs, each as its JSON text (CloudFormation would turn nested numbers into strings). Pocket-ID 2.15+. */
+  readonly PublicKeys?: string[];
   /** "true" makes Pocket-ID refuse a JWT whose jti it has seen before. */
   readonly ReplayProtection?: string;
 }
@@ -80,6 +82,8 @@ export interface OidcClientProperties extends CommonProperties {
   readonly SkipConsent?: string;
   readonly Description?: string;
   readonly LaunchUrl?: string;
+  /** Where Pocket-ID posts OIDC back-channel logout tokens. Pocket-ID 2.17+. */
+  readonly BackchannelLogoutUrl?: string;
   readonly AccessTokenLifetimeMinutes?: string;
   readonly RefreshTokenLifetimeMinutes?: string;
   readonly FederatedIdentities?: FederatedIdentityProperties[];

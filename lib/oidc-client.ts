@@ -34,6 +34,16 @@ export interface FederatedIdentity {
    */
   readonly jwksUrl?: string;
   /**
+   * The workload's public signing keys, each a public JWK as JSON text (`JSON.stringify(jwk)`), so that
+   * Pocket-ID needs no JWKS URL it can reach. Each key needs a `kid`, unique within the identity, and
+   * `use` "sig" or none; private key members are refused. Either this or `jwksUrl`, not both.
+   *
+   * Needs Pocket-ID 2.15 or newer: on an older server the deploy fails before anything is changed.
+   *
+   * @default - the keys are fetched from `jwksUrl`
+   */
+  readonly publicKeys?: string[];
+  /**
    * Refuses a JWT whose `jti` Pocket-ID has already seen.
    *
    * @default false
@@ -142,6 +152,16 @@ export interface OidcClientProps {
    * @default - none
    */
   readonly launchUrl?: string;
+
+  /**
+   * Where Pocket-ID posts OIDC back-channel logout tokens (a user signed out, disabled, deleted, or no
+   * longer allowed). An absolute http(s) URL without a fragment; https for a public client.
+   *
+   * Needs Pocket-ID 2.17 or newer: on an older server the deploy fails before anything is changed.
+   *
+   * @default - no back-channel logout
+   */
+  readonly backchannelLogoutUrl?: string;
 
   /**
    * Lifetime of access tokens (whole minutes, 1 minute to 365 days).
@@ -345,6 +365,7 @@ function clientProperties(props: OidcClientProps): Omit<OidcClientProperties, ke
     SkipConsent: booleanProperty(props.skipConsent),
     Description: props.description,
     LaunchUrl: props.launchUrl,
+    BackchannelLogoutUrl: props.backchannelLogoutUrl,
     AccessTokenLifetimeMinutes: minutesProperty(props.accessTokenLifetime),
     RefreshTokenLifetimeMinutes: minutesProperty(props.refreshTokenLifetime),
     FederatedIdentities: props.federatedIdentities?.map(federatedIdentityProperties),
@@ -357,6 +378,7 @@ function federatedIdentityProperties(identity: FederatedIdentity): FederatedIden
     Subject: identity.subject,
     Audience: identity.audience,
     JwksUrl: identity.jwksUrl,
+    PublicKeys: identity.publicKeys,
     ReplayProtection: booleanProperty(identity.replayProtection),
   };
 }
@@ -395,6 +417,7 @@ function checkTypes(props: OidcClientProps): string[] {
     ...checkBoolean('skipConsent', props.skipConsent),
     ...checkString('description', props.description),
     ...checkString('launchUrl', props.launchUrl),
+    ...checkString('backchannelLogoutUrl', props.backchannelLogoutUrl),
     ...checkDuration('accessTokenLifetime', props.accessTokenLifetime),
     ...checkDuration('refreshTokenLifetime', props.refreshTokenLifetime),
     ...checkObjectList('federatedIdentities', props.federatedIdentities, (value) => typeof value === 'object' && value !== null, 'a federated identity ({ issuer, ... })'),
@@ -403,6 +426,7 @@ function checkTypes(props: OidcClientProps): string[] {
       ...checkString(`federatedIdentities[${index}].subject`, identity.subject),
       ...checkString(`federatedIdentities[${index}].audience`, identity.audience),
       ...checkString(`federatedIdentities[${index}].jwksUrl`, identity.jwksUrl),
+      ...checkStringList(`federatedIdentities[${index}].publicKeys`, identity.publicKeys),
       ...checkBoolean(`federatedIdentities[${index}].replayProtection`, identity.replayProtection),
     ] : [])),
     ...checkObjectList('allowedUserGroups', props.allowedUserGroups, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)'),
@@ -426,11 +450,16 @@ function knownAtSynth(props: OidcClientProps): OidcClientInput {
     callbackUrls: knownList(props.callbackUrls),
     logoutCallbackUrls: knownList(props.logoutCallbackUrls),
     launchUrl: known(props.launchUrl),
+    backchannelLogoutUrl: known(props.backchannelLogoutUrl),
     isPublic: props.isPublic,
     requiresPushedAuthorizationRequests: props.requiresPushedAuthorizationRequests,
     accessTokenLifetimeMinutes: knownMinutes(props.accessTokenLifetime),
     refreshTokenLifetimeMinutes: knownMinutes(props.refreshTokenLifetime),
-    federatedIdentityIssuers: props.federatedIdentities?.map((identity) => known(identity.issuer)),
+    federatedIdentities: props.federatedIdentities?.map((identity) => ({
+      issuer: known(identity.issuer),
+      jwksUrl: known(identity.jwksUrl),
+      publicKeys: knownList(identity.publicKeys),
+    })),
   };
 }
 

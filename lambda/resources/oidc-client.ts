@@ -1,21 +1,32 @@
 import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
 import { validateOidcClient } from '../../lib/private/validation';
 import { UnexpectedResponseError } from '../errors';
-import { FieldTable, holdsFields, declaredFields } from '../fields';
+import { FieldTable, holdsFields, declaredFields, sameCanonicalJson } from '../fields';
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
+import { FeatureUse, lacks } from '../release';
 import { Operation, OperationContext } from '../resource';
 import { ClientCredentials, parseCredentials, writeSecret } from '../secrets';
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient extends PocketIdEntity {
   readonly isPublic?: boolean;
+  readonly isGroupRestricted?: boolean;
+  /** Only in the answer to a create, from Pocket-ID 2.17 on: the secret it made with the client, shown once. */
+  readonly createdSecret?: Partial<NewClientSecret> | null;
 }
 
 interface ClientSecretInfo {
   readonly id: string;
   /** The secret's first characters. */
   readonly prefix?: string;
+  readonly expiresAt?: string | null;
+  readonly isActive?: boolean;
+}
+
+/** A secret as Pocket-ID answers its creation: the only time it shows the value. */
+interface NewClientSecret extends ClientSecretInfo {
+  readonly secret: string;
 }
 
 /** Fields of Pocket-ID's answer that its update body does not take. */
@@ -38,6 +49,8 @@ const FIELDS: FieldTable<OidcClientProperties> = {
     { property: 'SkipConsent', api: 'skipConsent', read: readBoolean, pocketIdDefault: false },
     { property: 'Description', api: 'description', read: readString, pocketIdDefault: '' },
     { property: 'LaunchUrl', api: 'launchURL', read: readString, pocketIdDefault: null },
+    // Pocket-ID 2.17+ leaves it out of answers when there is none; older releases ignore it in a body.
+    { property: 'BackchannelLogoutUrl', api: 'backchannelLogoutURL', read: readString, pocketIdDefault: '', same: (held, wanted) => (held || '') === (wanted || '') },
     { property: 'AccessTokenLifetimeMinutes', api: 'accessTokenDurationMinutes', read: readInteger, pocketIdDefault: 60 },
     { property: 'RefreshTokenLifetimeMinutes', api: 'refreshTokenDurationMinutes', read: readInteger, pocketIdDefault: 43_200 },
     {
@@ -45,7 +58,8 @@ const FIELDS: FieldTable<OidcClientProperties> = {
       api: 'credentials',
       read: readFederatedIdentities,
       pocketIdDefault: { federatedIdentities: [] },
-      same: (held, wanted) => JSON.stringify(identitiesOf(held)) === JSON.stringify(identitiesOf(wanted)),
+      // Pocket-ID re-encodes public keys: their members may come back in another order.
+      same: (held, wanted) => sameCanonicalJson(identitiesOf(held), identitiesOf(wanted)),
     },
     // A client with allowed groups is restricted to them; the list itself has its own endpoint.
     { property: 'AllowedUserGroupIds', api: 'isGroupRestricted', read: readGroupRestriction, pocketIdDefault: false },
@@ -63,9 +77,11 @@ const CLIENT: EntityKind<OidcClientProperties, PocketIdClient> = {
   path: clientPath,
   fields: FIELDS,
   validate: validateProperties,
+  featuresUsed,
   fixedId: 'ClientId',
   onMove: 'new-entity',
   make: makeClient,
+  prepareFields: allowGroupsBeforeRestricting,
   reconcile: reconcileClient,
   data: (clientId, properties) => {
     const issuer = issuerOf(properties);
@@ -86,8 +102,8 @@ const CLIENT: EntityKind<OidcClientProperties, PocketIdClient> = {
 
 export const oidcClient = entityResource(CLIENT);
 
-function makeClient(request: MakeRequest<OidcClientProperties>, operation: Operation): Promise<Made<PocketIdClient>> {
-  return createWithId(CLIENT, {
+async function makeClient(request: MakeRequest<OidcClientProperties>, operation: Operation): Promise<Made<PocketIdClient>> {
+  const made = await createWithId(CLIENT, {
     collectionPath: '/api/oidc/clients',
     // A client id that no client held before this event is this event's.
     isDeclaredHere: () => true,
@@ -96,6 +112,8 @@ function makeClient(request: MakeRequest<OidcClientProperties>, operation: Opera
       throw idTaken(found.id);
     },
   }, { ...request, id: request.id! }, operation);
+  operation.redactor.add(made.entity.createdSecret?.secret);
+  return made;
 }
 
 /**
@@ -129,7 +147,44 @@ async function reconcileClient(
 ): Promise<void> {
   await writeAllowedGroups(client, properties, operation);
   if (origin === 'updated') await reconcileSecret(client.id, properties, previous, operation);
-  else if (!isPublic(properties) && properties.SecretArn) await ensureStoredSecret(client.id, properties, undefined, operation, origin === 'adopted');
+  else if (isPublic(properties) || !properties.SecretArn) return;
+  else if (origin === 'created') await storeNewClientSecret(client, properties, operation);
+  else await ensureStoredSecret(client.id, properties, undefined, operation, true);
+}
+
+/**
+ * From Pocket-ID 2.17 on, turning a client's group restriction on signs out (back-channel logout) every
+ * user it does not allow yet: the allowed groups are written first, so that their members stay signed in.
+ */
+async function allowGroupsBeforeRestricting(held: PocketIdClient, properties: OidcClientProperties, operation: Operation): Promise<PocketIdClient> {
+  const wanted = readStringList(properties.AllowedUserGroupIds) ?? [];
+  if (held.isGroupRestricted || wanted.length === 0) return held;
+  await writeAllowedGroups(held, properties, operation);
+  return { ...held, allowedUserGroups: wanted.map((id) => ({ id })) };
+}
+
+/**
+ * Stores the secret of a client this event made. Pocket-ID 2.17+ makes one with each confidential
+ * client and shows it once, in the create answer: that one is stored. When the answer did not bring a
+ * usable one (lost and repeated, or expiring), a new secret is made and stored, and any other revoked:
+ * nobody could ever read it, so the client holds exactly the secret stored. (A client made by this
+ * event is removed whole on failure, its secrets with it.)
+ */
+async function storeNewClientSecret(client: PocketIdClient, properties: OidcClientProperties, operation: Operation): Promise<void> {
+  const made = usableCreatedSecret(client.createdSecret);
+  if (made) {
+    await writeCredentials(properties.SecretArn!, credentials(client.id, made.secret, properties), undefined, operation);
+    return;
+  }
+  const othersMayExist = !lacks(operation.release, 'SECRET_MADE_WITH_CLIENT');
+  await replaceSecret(client.id, properties, undefined, operation, { clientExisted: false, othersMayExist });
+}
+
+/** The secret Pocket-ID made with the client, when it is one apps can rely on: active, and with no expiry. */
+function usableCreatedSecret(created: PocketIdClient['createdSecret']): NewClientSecret | undefined {
+  if (!created || typeof created.id !== 'string' || typeof created.secret !== 'string' || created.secret === '') return undefined;
+  if (created.isActive === false || (created.expiresAt !== undefined && created.expiresAt !== null)) return undefined;
+  return created as NewClientSecret;
 }
 
 /**
@@ -170,7 +225,7 @@ async function ensureStoredSecret(
 ): Promise<void> {
   const secretArn = properties.SecretArn!;
   if (!clientExisted) {
-    await replaceSecret(clientId, properties, undefined, operation, false);
+    await replaceSecret(clientId, properties, undefined, operation, { clientExisted: false, othersMayExist: false });
     return;
   }
   const stored = await readStored(secretArn, clientId, operation);
@@ -183,7 +238,7 @@ async function ensureStoredSecret(
   ], operation);
   if (!live) {
     operation.logger.warn('no stored client secret that Pocket-ID still holds: generating a new one', { clientId });
-    await replaceSecret(clientId, properties, stored, operation, true);
+    await replaceSecret(clientId, properties, stored, operation, { clientExisted: true, othersMayExist: true });
     return;
   }
   const wanted = credentials(clientId, live.clientSecret, properties);
@@ -206,6 +261,12 @@ async function firstLive(
   return undefined;
 }
 
+/** Whether the client existed before this operation, and whether it may hold secrets nobody stored. */
+interface Replacement {
+  readonly clientExisted: boolean;
+  readonly othersMayExist: boolean;
+}
+
 /**
  * Has Pocket-ID generate a secret, stores it, then revokes the client's other secrets, which nobody
  * could read any more: last, because a revoked secret cannot be brought back. For a client that
@@ -218,7 +279,7 @@ async function replaceSecret(
   properties: OidcClientProperties,
   stored: StoredSecret | undefined,
   operation: Operation,
-  clientExisted: boolean,
+  { clientExisted, othersMayExist }: Replacement,
 ): Promise<void> {
   if (clientExisted) {
     const known = (await listSecrets(clientId, operation)).map((secret) => secret.id);
@@ -232,7 +293,7 @@ async function replaceSecret(
   const created = await operation.api.post<{ id: string; secret: string }>('Create OIDC client secret', path, {}, { expect: isNewSecret });
   operation.redactor.add(created.secret);
   await writeCredentials(properties.SecretArn!, credentials(clientId, created.secret, properties), stored, operation);
-  if (clientExisted) await revokeSecrets(clientId, operation, [created.id]);
+  if (clientExisted || othersMayExist) await revokeSecrets(clientId, operation, [created.id]);
 }
 
 /** What a client's secret holds: its value as it is, and the credentials of this client in it, if any. */
@@ -351,7 +412,7 @@ function identitiesOf(held: unknown): unknown[] {
 /** What CloudFormation must deliver for each property, named as the construct's props are. */
 const SHAPES: ShapeRules = {
   lists: { CallbackUrls: 'callbackUrls', LogoutCallbackUrls: 'logoutCallbackUrls', AllowedUserGroupIds: 'allowedUserGroups', FederatedIdentities: 'federatedIdentities' },
-  strings: { Description: 'description', LaunchUrl: 'launchUrl', ClientId: 'clientId' },
+  strings: { Description: 'description', LaunchUrl: 'launchUrl', BackchannelLogoutUrl: 'backchannelLogoutUrl', ClientId: 'clientId' },
   booleans: {
     IsPublic: 'isPublic',
     PkceEnabled: 'pkceEnabled',
@@ -361,6 +422,16 @@ const SHAPES: ShapeRules = {
   },
   required: { Name: 'name' },
 };
+
+/** The properties that need a Pocket-ID newer than 2.14. */
+function featuresUsed(properties: OidcClientProperties): FeatureUse[] {
+  const uses: FeatureUse[] = [];
+  if (readString(properties.BackchannelLogoutUrl)) uses.push({ prop: 'backchannelLogoutUrl', feature: 'BACKCHANNEL_LOGOUT' });
+  listOf<FederatedIdentityProperties>(properties.FederatedIdentities).forEach((identity, index) => {
+    if (listOf(identity?.PublicKeys).length > 0) uses.push({ prop: `federatedIdentities[${index}].publicKeys`, feature: 'FEDERATED_PUBLIC_KEYS' });
+  });
+  return uses;
+}
 
 function validateProperties(raw: Record<string, unknown>): string[] {
   const properties = raw as unknown as OidcClientProperties;
@@ -372,12 +443,22 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     callbackUrls: readStringList(properties.CallbackUrls),
     logoutCallbackUrls: readStringList(properties.LogoutCallbackUrls),
     launchUrl: readString(properties.LaunchUrl),
+    backchannelLogoutUrl: readString(properties.BackchannelLogoutUrl),
     isPublic: readBooleanOrUndefined(properties.IsPublic),
     requiresPushedAuthorizationRequests: readBooleanOrUndefined(properties.RequiresPushedAuthorizationRequests),
     accessTokenLifetimeMinutes: readInteger(properties.AccessTokenLifetimeMinutes),
     refreshTokenLifetimeMinutes: readInteger(properties.RefreshTokenLifetimeMinutes),
-    federatedIdentityIssuers: listOf<FederatedIdentityProperties>(properties.FederatedIdentities).map((identity) => readString(identity?.Issuer) ?? ''),
+    federatedIdentities: listOf<FederatedIdentityProperties>(properties.FederatedIdentities).map((identity) => ({
+      issuer: readString(identity?.Issuer) ?? '',
+      jwksUrl: readString(identity?.JwksUrl),
+      publicKeys: readStringList(identity?.PublicKeys),
+    })),
   }));
+  listOf<FederatedIdentityProperties>(properties.FederatedIdentities).forEach((identity, index) => {
+    if (identity?.PublicKeys !== undefined && !Array.isArray(identity.PublicKeys)) {
+      problems.push(`federatedIdentities[${index}].publicKeys must be a list of public JWKs, each as JSON text`);
+    }
+  });
   if (!isPublic(properties) && !properties.SecretArn) problems.push('a confidential client needs SecretArn (the construct sets it)');
   return problems;
 }
@@ -390,9 +471,16 @@ function readFederatedIdentities(value: unknown): unknown {
       subject: identity.Subject,
       audience: identity.Audience,
       jwks: identity.JwksUrl,
+      publicKeys: publicKeysOf(identity.PublicKeys),
       replayProtection: readBoolean(identity.ReplayProtection) ?? false,
     })),
   };
+}
+
+/** The keys as JSON objects, as Pocket-ID takes them; none when the list is empty (Pocket-ID omits an empty one). */
+function publicKeysOf(value: unknown): unknown[] | undefined {
+  const keys = readStringList(value) ?? [];
+  return keys.length > 0 ? keys.map((text) => JSON.parse(text)) : undefined;
 }
 
 function dropUndefined(object: Record<string, unknown>): Record<string, unknown> {

@@ -6,6 +6,8 @@
  * Every check returns a list of messages; an empty list means valid.
  */
 
+import { checkPublicKeys } from './public-keys';
+
 export const CLIENT_ID_PATTERN = /^[a-zA-Z0-9._-]+$/;
 const URL_SCHEME_PATTERN = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const FORBIDDEN_CALLBACK_SCHEMES = ['javascript', 'data'];
@@ -25,7 +27,16 @@ export interface OidcClientInput {
   readonly requiresPushedAuthorizationRequests?: boolean;
   readonly accessTokenLifetimeMinutes?: number;
   readonly refreshTokenLifetimeMinutes?: number;
-  readonly federatedIdentityIssuers?: readonly (string | undefined)[];
+  readonly backchannelLogoutUrl?: string;
+  readonly federatedIdentities?: readonly FederatedIdentityInput[];
+}
+
+/** The values of a federated identity that can be checked without a server. */
+export interface FederatedIdentityInput {
+  readonly issuer?: string;
+  readonly jwksUrl?: string;
+  /** Each a public JWK as JSON text. */
+  readonly publicKeys?: readonly string[];
 }
 
 export function validateOidcClient(input: OidcClientInput): string[] {
@@ -36,10 +47,11 @@ export function validateOidcClient(input: OidcClientInput): string[] {
     ...checkCallbackUrls('callbackUrls', input.callbackUrls),
     ...checkCallbackUrls('logoutCallbackUrls', input.logoutCallbackUrls),
     ...checkAbsoluteUrl('launchUrl', input.launchUrl),
+    ...checkBackchannelLogoutUrl(input),
     ...checkParWithPublicClient(input),
     ...checkLifetime('accessTokenLifetime', input.accessTokenLifetimeMinutes),
     ...checkLifetime('refreshTokenLifetime', input.refreshTokenLifetimeMinutes),
-    ...checkFederatedIssuers(input.federatedIdentityIssuers),
+    ...(input.federatedIdentities ?? []).flatMap(checkFederatedIdentity),
   ];
 }
 
@@ -114,13 +126,33 @@ function checkLifetime(field: string, minutes: number | undefined): string[] {
   return [];
 }
 
-function checkFederatedIssuers(issuers: readonly (string | undefined)[] | undefined): string[] {
-  if (issuers === undefined) return [];
-  return issuers.flatMap((issuer, index) => {
-    const field = `federatedIdentities[${index}].issuer`;
-    if (issuer === undefined) return [];
-    return issuer.trim() === '' ? [`${field} must not be empty`] : [];
-  });
+function checkFederatedIdentity(identity: FederatedIdentityInput, index: number): string[] {
+  const field = `federatedIdentities[${index}]`;
+  const problems: string[] = [];
+  if (identity.issuer !== undefined && identity.issuer.trim() === '') problems.push(`${field}.issuer must not be empty`);
+  if (identity.publicKeys === undefined) return problems;
+  if (identity.publicKeys.length > 0 && identity.jwksUrl !== undefined) {
+    problems.push(`${field} sets both jwksUrl and publicKeys: Pocket-ID takes either a JWKS URL or explicit public keys, not both`);
+  }
+  return [...problems, ...checkPublicKeys(`${field}.publicKeys`, identity.publicKeys)];
+}
+
+/**
+ * Pocket-ID 2.17's rule for back-channel logout URLs: an absolute http(s) URL with a host and no
+ * fragment (even an empty '#'), https for a public client, whose logout tokens travel unauthenticated.
+ */
+function checkBackchannelLogoutUrl(input: OidcClientInput): string[] {
+  const value = input.backchannelLogoutUrl;
+  if (value === undefined) return [];
+  const url = parseUrl(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.hostname === '') {
+    return [`backchannelLogoutUrl must be an absolute http:// or https:// URL (got '${truncate(value)}')`];
+  }
+  if (value.includes('#')) return [`backchannelLogoutUrl must not have a fragment (got '${truncate(value)}')`];
+  if (input.isPublic && url.protocol !== 'https:') {
+    return [`backchannelLogoutUrl must use https:// for a public client (isPublic: true) (got '${truncate(value)}')`];
+  }
+  return [];
 }
 
 function parseUrl(value: string): URL | undefined {

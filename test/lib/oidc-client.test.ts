@@ -23,6 +23,14 @@ function pocketIdIn(stack: Stack, id = 'PocketId', baseUrl = 'https://auth.examp
   });
 }
 
+const ISSUER = 'https://agent.example.com';
+
+/** An EC P-256 public JWK as JSON text, with members changed or (undefined) removed. */
+function jwk(changes: Record<string, string | undefined> = {}): string {
+  const key: Record<string, string | undefined> = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'agent-1', ...changes };
+  return JSON.stringify(Object.fromEntries(Object.entries(key).filter(([, value]) => value !== undefined)));
+}
+
 function clientProps(pocketId: PocketId, extra: Partial<OidcClientProps> = {}): OidcClientProps {
   return { pocketId, name: 'My Web Application', callbackUrls: ['https://app.example.com/callback'], ...extra };
 }
@@ -167,9 +175,46 @@ describe('OidcClient', () => {
     ['an access token lifetime of seconds', { accessTokenLifetime: Duration.seconds(90) }, /accessTokenLifetime must be a whole number of minutes/],
     ['a refresh token lifetime over a year', { refreshTokenLifetime: Duration.days(400) }, /refreshTokenLifetime must be between 1 minute and 365 days/],
     ['a federated identity without issuer', { federatedIdentities: [{ issuer: ' ' }] }, /federatedIdentities\[0\]\.issuer must not be empty/],
+    ['a back-channel logout URL that is relative', { backchannelLogoutUrl: '/logout' }, /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/],
+    ['a back-channel logout URL with an empty fragment', { backchannelLogoutUrl: 'https://app.example.com/logout#' }, /backchannelLogoutUrl must not have a fragment/],
+    ['an http back-channel logout URL on a public client', { isPublic: true, backchannelLogoutUrl: 'http://app.example.com/logout' }, /backchannelLogoutUrl must use https:\/\/ for a public client/],
+    ['a public key that is no JSON object', { federatedIdentities: [{ issuer: ISSUER, publicKeys: ['not json'] }] }, /federatedIdentities\[0\]\.publicKeys\[0\] must be one public JWK as JSON text/],
+    ['a private key', { federatedIdentities: [{ issuer: ISSUER, publicKeys: [jwk({ d: 'private' })] }] }, /publicKeys\[0\] holds private key material \(d\): give the public key only/],
+    ['a symmetric key', { federatedIdentities: [{ issuer: ISSUER, publicKeys: [JSON.stringify({ kty: 'oct', kid: 'k' })] }] }, /publicKeys\[0\] has kty 'oct': Pocket-ID takes only asymmetric public keys/],
+    ['a public key without kid', { federatedIdentities: [{ issuer: ISSUER, publicKeys: [jwk({ kid: undefined })] }] }, /publicKeys\[0\] has no "kid"/],
+    ['a key meant for encryption', { federatedIdentities: [{ issuer: ISSUER, publicKeys: [jwk({ use: 'enc' })] }] }, /publicKeys\[0\] has "use" "enc"/],
+    ['two keys with one kid', { federatedIdentities: [{ issuer: ISSUER, publicKeys: [jwk(), jwk()] }] }, /publicKeys\[1\]: its kid 'agent-1' is already the kid of an earlier key/],
+    ['public keys and a JWKS URL', { federatedIdentities: [{ issuer: ISSUER, jwksUrl: `${ISSUER}/jwks`, publicKeys: [jwk()] }] }, /federatedIdentities\[0\] sets both jwksUrl and publicKeys/],
   ])('synth fails on %s, naming the field and the rule', (_, extra, message) => {
     const stack = newStack();
     expect(() => new OidcClient(stack, 'Bad', clientProps(pocketIdIn(stack), extra))).toThrow(message);
+  });
+
+  test('a private key is never quoted in the message that refuses it', () => {
+    const stack = newStack();
+    const privateKey = jwk({ d: 'sEcReTpRiVaTeScAlAr0123456789' });
+    const error = (() => {
+      try {
+        new OidcClient(stack, 'Bad', clientProps(pocketIdIn(stack), { federatedIdentities: [{ issuer: ISSUER, publicKeys: [privateKey] }] }));
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error?.message).toMatch(/holds private key material/);
+    expect(error?.message).not.toContain('sEcReTpRiVaTeScAlAr');
+  });
+
+  test('back-channel logout and public keys reach the custom resource as the contract states them', () => {
+    const stack = newStack();
+    new OidcClient(stack, 'Agent', clientProps(pocketIdIn(stack), {
+      backchannelLogoutUrl: 'https://app.example.com/backchannel-logout',
+      federatedIdentities: [{ issuer: ISSUER, publicKeys: [jwk(), jwk({ kid: 'agent-2' })] }],
+    }));
+    Template.fromStack(stack).hasResourceProperties('Custom::PocketIdOidcClient', {
+      BackchannelLogoutUrl: 'https://app.example.com/backchannel-logout',
+      FederatedIdentities: [{ Issuer: ISSUER, PublicKeys: [jwk(), jwk({ kid: 'agent-2' })] }],
+    });
   });
 
   test('null where jsii languages can pass one is reported by field name', () => {
