@@ -22,7 +22,12 @@ export interface PocketIdTestServerOptions {
   port?: number;
   /** The static API key (X-API-Key). Default: 32 random alphanumerics. */
   apiToken?: string;
-  /** Answer of GET /api/version/current. Default '2.14.0'. */
+  /**
+   * Answer of GET /api/version/current, and the release whose behaviour is played: the highest of
+   * 2.14.0 … 2.18.0 not above it ('2.16.3' plays 2.16). Older versions play 2.14, newer ones (a '3.0.0'
+   * too) and non-semver ones ('unknown') play 2.18: those are only announced, for tests of the handler's
+   * version checks. See releases.ts. Default '2.14.0'.
+   */
   version?: string;
   /** Token bucket per client IP on /api/* and /.well-known/*; /healthz is never limited. Default {perSecond: 100, burst: 300}. */
   rateLimit?: { perSecond: number; burst: number } | false;

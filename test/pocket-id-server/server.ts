@@ -5,6 +5,7 @@ import { ApiError, internalError, missingPermission, notSignedIn, tooManyRequest
 import { FaultInjector, faultResponse } from './faults';
 import { ApiResponse, errorResponse, header, RequestContext, textResponse } from './http';
 import { apiPolicy, RateLimiter, RatePolicy } from './rate-limit';
+import { Release } from './releases';
 import { findRoute, Route, RouteMatch } from './routes';
 import { ServerState } from './state';
 import { Store } from './store';
@@ -81,7 +82,7 @@ export class PocketIdServer {
     this.http = createServer((req, res) => this.serve(req, res).catch(() => req.socket.destroy()));
     this.state = {
       store: this.store,
-      version: settings.version,
+      release: new Release(settings.version),
       appUrl: () => (settings.appUrl ?? this.baseUrl).toLowerCase().replace(/\/+$/, ''),
       signingKey: new SigningKey(),
     };
