@@ -6,8 +6,10 @@ import { ApiResponse, emptyResponse, jsonResponse, readJsonBody, readOptionalJso
 import { newUuid, randomString, timestamp } from './ids';
 import { Columns, isValidSortDirection, likeContains, paginate, paginateFilterAndSort, parseListOptions, sortBy } from './list';
 import { IMAGE_MIME_TYPES, lightQuery, logoExtension, logoFromUrl, uploadedLogo } from './logos';
+import { normalizePublicKeys } from './public-keys';
+import type { Release } from './releases';
 import { ServerState } from './state';
-import { ClientRecord, logoKey, Store } from './store';
+import { ClientRecord, FederatedIdentity, logoKey, Store } from './store';
 import {
   callbackUrlPattern,
   clientId,
@@ -42,8 +44,8 @@ function requireClient(store: Store, id: string): ClientRecord {
   return client;
 }
 
-function readClientInput(ctx: RequestContext, withId: boolean): ClientInput {
-  const input = decodeStruct(clientInputSchema, emptyClientInput, readJsonBody(ctx));
+function readClientInput(ctx: RequestContext, release: Release, withId: boolean): ClientInput {
+  const input = decodeStruct(clientInputSchema(release), emptyClientInput, readJsonBody(ctx));
   const checks = new FieldChecks()
     .field('name', input.name, required, max(50))
     .optional('description', input.description, max(150))
@@ -57,8 +59,23 @@ function readClientInput(ctx: RequestContext, withId: boolean): ClientInput {
   return { ...input, name: nfc(input.name), description: nfc(input.description) };
 }
 
+/**
+ * updateOIDCClientModelFromDto's checks of explicit public keys (2.15+, PR pocket-id#1702): after the DTO's
+ * own validation and the client's lookup, before anything is stored (a duplicate client id included).
+ */
+function federatedIdentitiesOf(input: ClientInput): FederatedIdentity[] {
+  return (input.credentials.federatedIdentities ?? []).map((fi, i) => {
+    const normalized = normalizePublicKeys(fi.publicKeys ?? []);
+    if ('problem' in normalized) throw validationMessage(`Federated client credential ${i + 1} has an invalid public key: ${normalized.problem}`);
+    if (normalized.keys.length > 0 && fi.jwks !== '') {
+      throw validationMessage(`Federated client credential ${i + 1} must use either a JWKS URL or public keys, but not both`);
+    }
+    return { ...fi, publicKeys: normalized.keys };
+  });
+}
+
 /** updateOIDCClientModelFromDto: every field is replaced, omitted ones fall back to their zero value. */
-function applyClientInput(client: ClientRecord, input: ClientInput): void {
+function applyClientInput(client: ClientRecord, input: ClientInput, federatedIdentities: FederatedIdentity[]): void {
   client.description = input.description;
   client.requiresReauthentication = input.requiresReauthentication;
   client.requiresPushedAuthorizationRequests = input.requiresPushedAuthorizationRequests;
@@ -73,7 +90,7 @@ function applyClientInput(client: ClientRecord, input: ClientInput): void {
   client.isPublic = input.isPublic;
   client.pkceEnabled = input.isPublic || input.pkceEnabled;
   if (!input.pkceEnabled) client.pkceSupported = false;
-  client.federatedIdentities = (input.credentials.federatedIdentities ?? []).map((fi) => ({ ...fi }));
+  client.federatedIdentities = federatedIdentities;
 }
 
 /** Pocket-ID saves the client first and downloads logos afterwards, so a failed download leaves the client saved. */
@@ -100,8 +117,9 @@ export function listClients(ctx: RequestContext, { store }: ServerState): ApiRes
   return jsonResponse(200, { data: page.data.map((c) => clientWithGroupsCountDto(store, c)), pagination: page.pagination });
 }
 
-export function createClient(ctx: RequestContext, { store }: ServerState, userId: string): ApiResponse {
-  const input = readClientInput(ctx, true);
+export function createClient(ctx: RequestContext, { store, release }: ServerState, userId: string): ApiResponse {
+  const input = readClientInput(ctx, release, true);
+  const federatedIdentities = federatedIdentitiesOf(input);
   const id = input.id === '' ? newUuid() : input.id;
   if (store.clients.has(id)) throw clientIdAlreadyExists();
   const client: ClientRecord = {
@@ -128,7 +146,7 @@ export function createClient(ctx: RequestContext, { store }: ServerState, userId
     refreshTokenDurationMinutes: DEFAULT_REFRESH_TOKEN_MINUTES,
     createdById: userId,
   };
-  applyClientInput(client, input);
+  applyClientInput(client, input, federatedIdentities);
   store.clients.set(id, client);
   applyLogoUrls(store, client, input);
   return jsonResponse(201, clientWithGroupsDto(store, client));
@@ -142,10 +160,10 @@ export function getClientMeta(ctx: RequestContext, { store }: ServerState): ApiR
   return jsonResponse(200, clientMetaDto(requireClient(store, ctx.params.id)));
 }
 
-export function updateClient(ctx: RequestContext, { store }: ServerState): ApiResponse {
-  const input = readClientInput(ctx, false);
+export function updateClient(ctx: RequestContext, { store, release }: ServerState): ApiResponse {
+  const input = readClientInput(ctx, release, false);
   const client = requireClient(store, ctx.params.id);
-  applyClientInput(client, input);
+  applyClientInput(client, input, federatedIdentitiesOf(input));
   if (!input.isGroupRestricted) store.setAllowedGroupsOfClient(client.id, []);
   applyLogoUrls(store, client, input);
   return jsonResponse(200, clientWithGroupsDto(store, client));

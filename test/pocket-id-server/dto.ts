@@ -41,6 +41,7 @@ function federatedIdentityDto(fi: ClientRecord['federatedIdentities'][number]): 
   if (fi.subject !== '') dto.subject = fi.subject;
   if (fi.audience !== '') dto.audience = fi.audience;
   if (fi.jwks !== '') dto.jwks = fi.jwks;
+  if (fi.publicKeys.length > 0) dto.publicKeys = fi.publicKeys.map((key) => ({ ...key }));
   dto.replayProtection = fi.replayProtection;
   return dto;
 }

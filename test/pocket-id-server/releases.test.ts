@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'crypto';
 import { PocketIdTestServer, startPocketIdTestServer } from './index';
 import { Release } from './releases';
 
@@ -9,10 +10,10 @@ interface Call {
   json: any;
 }
 
-async function call(on: PocketIdTestServer, method: string, path: string, body?: unknown): Promise<Call> {
-  const headers: Record<string, string> = { 'X-API-Key': on.apiToken };
+async function call(target: PocketIdTestServer, method: string, path: string, body?: unknown): Promise<Call> {
+  const headers: Record<string, string> = { 'X-API-Key': target.apiToken };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${on.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${target.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let json: any;
   try {
@@ -22,6 +23,29 @@ async function call(on: PocketIdTestServer, method: string, path: string, body?:
   }
   return { status: res.status, text, json };
 }
+
+const servers = new Map<string, PocketIdTestServer>();
+
+/** One instance per release, shared by the tests and wiped before each. */
+function on(version: string): PocketIdTestServer {
+  const server = servers.get(version);
+  if (!server) throw new Error(`no test server for ${version}`);
+  return server;
+}
+
+beforeAll(async () => {
+  for (const version of ['2.14.0', '2.15.0', '2.16.0', '2.17.0', '2.18.0']) {
+    servers.set(version, await startPocketIdTestServer({ version, rateLimit: false }));
+  }
+});
+
+afterAll(async () => {
+  await Promise.all([...servers.values()].map((s) => s.close()));
+});
+
+beforeEach(() => {
+  for (const server of servers.values()) server.reset();
+});
 
 describe('which release is played', () => {
   test.each([
@@ -52,5 +76,52 @@ describe('which release is played', () => {
     } finally {
       await major.close();
     }
+  });
+});
+
+function ecPublicJwk(kid: string): Record<string, unknown> {
+  const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+  return { y: jwk.y, x: jwk.x, kty: 'EC', crv: 'P-256', kid, alg: 'ES256' };
+}
+
+function withPublicKeys(publicKeys: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: 'federated', credentials: { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys, ...extra, replayProtection: true }] } };
+}
+
+describe('2.15: explicit public keys of federated identities (PR #1702)', () => {
+  test('2.14 does not know publicKeys: the key is skipped, whatever its value', async () => {
+    const created = await call(on('2.14.0'), 'POST', '/api/oidc/clients', withPublicKeys('not even an array'));
+    expect(created.status).toBe(201);
+    expect(created.json.credentials.federatedIdentities).toEqual([{ issuer: 'https://agent.example.com', replayProtection: true }]);
+  });
+
+  test('2.15 stores them re-encoded (members sorted) and answers them; none is omitted', async () => {
+    const key = ecPublicJwk('agent-key-1');
+    const created = await call(on('2.15.0'), 'POST', '/api/oidc/clients', withPublicKeys([key]));
+    expect(created.status).toBe(201);
+    const [identity] = (await call(on('2.15.0'), 'GET', `/api/oidc/clients/${created.json.id}`)).json.credentials.federatedIdentities;
+    expect(identity.publicKeys).toEqual([key]);
+    expect(Object.keys(identity.publicKeys[0])).toEqual(['alg', 'crv', 'kid', 'kty', 'x', 'y']);
+    const none = await call(on('2.15.0'), 'PUT', `/api/oidc/clients/${created.json.id}`, withPublicKeys([]));
+    expect(none.json.credentials.federatedIdentities[0].publicKeys).toBeUndefined();
+  });
+
+  test.each([
+    [[{ kty: 'oct', k: 'c2VjcmV0', kid: 'k' }], 'key 1 is invalid: key is not an asymmetric public key'],
+    [[{ ...ecPublicJwk('p'), d: 'AAAA' }], 'key 1 is invalid: key contains private key material'],
+    [[ecPublicJwk('')], 'key 1 is invalid: key is missing the "kid" property'],
+    [[{ ...ecPublicJwk('e'), use: 'enc' }], 'key 1 is invalid: key is not meant to verify signatures, its "use" is not "sig"'],
+    [[ecPublicJwk('same'), ecPublicJwk('same')], 'key 2 has the same key ID "same" as an earlier key'],
+    [[{ kty: 'EC', crv: 'P-256', x: 'AAAA', kid: 'e' }], 'key 1 is invalid: failed to parse key: jwk.ParseKey: failed to unmarshal JSON into key (*jwk.ecdsaPublicKey): '
+      + 'failed to unmarshal JSON into key (*jwk.ecdsaPublicKey): required field y is missing'],
+  ])('2.15 refuses %j', async (keys, problem) => {
+    const res = await call(on('2.15.0'), 'POST', '/api/oidc/clients', withPublicKeys(keys));
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ error: `Federated client credential 1 has an invalid public key: ${problem}`, code: 'validation_failed', request_id: expect.any(String) });
+  });
+
+  test('2.15: a JWKS URL and public keys exclude each other', async () => {
+    const res = await call(on('2.15.0'), 'POST', '/api/oidc/clients', withPublicKeys([ecPublicJwk('k')], { jwks: 'https://agent.example.com/jwks' }));
+    expect(res.json).toMatchObject({ error: 'Federated client credential 1 must use either a JWKS URL or public keys, but not both', code: 'validation_failed' });
   });
 });

@@ -1,10 +1,13 @@
 import { newUuid, randomString, timestamp } from './ids';
+import type { Jwk } from './public-keys';
 
 export interface FederatedIdentity {
   issuer: string;
   subject: string;
   audience: string;
   jwks: string;
+  /** Explicit public JWKs (2.15+), re-encoded; empty when none. */
+  publicKeys: Jwk[];
   replayProtection: boolean;
 }
 
