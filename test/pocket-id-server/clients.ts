@@ -5,7 +5,7 @@ import { clientIdAlreadyExists, imageNotFound, notFound, validationMessage } fro
 import { ApiResponse, emptyResponse, jsonResponse, readJsonBody, readOptionalJsonBody, RequestContext } from './http';
 import { newUuid, randomString, timestamp } from './ids';
 import { Columns, isValidSortDirection, likeContains, paginate, paginateFilterAndSort, parseListOptions, sortBy } from './list';
-import { IMAGE_MIME_TYPES, lightQuery, logoExtension, logoFromUrl, uploadedLogo } from './logos';
+import { assertWithinPixelLimit, IMAGE_MIME_TYPES, lightQuery, logoExtension, logoFromUrl, uploadedLogo } from './logos';
 import { normalizePublicKeys } from './public-keys';
 import type { Release } from './releases';
 import { ServerState } from './state';
@@ -233,10 +233,12 @@ export function getClientLogo(ctx: RequestContext, { store }: ServerState): ApiR
   return { status: 200, headers, body: logo.data };
 }
 
-export function uploadClientLogo(ctx: RequestContext, { store }: ServerState): ApiResponse {
+export function uploadClientLogo(ctx: RequestContext, { store, release }: ServerState): ApiResponse {
   const file = uploadedLogo(ctx);
   const light = lightQuery(ctx);
   const extension = logoExtension(file.filename);
+  // [peer] 2.15+: irashack internal/resources/client_logo_resource.go (see releases.ts)
+  if (release.has('imagePixelLimit')) assertWithinPixelLimit(file.data);
   setLogo(store, requireClient(store, ctx.params.id), light, { extension, data: file.data });
   return emptyResponse(204);
 }

@@ -109,6 +109,10 @@ export function logoDownloadFailed(): ApiError {
   return new ApiError(422, 'logo_download_failed', 'Logo could not be downloaded');
 }
 
+export function invalidImage(): ApiError {
+  return new ApiError(400, 'invalid_image', 'File is not a valid image');
+}
+
 export function imageNotFound(): ApiError {
   return new ApiError(404, 'image_not_found', 'Image not found');
 }

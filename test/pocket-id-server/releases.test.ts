@@ -125,3 +125,45 @@ describe('2.15: explicit public keys of federated identities (PR #1702)', () => 
     expect(res.json).toMatchObject({ error: 'Federated client credential 1 must use either a JWKS URL or public keys, but not both', code: 'validation_failed' });
   });
 });
+
+function pngHeader(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(25);
+  ihdr.writeUInt32BE(13, 0);
+  ihdr.write('IHDR', 4, 'latin1');
+  ihdr.writeUInt32BE(width, 8);
+  ihdr.writeUInt32BE(height, 12);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr]);
+}
+
+/** SOI, an APP0 segment to skip, then SOF0 with the frame size. */
+function jpegHeader(width: number, height: number): Buffer {
+  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x04, 0x00, 0x00]);
+  const sof0 = Buffer.from([0xff, 0xc0, 0x00, 0x0b, 0x08, 0, 0, 0, 0, 0x01, 0x01, 0x11, 0x00]);
+  sof0.writeUInt16BE(height, 5);
+  sof0.writeUInt16BE(width, 7);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof0]);
+}
+
+async function uploadLogo(target: PocketIdTestServer, clientId: string, filename: string, data: Buffer): Promise<Call> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(data)]), filename);
+  const res = await fetch(`${target.baseUrl}/api/oidc/clients/${clientId}/logo`, { method: 'POST', headers: { 'X-API-Key': target.apiToken }, body: form });
+  const text = await res.text();
+  return { status: res.status, text, json: text === '' ? undefined : JSON.parse(text) };
+}
+
+describe('2.15: images over 16 million pixels are refused ([peer] irashack)', () => {
+  test.each([
+    ['2.14.0', 'logo.png', pngHeader(4001, 4000), 204],
+    ['2.15.0', 'logo.png', pngHeader(4001, 4000), 400],
+    ['2.15.0', 'logo.png', pngHeader(4000, 4000), 204],
+    ['2.15.0', 'logo.jpg', jpegHeader(8000, 2001), 400],
+    ['2.15.0', 'logo.svg', Buffer.from('<svg width="9000" height="9000"/>'), 204],
+  ])('%s: %s %#', async (version, filename, data, status) => {
+    const server = on(version);
+    const client = await call(server, 'POST', '/api/oidc/clients', { name: 'logo' });
+    const res = await uploadLogo(server, client.json.id, filename, data);
+    expect(res.status).toBe(status);
+    if (status === 400) expect(res.json).toEqual({ error: 'File is not a valid image', code: 'invalid_image', request_id: expect.any(String) });
+  });
+});
