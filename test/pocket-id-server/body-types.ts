@@ -67,6 +67,7 @@ export interface ClientInput {
   description: string;
   callbackURLs: string[] | null;
   logoutCallbackURLs: string[] | null;
+  backchannelLogoutURL: string;
   isPublic: boolean;
   pkceEnabled: boolean;
   requiresReauthentication: boolean;
@@ -91,6 +92,8 @@ export function clientInputSchema(release: Release) {
     description: str,
     callbackURLs: strArray,
     logoutCallbackURLs: strArray,
+    // 2.17+ (PR pocket-id#1734; the name from peers, see releases.ts); unknown to earlier releases
+    backchannelLogoutURL: release.has('backchannelLogout') ? str : unknownKey<string>(),
     isPublic: bool,
     pkceEnabled: bool,
     requiresReauthentication: bool,
@@ -118,6 +121,7 @@ export function emptyClientInput(): ClientInput {
     description: '',
     callbackURLs: null,
     logoutCallbackURLs: null,
+    backchannelLogoutURL: '',
     isPublic: false,
     pkceEnabled: false,
     requiresReauthentication: false,

@@ -11,6 +11,7 @@ import type { Release } from './releases';
 import { ServerState } from './state';
 import { ClientRecord, FederatedIdentity, logoKey, Store } from './store';
 import {
+  backchannelLogoutUrl,
   callbackUrlPattern,
   clientId,
   FieldChecks,
@@ -52,6 +53,7 @@ function readClientInput(ctx: RequestContext, release: Release, withId: boolean)
     .eachOptional('callbackURLs', input.callbackURLs, callbackUrlPattern)
     .eachOptional('logoutCallbackURLs', input.logoutCallbackURLs, callbackUrlPattern)
     .optionalPointer('launchURL', input.launchURL, url)
+    .optional('backchannelLogoutURL', input.backchannelLogoutURL, backchannelLogoutUrl(input.isPublic))
     .optional('accessTokenDurationMinutes', input.accessTokenDurationMinutes, tokenDuration)
     .optional('refreshTokenDurationMinutes', input.refreshTokenDurationMinutes, tokenDuration);
   if (withId) checks.optional('id', input.id, clientId, min(2), max(128));
@@ -87,6 +89,7 @@ function applyClientInput(client: ClientRecord, input: ClientInput, federatedIde
   client.name = input.name;
   client.callbackURLs = [...(input.callbackURLs ?? [])];
   client.logoutCallbackURLs = [...(input.logoutCallbackURLs ?? [])];
+  client.backchannelLogoutURL = input.backchannelLogoutURL;
   client.isPublic = input.isPublic;
   client.pkceEnabled = input.isPublic || input.pkceEnabled;
   if (!input.pkceEnabled) client.pkceSupported = false;
@@ -129,6 +132,7 @@ export function createClient(ctx: RequestContext, { store, release }: ServerStat
     description: '',
     callbackURLs: [],
     logoutCallbackURLs: [],
+    backchannelLogoutURL: '',
     imageType: null,
     darkImageType: null,
     isPublic: false,

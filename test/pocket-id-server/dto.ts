@@ -54,6 +54,7 @@ export function clientDto(client: ClientRecord): Record<string, unknown> {
     ...clientMetaDto(client),
     callbackURLs: [...client.callbackURLs],
     logoutCallbackURLs: [...client.logoutCallbackURLs],
+    ...(client.backchannelLogoutURL === '' ? {} : { backchannelLogoutURL: client.backchannelLogoutURL }),
     isPublic: client.isPublic,
     pkceEnabled: client.pkceEnabled,
     requiresPushedAuthorizationRequests: client.requiresPushedAuthorizationRequests,

@@ -167,3 +167,43 @@ describe('2.15: images over 16 million pixels are refused ([peer] irashack)', ()
     if (status === 400) expect(res.json).toEqual({ error: 'File is not a valid image', code: 'invalid_image', request_id: expect.any(String) });
   });
 });
+
+describe('2.17: backchannelLogoutURL on clients (PR #1734; name and rules [peer])', () => {
+  const url = 'https://rp.example/logout?tenant=%23test';
+
+  test('2.16 does not know it: the key is skipped, whatever its value', async () => {
+    for (const value of [url, 'not a url', 42]) {
+      const created = await call(on('2.16.0'), 'POST', '/api/oidc/clients', { name: 'rp', backchannelLogoutURL: value });
+      expect(created.status).toBe(201);
+      expect(created.json).not.toHaveProperty('backchannelLogoutURL');
+    }
+  });
+
+  test('2.17 answers it in every client answer; a PUT without it clears it; "" is none', async () => {
+    const server = on('2.17.0');
+    const { json } = await call(server, 'POST', '/api/oidc/clients', { name: 'rp', isPublic: true, backchannelLogoutURL: url });
+    expect(json.backchannelLogoutURL).toBe(url);
+    expect((await call(server, 'GET', `/api/oidc/clients/${json.id}`)).json.backchannelLogoutURL).toBe(url);
+    expect((await call(server, 'GET', '/api/oidc/clients')).json.data[0].backchannelLogoutURL).toBe(url);
+    expect((await call(server, 'PUT', `/api/oidc/clients/${json.id}/allowed-user-groups`, { userGroupIds: [] })).json.backchannelLogoutURL).toBe(url);
+    expect((await call(server, 'PUT', `/api/oidc/clients/${json.id}`, { name: 'rp', backchannelLogoutURL: url })).json.backchannelLogoutURL).toBe(url);
+    expect((await call(server, 'PUT', `/api/oidc/clients/${json.id}`, { name: 'rp' })).json).not.toHaveProperty('backchannelLogoutURL');
+    expect((await call(server, 'POST', '/api/oidc/clients', { name: 'none', backchannelLogoutURL: '' })).json).not.toHaveProperty('backchannelLogoutURL');
+  });
+
+  test.each([
+    ['http://rp.example:8080/logout?tenant=test', false, true],
+    ['HTTPS://rp.example/logout', true, true],
+    ['http://rp.example/logout', true, false],
+    ['https://rp.example/logout#fragment', false, false],
+    ['https://rp.example/logout#', false, false],
+    ['/logout', false, false],
+    ['https:///logout', false, false],
+    ['ftp://rp.example/logout', false, false],
+    ['https://rp.example/%zz', false, false],
+  ])('2.17: %s (public %s) accepted: %s', async (value, isPublic, accepted) => {
+    const res = await call(on('2.17.0'), 'POST', '/api/oidc/clients', { name: 'rp', isPublic, backchannelLogoutURL: value });
+    expect(res.status).toBe(accepted ? 201 : 400);
+    if (!accepted) expect(res.json).toMatchObject({ code: 'validation_failed', details: { fields: [expect.objectContaining({ field: 'backchannelLogoutURL' })] } });
+  });
+});

@@ -27,6 +27,8 @@ export interface ClientRecord {
   description: string;
   callbackURLs: string[];
   logoutCallbackURLs: string[];
+  /** OIDC back-channel logout (2.17+); '' for none. */
+  backchannelLogoutURL: string;
   imageType: string | null;
   darkImageType: string | null;
   isPublic: boolean;
