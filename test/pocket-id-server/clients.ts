@@ -120,7 +120,18 @@ export function listClients(ctx: RequestContext, { store }: ServerState): ApiRes
   return jsonResponse(200, { data: page.data.map((c) => clientWithGroupsCountDto(store, c)), pagination: page.pagination });
 }
 
-export function createClient(ctx: RequestContext, { store, release }: ServerState, userId: string): ApiResponse {
+/** [peer] 2.17+ (see releases.ts): unless the app setting is off, a confidential client is created with a secret. */
+function autoCreatesSecret({ store, release }: ServerState, client: ClientRecord): boolean {
+  return release.has('autoCreatedClientSecret') && store.appConfig.autoCreateOidcClientSecret && !client.isPublic;
+}
+
+/**
+ * The answer carries the generated secret once, as `createdSecret` in the secret-created shape (axnic's
+ * OidcClientCreated). Not confirmed: whether the client's own credentials.secrets already list it (here it
+ * does, as a GET right after would).
+ */
+export function createClient(ctx: RequestContext, state: ServerState, userId: string): ApiResponse {
+  const { store, release } = state;
   const input = readClientInput(ctx, release, true);
   const federatedIdentities = federatedIdentitiesOf(input);
   const id = input.id === '' ? newUuid() : input.id;
@@ -151,9 +162,11 @@ export function createClient(ctx: RequestContext, { store, release }: ServerStat
     createdById: userId,
   };
   applyClientInput(client, input, federatedIdentities);
+  const createdSecret = autoCreatesSecret(state, client) ? addSecret(client, randomString(32), null) : undefined;
   store.clients.set(id, client);
   applyLogoUrls(store, client, input);
-  return jsonResponse(201, clientWithGroupsDto(store, client));
+  const answer = clientWithGroupsDto(store, client);
+  return jsonResponse(201, createdSecret ? { ...answer, createdSecret } : answer);
 }
 
 export function getClient(ctx: RequestContext, { store }: ServerState): ApiResponse {
@@ -207,16 +220,20 @@ export function createClientSecret(ctx: RequestContext, { store }: ServerState):
   const client = requireClient(store, ctx.params.id);
   if (client.isPublic) throw validationMessage('Cannot create a secret for a public client');
   if (client.secrets.length >= MAX_CLIENT_SECRETS) throw validationMessage(`A client cannot have more than ${MAX_CLIENT_SECRETS} secrets`);
-  const secret = input.secret === '' ? randomString(32) : input.secret;
+  return jsonResponse(201, addSecret(client, input.secret === '' ? randomString(32) : input.secret, input.expiresAt));
+}
+
+/** Stores a secret and answers it the one time its value is shown. */
+function addSecret(client: ClientRecord, secret: string, expiresAt: string | null): object {
   const record = {
     id: newUuid(),
     secret,
     prefix: secret.length <= 4 ? '' : secret.slice(0, 4),
     createdAt: new Date().toISOString(),
-    expiresAt: input.expiresAt,
+    expiresAt,
   };
   client.secrets.push(record);
-  return jsonResponse(201, { ...secretDto(record), secret });
+  return { ...secretDto(record), secret };
 }
 
 export function deleteClientSecret(ctx: RequestContext, { store }: ServerState): ApiResponse {

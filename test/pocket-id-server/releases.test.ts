@@ -207,3 +207,39 @@ describe('2.17: backchannelLogoutURL on clients (PR #1734; name and rules [peer]
     if (!accepted) expect(res.json).toMatchObject({ code: 'validation_failed', details: { fields: [expect.objectContaining({ field: 'backchannelLogoutURL' })] } });
   });
 });
+
+describe('2.17: a confidential client is created with a secret ([peer] autoCreateOidcClientSecret)', () => {
+  test('2.16 creates none', async () => {
+    const created = await call(on('2.16.0'), 'POST', '/api/oidc/clients', { name: 'confidential' });
+    expect(created.json).not.toHaveProperty('createdSecret');
+    expect((await call(on('2.16.0'), 'GET', `/api/oidc/clients/${created.json.id}/secrets`)).json).toEqual([]);
+  });
+
+  test('2.17 answers it once as createdSecret and lists it like any other', async () => {
+    const server = on('2.17.0');
+    const created = await call(server, 'POST', '/api/oidc/clients', { name: 'confidential' });
+    const { createdSecret } = created.json;
+    expect(createdSecret).toEqual({
+      id: expect.any(String),
+      prefix: createdSecret.secret.slice(0, 4),
+      createdAt: expect.any(String),
+      expiresAt: null,
+      isActive: true,
+      secret: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
+    });
+    const { secret, ...listed } = createdSecret;
+    expect((await call(server, 'GET', `/api/oidc/clients/${created.json.id}/secrets`)).json).toEqual([listed]);
+    expect(server.clientSecrets(created.json.id)[0].secret).toBe(secret);
+  });
+
+  test('2.17: none for a public client, nor with the setting off', async () => {
+    const server = on('2.17.0');
+    const pub = await call(server, 'POST', '/api/oidc/clients', { name: 'spa', isPublic: true });
+    expect(pub.json).not.toHaveProperty('createdSecret');
+    server.setAppConfig({ autoCreateOidcClientSecret: false });
+    const off = await call(server, 'POST', '/api/oidc/clients', { name: 'confidential' });
+    expect(off.json).not.toHaveProperty('createdSecret');
+    expect(server.clientSecrets(pub.json.id)).toEqual([]);
+    expect(server.clientSecrets(off.json.id)).toEqual([]);
+  });
+});

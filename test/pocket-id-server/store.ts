@@ -108,6 +108,8 @@ export interface AppConfig {
   signupDefaultUserGroupIds: string[];
   /** signupDefaultCustomClaims: given to every user the API creates (user_service.go, applyDefaultCustomClaims). */
   signupDefaultCustomClaims: Array<{ key: string; value: string }>;
+  /** autoCreateOidcClientSecret (2.17+; no effect before): a new confidential client is given a secret. */
+  autoCreateOidcClientSecret: boolean;
 }
 
 export function defaultAppConfig(): AppConfig {
@@ -118,6 +120,7 @@ export function defaultAppConfig(): AppConfig {
     emailOneTimeAccessAsUnauthenticatedEnabled: false,
     signupDefaultUserGroupIds: [],
     signupDefaultCustomClaims: [],
+    autoCreateOidcClientSecret: true,
   };
 }
 
