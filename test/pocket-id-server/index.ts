@@ -12,10 +12,10 @@ import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
 import { PocketIdServer, ServedRequest } from './server';
-import { AppConfig, GroupRecord, SentEmail, UserRecord } from './store';
+import { AppConfig, BackchannelLogout, GroupRecord, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
-export type { AppConfig, SentEmail } from './store';
+export type { AppConfig, BackchannelLogout, SentEmail } from './store';
 
 export interface PocketIdTestServerOptions {
   /** Default 0: an ephemeral port. The server binds 127.0.0.1 only. */
@@ -62,6 +62,9 @@ export interface PocketIdTestServer {
   oneTimeTokens(userId: string): string[];
   /** One-time access emails Pocket-ID would have sent. */
   sentEmails(): SentEmail[];
+  /** Back-channel logout tokens 2.17+ would have sent, oldest first: a user lost access to a client with a backchannelLogoutURL. */
+  backchannelLogouts(): BackchannelLogout[];
+  clearBackchannelLogouts(): void;
 
   /** Creates users directly (username `<prefix>-<n>-<random>`, email `<username>@example.com`); returns their ids. */
   seedUsers(count: number, prefix?: string): string[];
@@ -153,6 +156,14 @@ class TestServerHandle implements PocketIdTestServer {
 
   sentEmails(): SentEmail[] {
     return deepCopy(this.server.store.sentEmails);
+  }
+
+  backchannelLogouts(): BackchannelLogout[] {
+    return deepCopy(this.server.store.backchannelLogouts);
+  }
+
+  clearBackchannelLogouts(): void {
+    this.server.store.backchannelLogouts.length = 0;
   }
 
   seedUsers(count: number, prefix = 'user'): string[] {

@@ -243,3 +243,63 @@ describe('2.17: a confidential client is created with a secret ([peer] autoCreat
     expect(server.clientSecrets(off.json.id)).toEqual([]);
   });
 });
+
+describe('2.17: back-channel logout notices when a user loses access (PR #1734)', () => {
+  const logoutUrl = 'https://rp.example/logout';
+
+  /** A client with a back-channel URL, restricted to one group whose only member is `member`; `outsider` is in no group. */
+  async function restrictedClient(version: string) {
+    const server = on(version);
+    const [member, outsider] = server.seedUsers(2);
+    const [group] = server.seedGroups(1);
+    await call(server, 'PUT', `/api/user-groups/${group}/users`, { userIds: [member] });
+    const { json } = await call(server, 'POST', '/api/oidc/clients', { name: 'rp', backchannelLogoutURL: logoutUrl });
+    await call(server, 'PUT', `/api/oidc/clients/${json.id}/allowed-user-groups`, { userGroupIds: [group] });
+    await call(server, 'PUT', `/api/oidc/clients/${json.id}`, { name: 'rp', isGroupRestricted: true, backchannelLogoutURL: logoutUrl });
+    return { server, clientId: json.id as string, member, outsider, group };
+  }
+
+  test('2.17: restricting a client signs out everyone else, but not the member allowed beforehand', async () => {
+    const { server, clientId, member, outsider } = await restrictedClient('2.17.0');
+    const signedOut = server.backchannelLogouts().map((n) => n.userId);
+    expect(signedOut.sort()).toEqual(['00000000-0000-0000-0000-000000000000', outsider].sort());
+    expect(signedOut).not.toContain(member);
+    expect(server.backchannelLogouts().every((n) => n.clientId === clientId)).toBe(true);
+  });
+
+  type Setup = Awaited<ReturnType<typeof restrictedClient>>;
+  const disable = async ({ server, member }: Setup) => {
+    const user = server.users().find((u) => u.id === member);
+    return call(server, 'PUT', `/api/users/${member}`, { username: user.username, email: user.email, disabled: true });
+  };
+  test.each<[string, (s: Setup) => Promise<Call>]>([
+    ['its group loses the member', ({ server, group }) => call(server, 'PUT', `/api/user-groups/${group}/users`, { userIds: [] })],
+    ['the member leaves the group', ({ server, member }) => call(server, 'PUT', `/api/users/${member}/user-groups`, { userGroupIds: [] })],
+    ['the group is deleted', ({ server, group }) => call(server, 'DELETE', `/api/user-groups/${group}`)],
+    ['the client drops the group', ({ server, clientId }) => call(server, 'PUT', `/api/oidc/clients/${clientId}/allowed-user-groups`, { userGroupIds: [] })],
+    ['the group drops the client', ({ server, group }) => call(server, 'PUT', `/api/user-groups/${group}/allowed-oidc-clients`, { oidcClientIds: [] })],
+    ['the member is disabled', disable],
+    ['the member is deleted', ({ server, member }) => call(server, 'DELETE', `/api/users/${member}`)],
+    ['the client is deleted', ({ server, clientId }) => call(server, 'DELETE', `/api/oidc/clients/${clientId}`)],
+  ])('2.17: %s → one notice, for the member', async (_name, change) => {
+    const setup = await restrictedClient('2.17.0');
+    setup.server.clearBackchannelLogouts();
+    expect((await change(setup)).status).toBeLessThan(300);
+    expect(setup.server.backchannelLogouts()).toEqual([{ clientId: setup.clientId, userId: setup.member }]);
+  });
+
+  test('2.17: gaining access, or a client without a back-channel URL, gives none', async () => {
+    const { server, group, member, outsider } = await restrictedClient('2.17.0');
+    server.clearBackchannelLogouts();
+    await call(server, 'PUT', `/api/user-groups/${group}/users`, { userIds: [member, outsider] });
+    const plain = await call(server, 'POST', '/api/oidc/clients', { name: 'plain' });
+    await call(server, 'DELETE', `/api/oidc/clients/${plain.json.id}`);
+    expect(server.backchannelLogouts()).toEqual([]);
+  });
+
+  test('2.16 sends none', async () => {
+    const { server, clientId } = await restrictedClient('2.16.0');
+    await call(server, 'DELETE', `/api/oidc/clients/${clientId}`);
+    expect(server.backchannelLogouts()).toEqual([]);
+  });
+});

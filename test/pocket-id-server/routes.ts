@@ -1,3 +1,4 @@
+import { withLogoutNotices } from './backchannel-logout';
 import { updateGroupClaims, updateUserClaims } from './claims';
 import * as clients from './clients';
 import * as groups from './groups';
@@ -41,9 +42,9 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('POST', '/oidc/clients', 'admin', clients.createClient),
   api('GET', '/oidc/clients/:id', 'admin', clients.getClient),
   api('GET', '/oidc/clients/:id/meta', 'none', clients.getClientMeta),
-  api('PUT', '/oidc/clients/:id', 'admin', clients.updateClient),
-  api('DELETE', '/oidc/clients/:id', 'admin', clients.deleteClient),
-  api('PUT', '/oidc/clients/:id/allowed-user-groups', 'admin', clients.updateAllowedUserGroups),
+  api('PUT', '/oidc/clients/:id', 'admin', withLogoutNotices(clients.updateClient)),
+  api('DELETE', '/oidc/clients/:id', 'admin', withLogoutNotices(clients.deleteClient)),
+  api('PUT', '/oidc/clients/:id/allowed-user-groups', 'admin', withLogoutNotices(clients.updateAllowedUserGroups)),
   api('GET', '/oidc/clients/:id/secrets', 'admin', clients.listClientSecrets),
   api('POST', '/oidc/clients/:id/secrets', 'admin', clients.createClientSecret),
   api('DELETE', '/oidc/clients/:id/secrets/:secretId', 'admin', clients.deleteClientSecret),
@@ -55,10 +56,10 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('GET', '/users/me', 'user', users.getCurrentUser),
   api('GET', '/users/:id', 'admin', users.getUser),
   api('POST', '/users', 'admin', users.createUser),
-  api('PUT', '/users/:id', 'admin', users.updateUser),
-  api('DELETE', '/users/:id', 'admin', users.deleteUser),
+  api('PUT', '/users/:id', 'admin', withLogoutNotices(users.updateUser)),
+  api('DELETE', '/users/:id', 'admin', withLogoutNotices(users.deleteUser)),
   api('GET', '/users/:id/groups', 'admin', users.getUserGroups),
-  api('PUT', '/users/:id/user-groups', 'admin', users.updateUserGroups),
+  api('PUT', '/users/:id/user-groups', 'admin', withLogoutNotices(users.updateUserGroups)),
   api('POST', '/users/:id/one-time-access-token', 'admin', oneTimeAccess.createOneTimeAccessToken),
   api('POST', '/users/:id/one-time-access-email', 'admin', oneTimeAccess.sendOneTimeAccessEmailAsAdmin),
   api('POST', '/one-time-access-token/:token', 'none', oneTimeAccess.exchangeOneTimeAccessToken, ONE_TIME_ACCESS_TOKEN_POLICY),
@@ -68,9 +69,9 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('GET', '/user-groups/:id', 'admin', groups.getGroup),
   api('POST', '/user-groups', 'admin', groups.createGroup),
   api('PUT', '/user-groups/:id', 'admin', groups.updateGroup),
-  api('DELETE', '/user-groups/:id', 'admin', groups.deleteGroup),
-  api('PUT', '/user-groups/:id/users', 'admin', groups.updateGroupUsers),
-  api('PUT', '/user-groups/:id/allowed-oidc-clients', 'admin', groups.updateGroupAllowedClients),
+  api('DELETE', '/user-groups/:id', 'admin', withLogoutNotices(groups.deleteGroup)),
+  api('PUT', '/user-groups/:id/users', 'admin', withLogoutNotices(groups.updateGroupUsers)),
+  api('PUT', '/user-groups/:id/allowed-oidc-clients', 'admin', withLogoutNotices(groups.updateGroupAllowedClients)),
 
   api('PUT', '/custom-claims/user/:userId', 'admin', updateUserClaims),
   api('PUT', '/custom-claims/user-group/:userGroupId', 'admin', updateGroupClaims),

@@ -94,6 +94,12 @@ export interface SentEmail {
   ttlSeconds: number;
 }
 
+/** A logout token Pocket-ID 2.17+ would have sent to a client's back-channel logout URL. */
+export interface BackchannelLogout {
+  readonly clientId: string;
+  readonly userId: string;
+}
+
 export interface Logo {
   readonly extension: string;
   readonly data: Buffer;
@@ -139,6 +145,7 @@ export class Store {
   readonly claims: CustomClaimRecord[] = [];
   readonly oneTimeTokens = new Map<string, OneTimeTokenRecord>();
   readonly sentEmails: SentEmail[] = [];
+  readonly backchannelLogouts: BackchannelLogout[] = [];
   readonly logos = new Map<string, Logo>();
   appConfig: AppConfig = defaultAppConfig();
 
@@ -151,6 +158,7 @@ export class Store {
     this.claims.length = 0;
     this.oneTimeTokens.clear();
     this.sentEmails.length = 0;
+    this.backchannelLogouts.length = 0;
     this.logos.clear();
     this.appConfig = defaultAppConfig();
   }
