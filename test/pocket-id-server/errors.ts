@@ -125,6 +125,15 @@ export function fileTooLarge(maxSize: string): ApiError {
   return new ApiError(413, 'file_too_large', `File must not exceed ${maxSize}`, { max_size: maxSize });
 }
 
+/** [peer] 2.18+ codes as irashack names them (internal/client/logo_presets.go); the messages may differ. */
+export function logoPresetsDisabled(): ApiError {
+  return new ApiError(403, 'logo_presets_disabled', 'Logo presets are disabled');
+}
+
+export function logoPresetsUnavailable(): ApiError {
+  return new ApiError(502, 'logo_presets_unavailable', 'Logo presets could not be loaded');
+}
+
 export function internalError(): ApiError {
   return new ApiError(500, 'internal_error', 'Something went wrong');
 }

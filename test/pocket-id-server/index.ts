@@ -11,10 +11,12 @@
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
+import { IconLibrary } from './logo-presets';
 import { PocketIdServer, ServedRequest } from './server';
 import { AppConfig, BackchannelLogout, GroupRecord, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
+export type { IconLibrary } from './logo-presets';
 export type { AppConfig, BackchannelLogout, SentEmail } from './store';
 
 export interface PocketIdTestServerOptions {
@@ -35,6 +37,12 @@ export interface PocketIdTestServerOptions {
   appUrl?: string;
   /** false (default): unknown /api routes get Gin's plain-text 404; true: the frontend's JSON {"error":"API endpoint not found"}. */
   frontend?: boolean;
+  /**
+   * The icon library behind the logo presets (2.18+): 'available' (default); 'disabled', as
+   * ICON_LIBRARY_URL=disabled (403 logo_presets_disabled); 'unavailable', its index cannot be loaded (502
+   * logo_presets_unavailable).
+   */
+  iconLibrary?: IconLibrary;
 }
 
 export interface PocketIdTestServer {
@@ -230,6 +238,7 @@ export async function startPocketIdTestServer(opts: PocketIdTestServerOptions = 
     rateLimit: opts.rateLimit ?? { perSecond: 100, burst: 300 },
     appUrl: opts.appUrl,
     frontend: opts.frontend ?? false,
+    iconLibrary: opts.iconLibrary ?? 'available',
   });
   const baseUrl = await server.listen();
   return new TestServerHandle(server, baseUrl, apiToken);

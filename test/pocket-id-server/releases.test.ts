@@ -303,3 +303,49 @@ describe('2.17: back-channel logout notices when a user loses access (PR #1734)'
     expect(server.backchannelLogouts()).toEqual([]);
   });
 });
+
+describe('2.18: logo presets ([peer] irashack)', () => {
+  const names = (res: Call) => res.json.map((p: any) => p.name);
+
+  test('2.17 has no such route', async () => {
+    const res = await call(on('2.17.0'), 'GET', '/api/oidc/logo-presets?search=plex');
+    expect(res.status).toBe(404);
+    expect(res.text).toBe('404 page not found');
+  });
+
+  test('2.18: a bare array, exact matches first, then prefixes, then substrings', async () => {
+    const server = on('2.18.0');
+    expect((await call(server, 'GET', '/api/oidc/logo-presets?search=jellyfin')).json).toEqual([
+      {
+        name: 'Jellyfin',
+        reference: 'jellyfin',
+        logoUrl: 'https://cdn.jsdelivr.net/gh/selfhst/icons/svg/jellyfin.svg',
+        darkLogoUrl: 'https://cdn.jsdelivr.net/gh/selfhst/icons/svg/jellyfin-light.svg',
+      },
+    ]);
+    expect(names(await call(server, 'GET', '/api/oidc/logo-presets?search=seerr'))).toEqual(['Seerr', 'Jellyseerr', 'Overseerr']);
+    expect(names(await call(server, 'GET', '/api/oidc/logo-presets?search=HOME'))).toEqual(['Home Assistant', 'Homepage', 'Homer', 'AdGuard Home']);
+    expect((await call(server, 'GET', '/api/oidc/logo-presets?search=plex')).json[0].darkLogoUrl).toBeNull();
+  });
+
+  test('2.18: an empty search lists the library alphabetically, at most 30', async () => {
+    const all = names(await call(on('2.18.0'), 'GET', '/api/oidc/logo-presets'));
+    expect(all).toHaveLength(30);
+    expect(all.slice(0, 3)).toEqual(['AdGuard Home', 'Audiobookshelf', 'Authentik']);
+    expect([...all].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()))).toEqual(all);
+  });
+
+  test.each([
+    ['disabled' as const, 403, { error: 'Logo presets are disabled', code: 'logo_presets_disabled' }],
+    ['unavailable' as const, 502, { error: 'Logo presets could not be loaded', code: 'logo_presets_unavailable' }],
+  ])('2.18 with the icon library %s → %d', async (iconLibrary, status, body) => {
+    const server = await startPocketIdTestServer({ version: '2.18.0', iconLibrary, rateLimit: false });
+    try {
+      const res = await call(server, 'GET', '/api/oidc/logo-presets?search=plex');
+      expect(res.status).toBe(status);
+      expect(res.json).toEqual({ ...body, request_id: expect.any(String) });
+    } finally {
+      await server.close();
+    }
+  });
+});
