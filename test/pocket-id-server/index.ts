@@ -1,12 +1,16 @@
 /**
- * An in-process stand-in for Pocket-ID 2.14's admin REST API, for tests. Behaviour follows Pocket-ID's
- * own source (v2.14.0: controllers, DTO validation tags, services, error middleware) and was compared
- * request by request with a real 2.14.0 build.
+ * An in-process stand-in for Pocket-ID's admin REST API, for tests, as releases 2.14.0 to 2.18.0 answer
+ * it: the `version` option chooses the release (releases.ts lists what each one changed, with sources).
+ * 2.14 follows Pocket-ID's own source (v2.14.0: controllers, DTO validation tags, services, error
+ * middleware) and was compared request by request with a real 2.14.0 build; 2.15's public keys were
+ * compared with a build of PR #1702. The rest of 2.15-2.18 follows PR descriptions and the tested code of
+ * peers that run against each release, so it may differ from those releases in detail.
  *
  * Not like the real server: only the static API key authenticates (no sessions or API keys); logo URLs
  * are never downloaded (a public URL counts as a PNG/typed-by-extension logo, private ones are refused
- * as Pocket-ID refuses them); emails are recorded, not sent; no OAuth endpoints (token, authorize, …);
- * no application-configuration, SCIM, signup-token, API-resource or LDAP endpoints.
+ * as Pocket-ID refuses them); emails and back-channel logout tokens are recorded, not sent; the logo
+ * presets come from a small built-in library; no OAuth endpoints (token, authorize, …); no
+ * application-configuration (setAppConfig stands in), SCIM, signup-token, API-resource or LDAP endpoints.
  */
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
