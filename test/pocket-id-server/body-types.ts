@@ -1,6 +1,7 @@
-import { arrayOf, bool, decodeStruct, Decoder, int64, nullableStr, str, strArray, struct } from './decode';
+import { arrayOf, bool, decodeStruct, Decoder, int64, nullableStr, rawJson, str, strArray, struct, unknownKey } from './decode';
 import { invalidRequestBody } from './errors';
 import { readJsonBody, RequestContext } from './http';
+import type { Release } from './releases';
 import { FederatedIdentity } from './store';
 import { FieldChecks, required } from './validation';
 
@@ -19,15 +20,24 @@ export const dateTime: Decoder<string | null> = (value) => {
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction === '.' ? '' : fraction}${zone}`;
 };
 
-const federatedIdentity = struct<FederatedIdentity>({
-  issuer: str,
-  subject: str,
-  audience: str,
-  jwks: str,
-  replayProtection: bool,
-});
+/** FederatedIdentityDto as it is read: publicKeys are raw JSON until they are validated and re-encoded. */
+export interface FederatedIdentityInput extends Omit<FederatedIdentity, 'publicKeys'> {
+  publicKeys: unknown[] | null;
+}
 
-const emptyFederatedIdentity = (): FederatedIdentity => ({ issuer: '', subject: '', audience: '', jwks: '', replayProtection: false });
+function federatedIdentity(release: Release): Decoder<FederatedIdentityInput> {
+  return struct<FederatedIdentityInput>({
+    issuer: str,
+    subject: str,
+    audience: str,
+    jwks: str,
+    // []json.RawMessage from 2.15 (PR pocket-id#1702); 2.14's DTO has no such field
+    publicKeys: release.has('federatedPublicKeys') ? arrayOf(rawJson, null) : unknownKey<unknown[] | null>(),
+    replayProtection: bool,
+  });
+}
+
+const emptyFederatedIdentity = (): FederatedIdentityInput => ({ issuer: '', subject: '', audience: '', jwks: '', publicKeys: null, replayProtection: false });
 
 /** credentials.secrets is read-only, but its values must still decode. */
 interface SecretEcho {
@@ -47,7 +57,7 @@ const ignoredSecret = struct<SecretEcho>({
 });
 
 export interface ClientCredentialsInput {
-  federatedIdentities: FederatedIdentity[] | null;
+  federatedIdentities: FederatedIdentityInput[] | null;
   secrets: SecretEcho[] | null;
 }
 
@@ -57,6 +67,7 @@ export interface ClientInput {
   description: string;
   callbackURLs: string[] | null;
   logoutCallbackURLs: string[] | null;
+  backchannelLogoutURL: string;
   isPublic: boolean;
   pkceEnabled: boolean;
   requiresReauthentication: boolean;
@@ -73,30 +84,35 @@ export interface ClientInput {
   refreshTokenDurationMinutes: number;
 }
 
-export const clientInputSchema = {
-  id: str,
-  name: str,
-  description: str,
-  callbackURLs: strArray,
-  logoutCallbackURLs: strArray,
-  isPublic: bool,
-  pkceEnabled: bool,
-  requiresReauthentication: bool,
-  requiresPushedAuthorizationRequests: bool,
-  skipConsent: bool,
-  credentials: struct<ClientCredentialsInput>({
-    federatedIdentities: arrayOf(federatedIdentity, emptyFederatedIdentity()),
-    secrets: arrayOf(ignoredSecret, { id: '', prefix: '', createdAt: null, expiresAt: null, isActive: false }),
-  }),
-  launchURL: nullableStr,
-  hasLogo: bool,
-  hasDarkLogo: bool,
-  logoUrl: nullableStr,
-  darkLogoUrl: nullableStr,
-  isGroupRestricted: bool,
-  accessTokenDurationMinutes: int64,
-  refreshTokenDurationMinutes: int64,
-};
+/** OidcClientCreateDto / OidcClientUpdateDto of the release played. */
+export function clientInputSchema(release: Release) {
+  return {
+    id: str,
+    name: str,
+    description: str,
+    callbackURLs: strArray,
+    logoutCallbackURLs: strArray,
+    // 2.17+ (PR pocket-id#1734; the name from peers, see releases.ts); unknown to earlier releases
+    backchannelLogoutURL: release.has('backchannelLogout') ? str : unknownKey<string>(),
+    isPublic: bool,
+    pkceEnabled: bool,
+    requiresReauthentication: bool,
+    requiresPushedAuthorizationRequests: bool,
+    skipConsent: bool,
+    credentials: struct<ClientCredentialsInput>({
+      federatedIdentities: arrayOf(federatedIdentity(release), emptyFederatedIdentity()),
+      secrets: arrayOf(ignoredSecret, { id: '', prefix: '', createdAt: null, expiresAt: null, isActive: false }),
+    }),
+    launchURL: nullableStr,
+    hasLogo: bool,
+    hasDarkLogo: bool,
+    logoUrl: nullableStr,
+    darkLogoUrl: nullableStr,
+    isGroupRestricted: bool,
+    accessTokenDurationMinutes: int64,
+    refreshTokenDurationMinutes: int64,
+  };
+}
 
 export function emptyClientInput(): ClientInput {
   return {
@@ -105,6 +121,7 @@ export function emptyClientInput(): ClientInput {
     description: '',
     callbackURLs: null,
     logoutCallbackURLs: null,
+    backchannelLogoutURL: '',
     isPublic: false,
     pkceEnabled: false,
     requiresReauthentication: false,

@@ -5,10 +5,13 @@ import { clientIdAlreadyExists, imageNotFound, notFound, validationMessage } fro
 import { ApiResponse, emptyResponse, jsonResponse, readJsonBody, readOptionalJsonBody, RequestContext } from './http';
 import { newUuid, randomString, timestamp } from './ids';
 import { Columns, isValidSortDirection, likeContains, paginate, paginateFilterAndSort, parseListOptions, sortBy } from './list';
-import { IMAGE_MIME_TYPES, lightQuery, logoExtension, logoFromUrl, uploadedLogo } from './logos';
+import { assertWithinPixelLimit, IMAGE_MIME_TYPES, lightQuery, logoExtension, logoFromUrl, uploadedLogo } from './logos';
+import { normalizePublicKeys } from './public-keys';
+import type { Release } from './releases';
 import { ServerState } from './state';
-import { ClientRecord, logoKey, Store } from './store';
+import { ClientRecord, FederatedIdentity, logoKey, Store } from './store';
 import {
+  backchannelLogoutUrl,
   callbackUrlPattern,
   clientId,
   FieldChecks,
@@ -42,14 +45,15 @@ function requireClient(store: Store, id: string): ClientRecord {
   return client;
 }
 
-function readClientInput(ctx: RequestContext, withId: boolean): ClientInput {
-  const input = decodeStruct(clientInputSchema, emptyClientInput, readJsonBody(ctx));
+function readClientInput(ctx: RequestContext, release: Release, withId: boolean): ClientInput {
+  const input = decodeStruct(clientInputSchema(release), emptyClientInput, readJsonBody(ctx));
   const checks = new FieldChecks()
     .field('name', input.name, required, max(50))
     .optional('description', input.description, max(150))
     .eachOptional('callbackURLs', input.callbackURLs, callbackUrlPattern)
     .eachOptional('logoutCallbackURLs', input.logoutCallbackURLs, callbackUrlPattern)
     .optionalPointer('launchURL', input.launchURL, url)
+    .optional('backchannelLogoutURL', input.backchannelLogoutURL, backchannelLogoutUrl(input.isPublic))
     .optional('accessTokenDurationMinutes', input.accessTokenDurationMinutes, tokenDuration)
     .optional('refreshTokenDurationMinutes', input.refreshTokenDurationMinutes, tokenDuration);
   if (withId) checks.optional('id', input.id, clientId, min(2), max(128));
@@ -57,8 +61,23 @@ function readClientInput(ctx: RequestContext, withId: boolean): ClientInput {
   return { ...input, name: nfc(input.name), description: nfc(input.description) };
 }
 
+/**
+ * updateOIDCClientModelFromDto's checks of explicit public keys (2.15+, PR pocket-id#1702): after the DTO's
+ * own validation and the client's lookup, before anything is stored (a duplicate client id included).
+ */
+function federatedIdentitiesOf(input: ClientInput): FederatedIdentity[] {
+  return (input.credentials.federatedIdentities ?? []).map((fi, i) => {
+    const normalized = normalizePublicKeys(fi.publicKeys ?? []);
+    if ('problem' in normalized) throw validationMessage(`Federated client credential ${i + 1} has an invalid public key: ${normalized.problem}`);
+    if (normalized.keys.length > 0 && fi.jwks !== '') {
+      throw validationMessage(`Federated client credential ${i + 1} must use either a JWKS URL or public keys, but not both`);
+    }
+    return { ...fi, publicKeys: normalized.keys };
+  });
+}
+
 /** updateOIDCClientModelFromDto: every field is replaced, omitted ones fall back to their zero value. */
-function applyClientInput(client: ClientRecord, input: ClientInput): void {
+function applyClientInput(client: ClientRecord, input: ClientInput, federatedIdentities: FederatedIdentity[]): void {
   client.description = input.description;
   client.requiresReauthentication = input.requiresReauthentication;
   client.requiresPushedAuthorizationRequests = input.requiresPushedAuthorizationRequests;
@@ -70,10 +89,11 @@ function applyClientInput(client: ClientRecord, input: ClientInput): void {
   client.name = input.name;
   client.callbackURLs = [...(input.callbackURLs ?? [])];
   client.logoutCallbackURLs = [...(input.logoutCallbackURLs ?? [])];
+  client.backchannelLogoutURL = input.backchannelLogoutURL;
   client.isPublic = input.isPublic;
   client.pkceEnabled = input.isPublic || input.pkceEnabled;
   if (!input.pkceEnabled) client.pkceSupported = false;
-  client.federatedIdentities = (input.credentials.federatedIdentities ?? []).map((fi) => ({ ...fi }));
+  client.federatedIdentities = federatedIdentities;
 }
 
 /** Pocket-ID saves the client first and downloads logos afterwards, so a failed download leaves the client saved. */
@@ -100,8 +120,20 @@ export function listClients(ctx: RequestContext, { store }: ServerState): ApiRes
   return jsonResponse(200, { data: page.data.map((c) => clientWithGroupsCountDto(store, c)), pagination: page.pagination });
 }
 
-export function createClient(ctx: RequestContext, { store }: ServerState, userId: string): ApiResponse {
-  const input = readClientInput(ctx, true);
+/** [peer] 2.17+ (see releases.ts): unless the app setting is off, a confidential client is created with a secret. */
+function autoCreatesSecret({ store, release }: ServerState, client: ClientRecord): boolean {
+  return release.has('autoCreatedClientSecret') && store.appConfig.autoCreateOidcClientSecret && !client.isPublic;
+}
+
+/**
+ * The answer carries the generated secret once, as `createdSecret` in the secret-created shape (axnic's
+ * OidcClientCreated). Not confirmed: whether the client's own credentials.secrets already list it (here it
+ * does, as a GET right after would).
+ */
+export function createClient(ctx: RequestContext, state: ServerState, userId: string): ApiResponse {
+  const { store, release } = state;
+  const input = readClientInput(ctx, release, true);
+  const federatedIdentities = federatedIdentitiesOf(input);
   const id = input.id === '' ? newUuid() : input.id;
   if (store.clients.has(id)) throw clientIdAlreadyExists();
   const client: ClientRecord = {
@@ -111,6 +143,7 @@ export function createClient(ctx: RequestContext, { store }: ServerState, userId
     description: '',
     callbackURLs: [],
     logoutCallbackURLs: [],
+    backchannelLogoutURL: '',
     imageType: null,
     darkImageType: null,
     isPublic: false,
@@ -128,10 +161,12 @@ export function createClient(ctx: RequestContext, { store }: ServerState, userId
     refreshTokenDurationMinutes: DEFAULT_REFRESH_TOKEN_MINUTES,
     createdById: userId,
   };
-  applyClientInput(client, input);
+  applyClientInput(client, input, federatedIdentities);
+  const createdSecret = autoCreatesSecret(state, client) ? addSecret(client, randomString(32), null) : undefined;
   store.clients.set(id, client);
   applyLogoUrls(store, client, input);
-  return jsonResponse(201, clientWithGroupsDto(store, client));
+  const answer = clientWithGroupsDto(store, client);
+  return jsonResponse(201, createdSecret ? { ...answer, createdSecret } : answer);
 }
 
 export function getClient(ctx: RequestContext, { store }: ServerState): ApiResponse {
@@ -142,10 +177,10 @@ export function getClientMeta(ctx: RequestContext, { store }: ServerState): ApiR
   return jsonResponse(200, clientMetaDto(requireClient(store, ctx.params.id)));
 }
 
-export function updateClient(ctx: RequestContext, { store }: ServerState): ApiResponse {
-  const input = readClientInput(ctx, false);
+export function updateClient(ctx: RequestContext, { store, release }: ServerState): ApiResponse {
+  const input = readClientInput(ctx, release, false);
   const client = requireClient(store, ctx.params.id);
-  applyClientInput(client, input);
+  applyClientInput(client, input, federatedIdentitiesOf(input));
   if (!input.isGroupRestricted) store.setAllowedGroupsOfClient(client.id, []);
   applyLogoUrls(store, client, input);
   return jsonResponse(200, clientWithGroupsDto(store, client));
@@ -185,16 +220,20 @@ export function createClientSecret(ctx: RequestContext, { store }: ServerState):
   const client = requireClient(store, ctx.params.id);
   if (client.isPublic) throw validationMessage('Cannot create a secret for a public client');
   if (client.secrets.length >= MAX_CLIENT_SECRETS) throw validationMessage(`A client cannot have more than ${MAX_CLIENT_SECRETS} secrets`);
-  const secret = input.secret === '' ? randomString(32) : input.secret;
+  return jsonResponse(201, addSecret(client, input.secret === '' ? randomString(32) : input.secret, input.expiresAt));
+}
+
+/** Stores a secret and answers it the one time its value is shown. */
+function addSecret(client: ClientRecord, secret: string, expiresAt: string | null): object {
   const record = {
     id: newUuid(),
     secret,
     prefix: secret.length <= 4 ? '' : secret.slice(0, 4),
     createdAt: new Date().toISOString(),
-    expiresAt: input.expiresAt,
+    expiresAt,
   };
   client.secrets.push(record);
-  return jsonResponse(201, { ...secretDto(record), secret });
+  return { ...secretDto(record), secret };
 }
 
 export function deleteClientSecret(ctx: RequestContext, { store }: ServerState): ApiResponse {
@@ -215,10 +254,12 @@ export function getClientLogo(ctx: RequestContext, { store }: ServerState): ApiR
   return { status: 200, headers, body: logo.data };
 }
 
-export function uploadClientLogo(ctx: RequestContext, { store }: ServerState): ApiResponse {
+export function uploadClientLogo(ctx: RequestContext, { store, release }: ServerState): ApiResponse {
   const file = uploadedLogo(ctx);
   const light = lightQuery(ctx);
   const extension = logoExtension(file.filename);
+  // [peer] 2.15+: irashack internal/resources/client_logo_resource.go (see releases.ts)
+  if (release.has('imagePixelLimit')) assertWithinPixelLimit(file.data);
   setLogo(store, requireClient(store, ctx.params.id), light, { extension, data: file.data });
   return emptyResponse(204);
 }

@@ -41,6 +41,14 @@ export function arrayOf<T>(element: Decoder<T>, zero: T): Decoder<T[] | null> {
 
 export const strArray = arrayOf(str, '');
 
+/** json.RawMessage: any JSON value, kept as it came (a `null` included). */
+export const rawJson: Decoder<unknown> = (value) => value;
+
+/** A field the DTO does not have (in the release played): its key is skipped whatever its value, as any unknown key is. */
+export function unknownKey<T>(): Decoder<T> {
+  return (_value, previous) => previous;
+}
+
 type Schema<T> = { [K in keyof T]: Decoder<T[K]> };
 
 function findField(schemaKeys: string[], key: string): string | undefined {

@@ -41,6 +41,7 @@ function federatedIdentityDto(fi: ClientRecord['federatedIdentities'][number]): 
   if (fi.subject !== '') dto.subject = fi.subject;
   if (fi.audience !== '') dto.audience = fi.audience;
   if (fi.jwks !== '') dto.jwks = fi.jwks;
+  if (fi.publicKeys.length > 0) dto.publicKeys = fi.publicKeys.map((key) => ({ ...key }));
   dto.replayProtection = fi.replayProtection;
   return dto;
 }
@@ -53,6 +54,7 @@ export function clientDto(client: ClientRecord): Record<string, unknown> {
     ...clientMetaDto(client),
     callbackURLs: [...client.callbackURLs],
     logoutCallbackURLs: [...client.logoutCallbackURLs],
+    ...(client.backchannelLogoutURL === '' ? {} : { backchannelLogoutURL: client.backchannelLogoutURL }),
     isPublic: client.isPublic,
     pkceEnabled: client.pkceEnabled,
     requiresPushedAuthorizationRequests: client.requiresPushedAuthorizationRequests,

@@ -109,6 +109,10 @@ export function logoDownloadFailed(): ApiError {
   return new ApiError(422, 'logo_download_failed', 'Logo could not be downloaded');
 }
 
+export function invalidImage(): ApiError {
+  return new ApiError(400, 'invalid_image', 'File is not a valid image');
+}
+
 export function imageNotFound(): ApiError {
   return new ApiError(404, 'image_not_found', 'Image not found');
 }
@@ -119,6 +123,15 @@ export function unsupportedFileType(): ApiError {
 
 export function fileTooLarge(maxSize: string): ApiError {
   return new ApiError(413, 'file_too_large', `File must not exceed ${maxSize}`, { max_size: maxSize });
+}
+
+/** [peer] 2.18+ codes as irashack names them (internal/client/logo_presets.go); the messages may differ. */
+export function logoPresetsDisabled(): ApiError {
+  return new ApiError(403, 'logo_presets_disabled', 'Logo presets are disabled');
+}
+
+export function logoPresetsUnavailable(): ApiError {
+  return new ApiError(502, 'logo_presets_unavailable', 'Logo presets could not be loaded');
 }
 
 export function internalError(): ApiError {

@@ -1,28 +1,39 @@
 /**
- * An in-process stand-in for Pocket-ID 2.14's admin REST API, for tests. Behaviour follows Pocket-ID's
- * own source (v2.14.0: controllers, DTO validation tags, services, error middleware) and was compared
- * request by request with a real 2.14.0 build.
+ * An in-process stand-in for Pocket-ID's admin REST API, for tests, as releases 2.14.0 to 2.18.0 answer
+ * it: the `version` option chooses the release (releases.ts lists what each one changed, with sources).
+ * 2.14 follows Pocket-ID's own source (v2.14.0: controllers, DTO validation tags, services, error
+ * middleware) and was compared request by request with a real 2.14.0 build; 2.15's public keys were
+ * compared with a build of PR #1702. The rest of 2.15-2.18 follows PR descriptions and the tested code of
+ * peers that run against each release, so it may differ from those releases in detail.
  *
  * Not like the real server: only the static API key authenticates (no sessions or API keys); logo URLs
  * are never downloaded (a public URL counts as a PNG/typed-by-extension logo, private ones are refused
- * as Pocket-ID refuses them); emails are recorded, not sent; no OAuth endpoints (token, authorize, …);
- * no application-configuration, SCIM, signup-token, API-resource or LDAP endpoints.
+ * as Pocket-ID refuses them); emails and back-channel logout tokens are recorded, not sent; the logo
+ * presets come from a small built-in library; no OAuth endpoints (token, authorize, …); no
+ * application-configuration (setAppConfig stands in), SCIM, signup-token, API-resource or LDAP endpoints.
  */
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
+import { IconLibrary } from './logo-presets';
 import { PocketIdServer, ServedRequest } from './server';
-import { AppConfig, GroupRecord, SentEmail, UserRecord } from './store';
+import { AppConfig, BackchannelLogout, GroupRecord, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
-export type { AppConfig, SentEmail } from './store';
+export type { IconLibrary } from './logo-presets';
+export type { AppConfig, BackchannelLogout, SentEmail } from './store';
 
 export interface PocketIdTestServerOptions {
   /** Default 0: an ephemeral port. The server binds 127.0.0.1 only. */
   port?: number;
   /** The static API key (X-API-Key). Default: 32 random alphanumerics. */
   apiToken?: string;
-  /** Answer of GET /api/version/current. Default '2.14.0'. */
+  /**
+   * Answer of GET /api/version/current, and the release whose behaviour is played: the highest of
+   * 2.14.0 … 2.18.0 not above it ('2.16.3' plays 2.16). Older versions play 2.14, newer ones (a '3.0.0'
+   * too) and non-semver ones ('unknown') play 2.18: those are only announced, for tests of the handler's
+   * version checks. See releases.ts. Default '2.14.0'.
+   */
   version?: string;
   /** Token bucket per client IP on /api/* and /.well-known/*; /healthz is never limited. Default {perSecond: 100, burst: 300}. */
   rateLimit?: { perSecond: number; burst: number } | false;
@@ -30,6 +41,12 @@ export interface PocketIdTestServerOptions {
   appUrl?: string;
   /** false (default): unknown /api routes get Gin's plain-text 404; true: the frontend's JSON {"error":"API endpoint not found"}. */
   frontend?: boolean;
+  /**
+   * The icon library behind the logo presets (2.18+): 'available' (default); 'disabled', as
+   * ICON_LIBRARY_URL=disabled (403 logo_presets_disabled); 'unavailable', its index cannot be loaded (502
+   * logo_presets_unavailable).
+   */
+  iconLibrary?: IconLibrary;
 }
 
 export interface PocketIdTestServer {
@@ -57,6 +74,9 @@ export interface PocketIdTestServer {
   oneTimeTokens(userId: string): string[];
   /** One-time access emails Pocket-ID would have sent. */
   sentEmails(): SentEmail[];
+  /** Back-channel logout tokens 2.17+ would have sent, oldest first: a user lost access to a client with a backchannelLogoutURL. */
+  backchannelLogouts(): BackchannelLogout[];
+  clearBackchannelLogouts(): void;
 
   /** Creates users directly (username `<prefix>-<n>-<random>`, email `<username>@example.com`); returns their ids. */
   seedUsers(count: number, prefix?: string): string[];
@@ -150,6 +170,14 @@ class TestServerHandle implements PocketIdTestServer {
     return deepCopy(this.server.store.sentEmails);
   }
 
+  backchannelLogouts(): BackchannelLogout[] {
+    return deepCopy(this.server.store.backchannelLogouts);
+  }
+
+  clearBackchannelLogouts(): void {
+    this.server.store.backchannelLogouts.length = 0;
+  }
+
   seedUsers(count: number, prefix = 'user'): string[] {
     const { store } = this.server;
     const start = store.users.size;
@@ -214,6 +242,7 @@ export async function startPocketIdTestServer(opts: PocketIdTestServerOptions = 
     rateLimit: opts.rateLimit ?? { perSecond: 100, burst: 300 },
     appUrl: opts.appUrl,
     frontend: opts.frontend ?? false,
+    iconLibrary: opts.iconLibrary ?? 'available',
   });
   const baseUrl = await server.listen();
   return new TestServerHandle(server, baseUrl, apiToken);

@@ -1,9 +1,12 @@
+import { withLogoutNotices } from './backchannel-logout';
 import { updateGroupClaims, updateUserClaims } from './claims';
 import * as clients from './clients';
 import * as groups from './groups';
 import { ApiResponse, RequestContext } from './http';
+import { searchLogoPresets } from './logo-presets';
 import * as oneTimeAccess from './one-time-access';
 import { ONE_TIME_ACCESS_EMAIL_POLICY, ONE_TIME_ACCESS_TOKEN_POLICY, RatePolicy } from './rate-limit';
+import type { Feature, Release } from './releases';
 import { ServerState } from './state';
 import * as users from './users';
 import { currentVersion, healthz, jwks, openIdConfiguration } from './well-known';
@@ -23,11 +26,17 @@ export interface Route {
   readonly auth: AuthLevel;
   /** A stricter limiter applied after the general API one. */
   readonly limiter?: RatePolicy;
+  /** Served only by releases with this feature; the others answer the path as an unknown route. */
+  readonly feature?: Feature;
   readonly handle: Handler;
 }
 
 function api(method: string, pattern: string, auth: AuthLevel, handle: Handler, limiter?: RatePolicy): Route {
   return { method, pattern: `/api${pattern}`, group: 'api', auth, handle, limiter };
+}
+
+function since(feature: Feature, route: Route): Route {
+  return { ...route, feature };
 }
 
 export const ROUTES: ReadonlyArray<Route> = [
@@ -41,24 +50,25 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('POST', '/oidc/clients', 'admin', clients.createClient),
   api('GET', '/oidc/clients/:id', 'admin', clients.getClient),
   api('GET', '/oidc/clients/:id/meta', 'none', clients.getClientMeta),
-  api('PUT', '/oidc/clients/:id', 'admin', clients.updateClient),
-  api('DELETE', '/oidc/clients/:id', 'admin', clients.deleteClient),
-  api('PUT', '/oidc/clients/:id/allowed-user-groups', 'admin', clients.updateAllowedUserGroups),
+  api('PUT', '/oidc/clients/:id', 'admin', withLogoutNotices(clients.updateClient)),
+  api('DELETE', '/oidc/clients/:id', 'admin', withLogoutNotices(clients.deleteClient)),
+  api('PUT', '/oidc/clients/:id/allowed-user-groups', 'admin', withLogoutNotices(clients.updateAllowedUserGroups)),
   api('GET', '/oidc/clients/:id/secrets', 'admin', clients.listClientSecrets),
   api('POST', '/oidc/clients/:id/secrets', 'admin', clients.createClientSecret),
   api('DELETE', '/oidc/clients/:id/secrets/:secretId', 'admin', clients.deleteClientSecret),
   api('GET', '/oidc/clients/:id/logo', 'none', clients.getClientLogo),
   api('POST', '/oidc/clients/:id/logo', 'admin', clients.uploadClientLogo),
   api('DELETE', '/oidc/clients/:id/logo', 'admin', clients.deleteClientLogo),
+  since('logoPresets', api('GET', '/oidc/logo-presets', 'admin', searchLogoPresets)),
 
   api('GET', '/users', 'admin', users.listUsers),
   api('GET', '/users/me', 'user', users.getCurrentUser),
   api('GET', '/users/:id', 'admin', users.getUser),
   api('POST', '/users', 'admin', users.createUser),
-  api('PUT', '/users/:id', 'admin', users.updateUser),
-  api('DELETE', '/users/:id', 'admin', users.deleteUser),
+  api('PUT', '/users/:id', 'admin', withLogoutNotices(users.updateUser)),
+  api('DELETE', '/users/:id', 'admin', withLogoutNotices(users.deleteUser)),
   api('GET', '/users/:id/groups', 'admin', users.getUserGroups),
-  api('PUT', '/users/:id/user-groups', 'admin', users.updateUserGroups),
+  api('PUT', '/users/:id/user-groups', 'admin', withLogoutNotices(users.updateUserGroups)),
   api('POST', '/users/:id/one-time-access-token', 'admin', oneTimeAccess.createOneTimeAccessToken),
   api('POST', '/users/:id/one-time-access-email', 'admin', oneTimeAccess.sendOneTimeAccessEmailAsAdmin),
   api('POST', '/one-time-access-token/:token', 'none', oneTimeAccess.exchangeOneTimeAccessToken, ONE_TIME_ACCESS_TOKEN_POLICY),
@@ -68,9 +78,9 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('GET', '/user-groups/:id', 'admin', groups.getGroup),
   api('POST', '/user-groups', 'admin', groups.createGroup),
   api('PUT', '/user-groups/:id', 'admin', groups.updateGroup),
-  api('DELETE', '/user-groups/:id', 'admin', groups.deleteGroup),
-  api('PUT', '/user-groups/:id/users', 'admin', groups.updateGroupUsers),
-  api('PUT', '/user-groups/:id/allowed-oidc-clients', 'admin', groups.updateGroupAllowedClients),
+  api('DELETE', '/user-groups/:id', 'admin', withLogoutNotices(groups.deleteGroup)),
+  api('PUT', '/user-groups/:id/users', 'admin', withLogoutNotices(groups.updateGroupUsers)),
+  api('PUT', '/user-groups/:id/allowed-oidc-clients', 'admin', withLogoutNotices(groups.updateGroupAllowedClients)),
 
   api('PUT', '/custom-claims/user/:userId', 'admin', updateUserClaims),
   api('PUT', '/custom-claims/user-group/:userGroupId', 'admin', updateGroupClaims),
@@ -102,8 +112,9 @@ function specificity(pattern: string): string {
   return pattern.split('/').map((s) => (s.startsWith(':') ? '1' : '0')).join('');
 }
 
-export function findRoute(method: string, path: string): RouteMatch | undefined {
-  const matches = ROUTES.filter((r) => r.method === method)
+/** Without a release, any release's routes match (to name a request, as the benchmarks do). */
+export function findRoute(method: string, path: string, release?: Release): RouteMatch | undefined {
+  const matches = ROUTES.filter((r) => r.method === method && (r.feature === undefined || release === undefined || release.has(r.feature)))
     .map((route) => ({ route, params: matchPattern(route.pattern, path) }))
     .filter((m): m is RouteMatch => m.params !== undefined);
   return matches.sort((a, b) => specificity(a.route.pattern).localeCompare(specificity(b.route.pattern)))[0];

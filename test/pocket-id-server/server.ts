@@ -4,7 +4,9 @@ import { AddressInfo, Socket } from 'net';
 import { ApiError, internalError, missingPermission, notSignedIn, tooManyRequests, userDisabled } from './errors';
 import { FaultInjector, faultResponse } from './faults';
 import { ApiResponse, errorResponse, header, RequestContext, textResponse } from './http';
+import { IconLibrary } from './logo-presets';
 import { apiPolicy, RateLimiter, RatePolicy } from './rate-limit';
+import { Release } from './releases';
 import { findRoute, Route, RouteMatch } from './routes';
 import { ServerState } from './state';
 import { Store } from './store';
@@ -17,6 +19,7 @@ export interface ServerSettings {
   readonly rateLimit: { perSecond: number; burst: number } | false;
   readonly appUrl?: string;
   readonly frontend: boolean;
+  readonly iconLibrary: IconLibrary;
 }
 
 export interface ServedRequest {
@@ -81,7 +84,8 @@ export class PocketIdServer {
     this.http = createServer((req, res) => this.serve(req, res).catch(() => req.socket.destroy()));
     this.state = {
       store: this.store,
-      version: settings.version,
+      release: new Release(settings.version),
+      iconLibrary: settings.iconLibrary,
       appUrl: () => (settings.appUrl ?? this.baseUrl).toLowerCase().replace(/\/+$/, ''),
       signingKey: new SigningKey(),
     };
@@ -166,7 +170,7 @@ export class PocketIdServer {
     const path = decodePath(rawPath);
     if (path === undefined) return textResponse(400, '400 Bad Request', 'text/plain; charset=utf-8');
     // HEAD is served by the GET route, without the body
-    const match = findRoute(method === 'HEAD' ? 'GET' : method, path);
+    const match = findRoute(method === 'HEAD' ? 'GET' : method, path, this.state.release);
     if (!match) return this.unmatched(method, path, rawQuery, requestId);
 
     const ctx: RequestContext = {
@@ -221,7 +225,7 @@ export class PocketIdServer {
     if (CORS_PATHS.has(path)) {
       if (method === 'OPTIONS') return withGlobalHeaders({ status: 204, headers: { ...CORS_HEADERS }, body: Buffer.alloc(0) }, requestId);
     }
-    if (path.length > 1 && path.endsWith('/') && findRoute(method, path.slice(0, -1))) {
+    if (path.length > 1 && path.endsWith('/') && findRoute(method, path.slice(0, -1), this.state.release)) {
       return redirect(method, method === 'GET' ? 301 : 307, `${path.slice(0, -1)}${query}`);
     }
     const response = this.settings.frontend ? frontendFallback(method, path, query) : textResponse(404, '404 page not found');

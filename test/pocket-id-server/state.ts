@@ -1,10 +1,15 @@
+import type { IconLibrary } from './logo-presets';
+import type { Release } from './releases';
 import { Store } from './store';
 import type { SigningKey } from './well-known';
 
 /** What every handler sees: the entities and the server-wide settings. */
 export interface ServerState {
   readonly store: Store;
-  readonly version: string;
+  /** What GET /api/version/current announces, and the release whose behaviour is played. */
+  readonly release: Release;
+  /** Whether the logo presets (2.18+) can be searched. */
+  readonly iconLibrary: IconLibrary;
   /** The instance's own signing key, published in its JWKS. */
   readonly signingKey: SigningKey;
   /** Pocket-ID's APP_URL: the issuer and the base of login links. */

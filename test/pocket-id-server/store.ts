@@ -1,10 +1,13 @@
 import { newUuid, randomString, timestamp } from './ids';
+import type { Jwk } from './public-keys';
 
 export interface FederatedIdentity {
   issuer: string;
   subject: string;
   audience: string;
   jwks: string;
+  /** Explicit public JWKs (2.15+), re-encoded; empty when none. */
+  publicKeys: Jwk[];
   replayProtection: boolean;
 }
 
@@ -24,6 +27,8 @@ export interface ClientRecord {
   description: string;
   callbackURLs: string[];
   logoutCallbackURLs: string[];
+  /** OIDC back-channel logout (2.17+); '' for none. */
+  backchannelLogoutURL: string;
   imageType: string | null;
   darkImageType: string | null;
   isPublic: boolean;
@@ -89,6 +94,12 @@ export interface SentEmail {
   ttlSeconds: number;
 }
 
+/** A logout token Pocket-ID 2.17+ would have sent to a client's back-channel logout URL. */
+export interface BackchannelLogout {
+  readonly clientId: string;
+  readonly userId: string;
+}
+
 export interface Logo {
   readonly extension: string;
   readonly data: Buffer;
@@ -103,6 +114,8 @@ export interface AppConfig {
   signupDefaultUserGroupIds: string[];
   /** signupDefaultCustomClaims: given to every user the API creates (user_service.go, applyDefaultCustomClaims). */
   signupDefaultCustomClaims: Array<{ key: string; value: string }>;
+  /** autoCreateOidcClientSecret (2.17+; no effect before): a new confidential client is given a secret. */
+  autoCreateOidcClientSecret: boolean;
 }
 
 export function defaultAppConfig(): AppConfig {
@@ -113,6 +126,7 @@ export function defaultAppConfig(): AppConfig {
     emailOneTimeAccessAsUnauthenticatedEnabled: false,
     signupDefaultUserGroupIds: [],
     signupDefaultCustomClaims: [],
+    autoCreateOidcClientSecret: true,
   };
 }
 
@@ -131,6 +145,7 @@ export class Store {
   readonly claims: CustomClaimRecord[] = [];
   readonly oneTimeTokens = new Map<string, OneTimeTokenRecord>();
   readonly sentEmails: SentEmail[] = [];
+  readonly backchannelLogouts: BackchannelLogout[] = [];
   readonly logos = new Map<string, Logo>();
   appConfig: AppConfig = defaultAppConfig();
 
@@ -143,6 +158,7 @@ export class Store {
     this.claims.length = 0;
     this.oneTimeTokens.clear();
     this.sentEmails.length = 0;
+    this.backchannelLogouts.length = 0;
     this.logos.clear();
     this.appConfig = defaultAppConfig();
   }

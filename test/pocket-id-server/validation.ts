@@ -1,5 +1,5 @@
 import { FieldError, validationFailed } from './errors';
-import { isValidatorUrl, isValidCallbackUrlPattern } from './go-url';
+import { isValidatorUrl, isValidCallbackUrlPattern, parseGoUrl } from './go-url';
 
 /** One go-playground/validator tag: returns the failure (code and message) or undefined. */
 export type Rule = (value: unknown) => Omit<FieldError, 'field'> | undefined;
@@ -56,6 +56,22 @@ export const uuid = tagRule('uuid', (v) => UUID_REGEX.test(v));
 export const clientId = tagRule('client_id', (v) => /^[a-zA-Z0-9._-]+$/.test(v));
 export const printAscii = tagRule('printascii', (v) => /^[\x20-\x7E]*$/.test(v));
 export const callbackUrlPattern = tagRule('callback_url_pattern', isValidCallbackUrlPattern);
+
+function isValidBackchannelLogoutUrl(value: string, isPublic: boolean): boolean {
+  const parsed = parseGoUrl(value);
+  if (parsed === undefined || (parsed.scheme !== 'http' && parsed.scheme !== 'https') || parsed.host === '') return false;
+  return !value.includes('#') && (!isPublic || parsed.scheme === 'https');
+}
+
+/**
+ * [peer] 2.17+: an absolute http(s) URL with a host and no fragment (not even an empty one), https for a
+ * public client; the cases of irashack internal/resources/client_backchannel_logout_test.go, which mirror
+ * Pocket-ID's TestBackchannelLogoutURLValidation. The field code and message Pocket-ID answers are not
+ * confirmed: its default for a custom tag is played.
+ */
+export function backchannelLogoutUrl(isPublic: boolean): Rule {
+  return tagRule('backchannel_logout_url', (v) => isValidBackchannelLogoutUrl(v, isPublic));
+}
 
 export const MAX_TOKEN_DURATION_MINUTES = 365 * 24 * 60;
 export const tokenDuration = tagRule('token_duration', (v) => Number(v) >= 1 && Number(v) <= MAX_TOKEN_DURATION_MINUTES);

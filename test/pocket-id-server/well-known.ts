@@ -73,5 +73,5 @@ export function healthz(): ApiResponse {
 }
 
 export function currentVersion(_ctx: RequestContext, state: ServerState): ApiResponse {
-  return jsonResponse(200, { currentVersion: state.version });
+  return jsonResponse(200, { currentVersion: state.release.announced });
 }
