@@ -74,7 +74,11 @@ function canonical(value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
 }
 
-/** The fields of `held` whose names are in the table: the body of a PUT that takes only those. */
-export function tableFieldsOf<P>(fields: ReadonlyArray<Field<P>>): (held: Readonly<Record<string, unknown>>) => Record<string, unknown> {
-  return (held) => Object.fromEntries(fields.map((field) => [field.api, held[field.api]]));
+/**
+ * The body of a PUT that takes back what Pocket-ID holds, but for the fields of its answer that the
+ * PUT does not take: fields a newer Pocket-ID added, unknown here, are sent back as they are, so that
+ * an update never resets them.
+ */
+export function heldWithout(readOnly: readonly string[]): (held: Readonly<Record<string, unknown>>) => Record<string, unknown> {
+  return (held) => Object.fromEntries(Object.entries(held).filter(([field]) => !readOnly.includes(field)));
 }

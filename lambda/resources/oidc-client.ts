@@ -1,7 +1,7 @@
 import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
 import { validateOidcClient } from '../../lib/private/validation';
 import { UnexpectedResponseError } from '../errors';
-import { FieldTable, holdsFields, declaredFields, sameCanonicalJson } from '../fields';
+import { FieldTable, heldWithout, holdsFields, declaredFields, sameCanonicalJson } from '../fields';
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { FeatureUse, lacks } from '../release';
@@ -64,11 +64,7 @@ const FIELDS: FieldTable<OidcClientProperties> = {
     // A client with allowed groups is restricted to them; the list itself has its own endpoint.
     { property: 'AllowedUserGroupIds', api: 'isGroupRestricted', read: readGroupRestriction, pocketIdDefault: false },
   ],
-  bodyOf: (held) => {
-    const body: Record<string, unknown> = { ...held };
-    for (const field of READ_ONLY_FIELDS) delete body[field];
-    return body;
-  },
+  bodyOf: heldWithout(READ_ONLY_FIELDS),
 };
 
 const CLIENT: EntityKind<OidcClientProperties, PocketIdClient> = {

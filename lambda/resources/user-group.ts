@@ -2,7 +2,7 @@ import { MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../
 import { validateUserGroup } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, CustomClaim, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError } from '../errors';
-import { FieldTable, tableFieldsOf } from '../fields';
+import { FieldTable, heldWithout } from '../fields';
 import { isUncertain } from '../http-client';
 import { entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readString, sameSet, shapeProblems } from '../properties';
@@ -37,8 +37,15 @@ const FIELD_LIST: FieldTable<UserGroupProperties>['fields'] = [
   { property: 'FriendlyName', api: 'friendlyName', read: readString, pocketIdDefault: undefined },
 ];
 
-/** The name and friendly name: what Pocket-ID's PUT of a group takes. A rename keeps the id, members, claims and clients. */
-const FIELDS: FieldTable<UserGroupProperties> = { fields: FIELD_LIST, bodyOf: tableFieldsOf(FIELD_LIST) };
+/** Fields of Pocket-ID's answer that its group PUT does not take (members, claims and clients have their own endpoints). */
+const READ_ONLY_FIELDS = ['id', 'customClaims', 'userCount', 'ldapId', 'createdAt', 'users', 'allowedOidcClients'];
+
+/**
+ * The name and friendly name: what Pocket-ID 2.14's PUT of a group takes. A rename keeps the id,
+ * members, claims and clients. The PUT body is the group as Pocket-ID holds it, so that fields of
+ * newer releases are kept.
+ */
+const FIELDS: FieldTable<UserGroupProperties> = { fields: FIELD_LIST, bodyOf: heldWithout(READ_ONLY_FIELDS) };
 
 const GROUP: EntityKind<UserGroupProperties, PocketIdGroup> = {
   label: 'user group',

@@ -2,7 +2,7 @@ import { UserAttributes, UserProperties } from '../../lib/contract';
 import { validateUser } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError } from '../errors';
-import { declaredFields, FieldTable, holdsFields, tableFieldsOf, updateBody } from '../fields';
+import { declaredFields, FieldTable, heldWithout, holdsFields, updateBody } from '../fields';
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields } from '../lifecycle';
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, shapeProblems, ShapeRules } from '../properties';
 import { Operation, OperationContext } from '../resource';
@@ -33,11 +33,14 @@ const FIELD_LIST: FieldTable<UserProperties>['fields'] = [
   { property: 'Disabled', api: 'disabled', read: readBoolean, pocketIdDefault: false },
 ];
 
+/** Fields of Pocket-ID's answer that its user PUT does not take (groups and claims have their own endpoints). */
+const READ_ONLY_FIELDS = ['id', 'customClaims', 'userGroups', 'ldapId'];
+
 /**
  * How each managed property maps to Pocket-ID's user body, and the value Pocket-ID gives a field nobody
- * set. These are also every field Pocket-ID's full-replace PUT takes (groups are set elsewhere).
+ * set. The PUT body is the user as Pocket-ID holds it, so that fields of newer releases are kept.
  */
-const FIELDS: FieldTable<UserProperties> = { fields: FIELD_LIST, bodyOf: tableFieldsOf(FIELD_LIST) };
+const FIELDS: FieldTable<UserProperties> = { fields: FIELD_LIST, bodyOf: heldWithout(READ_ONLY_FIELDS) };
 
 /**
  * Pocket-ID 2.14 puts a user created with no `userGroupIds` into its signup default groups

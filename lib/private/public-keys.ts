@@ -41,6 +41,6 @@ function checkKey(where: string, key: Record<string, unknown>): string[] {
   const missing = needed.filter((member) => typeof key[member] !== 'string' || key[member] === '');
   if (missing.length > 0) problems.push(`${where} is a ${kty} key without ${missing.join(', ')}`);
   if (typeof key.kid !== 'string' || key.kid === '') problems.push(`${where} has no "kid": Pocket-ID needs a key id to pick the key a JWT names`);
-  if (key.use !== undefined && key.use !== 'sig') problems.push(`${where} has "use" ${JSON.stringify(key.use)}: a key that verifies JWTs has "use" "sig" or none`);
+  if (key.use !== undefined && key.use !== '' && key.use !== 'sig') problems.push(`${where} has "use" ${JSON.stringify(key.use)}: a key that verifies JWTs has "use" "sig" or none`);
   return problems;
 }
