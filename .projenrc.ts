@@ -131,6 +131,11 @@ project.addTask('main', {
   exec: 'bash scripts/main.sh',
 });
 
+project.addTask('acceptance-matrix', {
+  description: 'Run the acceptance suites against the test server playing each Pocket-ID release but the newest (jest covers that one)',
+  exec: 'bash scripts/acceptance-matrix.sh',
+});
+
 project.addTask('reliability-report', {
   description: 'Write docs/reliability.md from the figures the reliability suites left in test-reports/reliability/ (run the suites first)',
   exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/reliability-report.ts',

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, installs included: the projen build (bundle, jsii compile, API.md, jest with
-# moto and the Pocket-ID test server, eslint), the jsii packages for Python, Java and Go, and a synth
+# moto and the Pocket-ID test server playing the newest release, eslint), the acceptance suites against
+# the test server playing each older release, the jsii packages for Python, Java and Go, and a synth
 # test in each of those languages against the built packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ if [ -n "${CI:-}" ]; then
   npx projen package:python
   npx projen package:go
 fi
+
+echo "==> acceptance suites against every other Pocket-ID release"
+bash scripts/acceptance-matrix.sh
 
 echo "==> language tests"
 bash scripts/test-languages.sh

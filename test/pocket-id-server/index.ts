@@ -20,6 +20,7 @@ import { PocketIdServer, ServedRequest } from './server';
 import { AppConfig, BackchannelLogout, GroupRecord, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
+export { NEWEST_RELEASE, RELEASES } from './releases';
 export type { IconLibrary } from './logo-presets';
 export type { AppConfig, BackchannelLogout, SentEmail } from './store';
 

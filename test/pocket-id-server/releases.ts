@@ -24,6 +24,9 @@ export const RELEASES = ['2.14.0', '2.15.0', '2.16.0', '2.17.0', '2.18.0'] as co
 
 export type KnownRelease = (typeof RELEASES)[number];
 
+/** The release most users run, and the one acceptance suites play unless told otherwise. */
+export const NEWEST_RELEASE: KnownRelease = RELEASES[RELEASES.length - 1];
+
 /** The first release with each behaviour. "[peer]": known only from a peer's tested code, not from Pocket-ID's source. */
 const FEATURES = {
   // credentials.federatedIdentities[].publicKeys: PR pocket-id#1702 (pull/1702/head f4bb5a79,

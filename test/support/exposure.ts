@@ -177,7 +177,7 @@ export class ExposureScan {
    * Writes the summary to test-reports/reliability/exposure/<suite>.json and fails when anything was
    * found; the error names where, never what.
    */
-  public finish(suite: string = currentSuiteName()): ExposureSummary {
+  public finish(suite: string = suiteOfThisRun()): ExposureSummary {
     const summary = this.summary(suite);
     fs.mkdirSync(EXPOSURE_REPORT_DIR, { recursive: true });
     fs.writeFileSync(path.join(EXPOSURE_REPORT_DIR, `${suite}.json`), `${JSON.stringify(summary, null, 2)}\n`);
@@ -207,6 +207,12 @@ export class ExposureScan {
 }
 
 /** The running test file as a file name: test/acceptance/user.test.ts is `acceptance-user`. */
+/** The suite's name, and the release the test server plays when a run of the acceptance matrix chose it: each run keeps its own summary. */
+function suiteOfThisRun(): string {
+  const release = process.env.POCKETID_TEST_SERVER_VERSION;
+  return release ? `${currentSuiteName()}-pocket-id-${release}` : currentSuiteName();
+}
+
 export function currentSuiteName(): string {
   const testPath = expect.getState().testPath ?? 'unknown.test.ts';
   const relative = path.relative(path.join(__dirname, '..'), testPath);

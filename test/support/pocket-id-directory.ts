@@ -1,4 +1,4 @@
-import { PocketIdTarget } from './pocket-id-target';
+import { PocketIdTarget, versionAtLeast } from './pocket-id-target';
 
 /** One page of a Pocket-ID list, as the API answers it. */
 export interface ListPage {
@@ -24,6 +24,16 @@ export class PocketIdDirectory {
   public async warmUp(): Promise<void> {
     const first = await this.call('GET', '/api/users?pagination%5Blimit%5D=1');
     if (first.status === 401) await this.json(await this.call('GET', '/api/users?pagination%5Blimit%5D=1'));
+  }
+
+  /** The version Pocket-ID announces (GET /api/version/current). */
+  public async version(): Promise<string> {
+    return (await this.json(await this.call('GET', '/api/version/current'))).currentVersion;
+  }
+
+  /** Whether Pocket-ID runs `release` or a newer one (a development build counts as the newest). */
+  public async runsAtLeast(release: string): Promise<boolean> {
+    return versionAtLeast(await this.version(), release);
   }
 
   // Users
