@@ -316,6 +316,25 @@ describe('allowed user groups', () => {
     await directory.deleteGroup(second);
   });
 
+  test('an open client restricted by an update holds the declared groups: they are written before the restriction', async () => {
+    const group = await directory.createGroup(`later-${run}`);
+    const open = properties({ Name: `restricted-later-${run}`, IsPublic: 'true' });
+    const created = await cfn.create('RestrictedLater', open);
+    await expectSucceeded(created);
+    const clientId = created.response.PhysicalResourceId;
+
+    const restricted = { ...open, AllowedUserGroupIds: [group] };
+    const step = await cfn.update('RestrictedLater', clientId, restricted, open);
+    await expectSucceeded(step);
+    const client = await directory.client(clientId);
+    expect({ restricted: client.isGroupRestricted, groups: (client.allowedUserGroups ?? []).map((g: any) => g.id) }).toEqual({ restricted: true, groups: [group] });
+    const writes = requestsLogged(step).filter((request) => request.method === 'PUT').map((request) => request.path.replace(clientId, '<id>'));
+    expect(writes).toEqual(['/api/oidc/clients/<id>/allowed-user-groups', '/api/oidc/clients/<id>']);
+
+    await expectSucceeded(await cfn.delete('RestrictedLater', clientId, restricted));
+    await directory.deleteGroup(group);
+  });
+
   test('groups set in the UI stay when the client does not manage them', async () => {
     const group = await directory.createGroup(`ui-group-${run}`);
     const props = properties({ Name: `unmanaged-groups-${run}`, IsPublic: 'true' });
