@@ -14,7 +14,19 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
  * reads each token secret once. Keyed by secret and JSON field; each entry also remembers the release of
  * each base URL read with that token, so that the version too is read once.
  */
-const tokenCache = new Map<string, { token: string; releases: Map<string, PocketIdRelease> }>();
+const tokenCache = new Map<string, { token: string; releases: Map<string, ReadRelease> }>();
+
+/** A release as read, and when: a cached one older than RELEASE_MAX_AGE_MS is read again. */
+interface ReadRelease {
+  readonly release: PocketIdRelease;
+  readonly readAt: number;
+}
+
+/**
+ * How long a container trusts the release it read: the events of one deployment share one read, and
+ * an upgraded Pocket-ID (a new major above all) is seen within minutes, not when the container ends.
+ */
+const RELEASE_MAX_AGE_MS = 10 * 60_000;
 
 export interface ConnectOptions {
   readonly secrets: SecretsStore;
@@ -29,9 +41,13 @@ export interface ConnectOptions {
 export interface Connection {
   readonly api: PocketIdHttpClient;
   readonly release: PocketIdRelease;
+  /** Whether `release` came from the container's cache rather than from a read for this event. */
+  readonly releaseCached: boolean;
+  /** Reads the release again, for the cache too: Pocket-ID may have been upgraded since it was read. */
+  rereadRelease(): Promise<PocketIdRelease>;
 }
 
-/** Connects to the Pocket-ID instance the properties name; its release is read once per container. */
+/** Connects to the Pocket-ID instance the properties name; its release is read once per container, and again when old. */
 export async function connect(properties: ConnectionProperties, options: ConnectOptions): Promise<Connection> {
   const source = tokenSourceOf(properties);
   const entry = await cachedToken(source, options);
@@ -41,12 +57,14 @@ export async function connect(properties: ConnectionProperties, options: Connect
     retry: options.retry,
     refreshToken: () => refreshToken(source, entry.token, options),
   });
-  let release = entry.releases.get(properties.BaseUrl);
-  if (!release) {
-    release = await readRelease(client, properties.BaseUrl, options.logger);
-    entry.releases.set(properties.BaseUrl, release);
-  }
-  return { api: client, release };
+  const read = async () => {
+    const release = await readRelease(client, properties.BaseUrl, options.logger);
+    entry.releases.set(properties.BaseUrl, { release, readAt: Date.now() });
+    return release;
+  };
+  const cached = entry.releases.get(properties.BaseUrl);
+  const fresh = cached !== undefined && Date.now() - cached.readAt < RELEASE_MAX_AGE_MS;
+  return { api: client, release: fresh ? cached.release : await read(), releaseCached: fresh, rereadRelease: read };
 }
 
 /** Whether two base URLs reach the same Pocket-ID instance, another one, or that cannot be told. */
@@ -142,7 +160,7 @@ async function cachedToken(source: TokenSource, options: ConnectOptions) {
   if (!entry) {
     const value = await options.secrets.readString(source.secretId);
     options.redactor.add(value);
-    entry = { token: apiKeyIn(value, source), releases: new Map<string, PocketIdRelease>() };
+    entry = { token: apiKeyIn(value, source), releases: new Map<string, ReadRelease>() };
     tokenCache.set(cacheKey(source), entry);
   }
   options.redactor.add(entry.token);

@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { TimeBudget } from './budget';
-import { connect, parseTimeoutSeconds, validateConnection } from './connection';
+import { connect, Connection, parseTimeoutSeconds, validateConnection } from './connection';
 import { InputError, truncateMessage } from './errors';
 import { createLogger, Logger } from './logger';
 import { Redactor } from './redactor';
@@ -80,9 +80,10 @@ async function dispatch(event: CloudFormationCustomResourceEvent, properties: Co
   }
   const budget = new TimeBudget(tools.start, tools.end, parseTimeoutSeconds(properties.TimeoutSeconds) * 1000);
   const deadline = () => budget.deadline();
-  const { api, release } = await connect(properties, { ...tools, deadline });
+  const connection = await connect(properties, { ...tools, deadline });
+  const { api } = connection;
   try {
-    if (event.RequestType !== 'Delete') assertReleaseTakes(resource, event, release);
+    const release = event.RequestType === 'Delete' ? connection.release : await releaseThatTakes(resource, event, connection);
     const context: OperationContext = { api, release, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor, budget };
     const result = await runOperation(resource, event, context);
     tools.logger.info('finished', { physicalResourceId: result.PhysicalResourceId });
@@ -92,12 +93,20 @@ async function dispatch(event: CloudFormationCustomResourceEvent, properties: Co
   }
 }
 
-/** Refuses, before anything is changed, what the Pocket-ID release cannot take. */
-function assertReleaseTakes(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, release: PocketIdRelease): void {
+/**
+ * The release, when it takes the properties; refuses, before anything is changed, what it cannot take.
+ * A cached release that would refuse is read again first: Pocket-ID may have been upgraded since.
+ */
+async function releaseThatTakes(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, connection: Connection): Promise<PocketIdRelease> {
   const baseUrl = (event.ResourceProperties as unknown as CommonProperties).BaseUrl;
+  const uses = resource.featuresUsed?.(event.ResourceProperties) ?? [];
+  const refusals = (release: PocketIdRelease) => unsupportedUses(release, uses, baseUrl);
+  let release = connection.release;
+  if (connection.releaseCached && refusals(release).length > 0) release = await connection.rereadRelease();
   assertSupportedMajor(release, baseUrl);
-  const problems = unsupportedUses(release, resource.featuresUsed?.(event.ResourceProperties) ?? [], baseUrl);
+  const problems = refusals(release);
   if (problems.length > 0) throw new Error(`${event.LogicalResourceId} (${event.ResourceType}): ${problems.join('; ')}. Nothing was changed.`);
+  return release;
 }
 
 function runOperation(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, context: OperationContext): Promise<HandlerResult> {

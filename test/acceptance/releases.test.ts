@@ -171,6 +171,33 @@ testServerOnly('test server only: the 2.17 create path when things go wrong', ()
   });
 });
 
+testServerOnly('test server only: Pocket-ID upgraded in place while the handler\'s container stays warm', () => {
+  test('a client made on 2.14 is updated on 2.17 like any other, and backchannelLogoutUrl is taken at once: a cached release that would refuse is read again', async () => {
+    const server = await startPocketIdTestServer({ version: '2.14.0', apiToken: suite.target.apiToken, rateLimit: false });
+    try {
+      const secretArn = await secrets.createOwnedSecret('upgraded');
+      const props = { ...confidential('upgraded', secretArn), BaseUrl: server.baseUrl };
+      const created = await suite.cfn.create('Upgraded', props);
+      await expectSucceeded(created);
+      const clientId = created.response.PhysicalResourceId;
+      const withBackchannel = { ...props, BackchannelLogoutUrl: BACKCHANNEL };
+      expectFailed(await suite.cfn.update('Upgraded', clientId, withBackchannel, props), /is version 2\.14\.0/);
+
+      server.setVersion('2.17.0');
+      const described = { ...props, Description: 'on 2.17' };
+      await expectSucceeded(await suite.cfn.update('Upgraded', clientId, described, props));
+      await expectSucceeded(await suite.cfn.update('Upgraded', clientId, { ...described, ...withBackchannel }, described));
+      expect(server.client(clientId)).toMatchObject({ description: 'on 2.17', backchannelLogoutURL: BACKCHANNEL });
+      const stored = await secrets.readJson(secretArn);
+      secretValues.add(stored.clientSecret);
+      expect(server.clientSecrets(clientId).map((secret) => secret.secret)).toEqual([stored.clientSecret]);
+      await expectSucceeded(await suite.cfn.delete('Upgraded', clientId, withBackchannel));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 testServerOnly('test server only: a Pocket-ID whose version is not a release', () => {
   test('a development build (version "unknown") is taken to behave like the newest release: nothing is refused on a guess', async () => {
     const dev = await startPocketIdTestServer({ version: 'unknown', apiToken: suite.target.apiToken, rateLimit: false });

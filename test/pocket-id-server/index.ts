@@ -86,6 +86,8 @@ export interface PocketIdTestServer {
   /** Changes app settings that alter API behaviour (requireUserEmail, one-time access emails, …). */
   setAppConfig(config: Partial<AppConfig>): void;
   /** Forgets all rate-limit buckets. */
+  /** Upgrades Pocket-ID in place: the same data, the release `version` names from the next request on. */
+  setVersion(version: string): void;
   resetRateLimits(): void;
   /** Wipes all entities (and app settings); requests, faults and rate limits are kept. */
   reset(): void;
@@ -223,6 +225,10 @@ class TestServerHandle implements PocketIdTestServer {
 
   setAppConfig(config: Partial<AppConfig>): void {
     Object.assign(this.server.store.appConfig, config);
+  }
+
+  setVersion(version: string): void {
+    this.server.setVersion(version);
   }
 
   resetRateLimits(): void {

@@ -76,7 +76,7 @@ export class PocketIdServer {
   private readonly http: Server;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
-  private readonly state: ServerState;
+  private state: ServerState;
   private baseUrl = '';
 
   constructor(private readonly settings: ServerSettings) {
@@ -104,6 +104,11 @@ export class PocketIdServer {
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
     await closed;
+  }
+
+  /** Pocket-ID upgraded (or downgraded) in place: the same data, another release's behaviour from the next request on. */
+  setVersion(version: string): void {
+    this.state = { ...this.state, release: new Release(version) };
   }
 
   resetRateLimits(): void {
