@@ -101,6 +101,7 @@ function tokenSecret(scope: Stack, id: string): secretsmanager.ISecret {
  * does not stop it (JavaScript, Python with its type checks off, null from any language, Go's nil).
  */
 type AnyProps = Record<string, unknown>;
+const PRIVATE_JWK = JSON.stringify({ kty: 'EC', crv: 'P-256', kid: 'agent-1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI' });
 const client = (s: SynthScope, extra: AnyProps) => new OidcClient(s.stack, 'Client', { pocketId: s.pocketId, name: 'web', ...extra } as OidcClientProps);
 const user = (s: SynthScope, extra: AnyProps, id = 'User') => new User(s.stack, id, { pocketId: s.pocketId, username: 'alice', ...extra } as UserProps);
 const group = (s: SynthScope, extra: AnyProps, id = 'Group') => new UserGroup(s.stack, id, { pocketId: s.pocketId, name: 'admins', friendlyName: 'Admins', ...extra } as UserGroupProps);
@@ -198,6 +199,10 @@ const SYNTH_ROWS: SynthRow[] = [
       group(s, { members: [new User(people, 'Bob', { pocketId: samePocketId, username: 'bob' })] });
     },
   },
+  { id: 'S64', subject: 'OidcClient', input: "backchannelLogoutUrl: 'ftp://app.example.com/logout'", field: 'backchannelLogoutUrl', build: (s) => client(s, { backchannelLogoutUrl: 'ftp://app.example.com/logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
+  { id: 'S65', subject: 'OidcClient', input: "backchannelLogoutUrl: 'http://…' on a public client", field: 'backchannelLogoutUrl', build: (s) => client(s, { isPublic: true, backchannelLogoutUrl: 'http://app.example.com/logout' }), message: /backchannelLogoutUrl must use https:\/\/ for a public client/ },
+  { id: 'S66', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a private JWK', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\)/ },
+  { id: 'S67', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a JWK object, not its JSON text', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [{ kty: 'EC' }] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] must be a string/ },
 ];
 
 describe('(a) at synth, through the constructs', () => {
@@ -283,6 +288,7 @@ const TOKEN_ROWS: TokenRow[] = [
     values: { BaseUrl: 'auth.example.com' },
     message: /baseUrl must be an absolute http:\/\/ or https:\/\/ URL/,
   },
+  { id: 'T13', subject: 'OidcClient', input: "backchannelLogoutUrl: a parameter that resolves to 'https://app.example.com/logout#top'", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, build: (stack, pocketId, param) => new OidcClient(stack, 'Client', { pocketId, name: 'web', isPublic: true, backchannelLogoutUrl: param('Backchannel').valueAsString }), values: { Backchannel: 'https://app.example.com/logout#top' }, message: /backchannelLogoutUrl must not have a fragment/ },
 ];
 
 // (b) At deploy, through the handler, with raw CloudFormation properties
@@ -438,6 +444,9 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D61', subject: 'Lookup', input: "Kind 'Robot'", field: 'kind', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Kind: 'Robot' }), message: /kind must be one of User, UserGroup, OidcClient \(got "Robot"\)/ },
   { id: 'D62', subject: 'Lookup', input: "Name ''", field: 'name', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Name: '' }), message: /name must not be empty/ },
   { id: 'D63', subject: 'Lookup', input: 'Name missing', field: 'name', resourceType: ResourceType.LOOKUP, event: () => create(without(lookupBase(), 'Name')), message: /name must not be empty/ },
+  { id: 'D64', subject: 'OidcClient', input: "BackchannelLogoutUrl 'logout' (not absolute)", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), BackchannelLogoutUrl: 'logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
+  { id: 'D65', subject: 'OidcClient', input: 'FederatedIdentities[0].PublicKeys with a private JWK (never quoted back)', field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\): give the public key only(?!.*jpsQnnGQ)/ },
+  { id: 'D66', subject: 'OidcClient', input: "FederatedIdentities[0].PublicKeys 'a JWK' (a string where a list belongs)", field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: 'a JWK' }] }), message: /federatedIdentities\[0\]\.publicKeys must be a list of public JWKs/ },
 ];
 
 (isRealPocketId() ? describe.skip : describe)('with the bundled handler', () => {
