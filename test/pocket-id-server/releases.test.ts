@@ -349,3 +349,19 @@ describe('2.18: logo presets ([peer] irashack)', () => {
     }
   });
 });
+
+describe('an upgrade in place (setVersion)', () => {
+  test('keeps the data and plays the new release from the next request on', async () => {
+    const server = await startPocketIdTestServer({ version: '2.16.0', rateLimit: false });
+    try {
+      const made = await call(server, 'POST', '/api/oidc/clients', { name: 'kept', backchannelLogoutURL: 'https://app.example.com/bc' });
+      expect(made.json.backchannelLogoutURL).toBeUndefined();
+      server.setVersion('2.17.0');
+      expect((await call(server, 'GET', '/api/version/current')).json).toEqual({ currentVersion: '2.17.0' });
+      const updated = await call(server, 'PUT', `/api/oidc/clients/${made.json.id}`, { name: 'kept', backchannelLogoutURL: 'https://app.example.com/bc' });
+      expect(updated.json).toMatchObject({ id: made.json.id, name: 'kept', backchannelLogoutURL: 'https://app.example.com/bc' });
+    } finally {
+      await server.close();
+    }
+  });
+});
