@@ -15,6 +15,9 @@ CLIENT_NAME = "python-language-test"
 HANDLER_LOGICAL_ID_PREFIX = "CdkPocketIdProviderHandler"
 # The runtime lib/private/pocket-id-provider.ts gives the handler.
 HANDLER_RUNTIME = "nodejs24.x"
+BACKCHANNEL_LOGOUT_URL = "https://app.example.com/backchannel-logout"
+PUBLIC_KEY = ('{"kty":"EC","crv":"P-256","kid":"agent-1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",'
+              '"y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}')
 
 
 def resources_of_type(template: Dict[str, Any], resource_type: str) -> List[Tuple[str, Dict[str, Any]]]:
@@ -31,7 +34,10 @@ def synth() -> Dict[str, Any]:
         api_token=secretsmanager.Secret.from_secret_name_v2(stack, "ApiToken", "pocket-id/api-token"),
     )
     cdk_pocket_id.OidcClient(stack, "Client", pocket_id=pocket_id, name=CLIENT_NAME,
-                             callback_urls=["https://app.example.com/callback"])
+                             callback_urls=["https://app.example.com/callback"],
+                             backchannel_logout_url=BACKCHANNEL_LOGOUT_URL,
+                             federated_identities=[cdk_pocket_id.FederatedIdentity(
+                                 issuer="https://agent.example.com", public_keys=[PUBLIC_KEY])])
     return assertions.Template.from_stack(stack).to_json()
 
 
@@ -42,6 +48,8 @@ def test_synthesizes_one_oidc_client_with_its_secret_and_handler():
     assert len(clients) == 1, f"expected one Custom::PocketIdOidcClient, got {clients}"
     assert clients[0][1]["Properties"]["Name"] == CLIENT_NAME
     assert clients[0][1]["Properties"]["BaseUrl"] == "https://auth.example.com"
+    assert clients[0][1]["Properties"]["BackchannelLogoutUrl"] == BACKCHANNEL_LOGOUT_URL
+    assert clients[0][1]["Properties"]["FederatedIdentities"] == [{"Issuer": "https://agent.example.com", "PublicKeys": [PUBLIC_KEY]}]
 
     secrets = resources_of_type(template, "AWS::SecretsManager::Secret")
     assert len(secrets) == 1, f"expected one AWS::SecretsManager::Secret, got {secrets}"
