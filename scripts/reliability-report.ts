@@ -106,7 +106,7 @@ function summary(
   const rows: string[][] = [];
   if (faults) {
     const counts = countBy(faults.cases, (c) => c.outcome);
-    rows.push(['Faults', `${faults.cases.length} cases: ${counts.success ?? 0} succeeded, ${counts['failed-clean'] ?? 0} failed cleanly, `
+    rows.push(['Faults', `${faults.cases.length} cases (${releaseCounts(faults.cases)}): ${counts.success ?? 0} succeeded, ${counts['failed-clean'] ?? 0} failed cleanly, `
       + `${counts['failed-reported-residue'] ?? 0} failed leaving exactly what the Reason names for removal by hand, `
       + `${counts['known-limitation'] ?? 0} known limitation (an unstored one-time login token of the operation's user, which Pocket-ID cannot revoke), `
       + `**${counts.violation ?? 0} violations**`]);
@@ -167,6 +167,10 @@ function faultSection(faults: ResultsFile | undefined): string[] {
   if (faults.generatedAt) lines.push(`Run of ${faults.generatedAt}${faults.runtimeMs ? `, ${seconds(faults.runtimeMs)} wall time` : ''}.`, '');
   const counts = countBy(faults.cases, (c) => c.outcome);
   lines.push(...table(['outcome', 'cases'], [...OUTCOMES.map((o) => [o, String(counts[o] ?? 0)]), ['**total**', `**${faults.cases.length}**`]]), '');
+  lines.push('By Pocket-ID release (the one the case\'s test server played and announced; from 2.17 on, its POST of a confidential client '
+    + 'makes a secret too):', '');
+  const byRelease = [...faults.cases].sort((a, b) => compareReleases(releaseOf(a), releaseOf(b)));
+  lines.push(...outcomeTable(['release'], groupBy(byRelease, releaseOf), (release) => [release]), '');
   lines.push('By kind of case:', '');
   const byKind = [...faults.cases].sort((a, b) => kindOrder(a) - kindOrder(b));
   lines.push(...outcomeTable(['kind', 'what is injected'], groupBy(byKind, (c) => categoryOf(c)), (kind) => [kind, CATEGORY_TEXT[kind as CaseCategory] ?? '']), '');
@@ -178,8 +182,8 @@ function faultSection(faults: ResultsFile | undefined): string[] {
   lines.push(...outcomeTable(['fault'], groupBy(faults.cases, (c) => c.fault), (fault) => [fault]), '');
   lines.push(...violationLines(faults.cases), ...residueLines(faults.cases));
   lines.push('<details><summary>Every case</summary>', '');
-  lines.push(...table(['kind', 'resource', 'operation', 'step', 'fault', 'also armed', 'outcome', 'ms', 'reason'], faults.cases.map((c) =>
-    [categoryOf(c), c.resource, c.operation, c.step, c.fault, c.context ?? '', c.outcome, c.durationMs === undefined ? '' : String(c.durationMs),
+  lines.push(...table(['kind', 'resource', 'operation', 'release', 'step', 'fault', 'also armed', 'outcome', 'ms', 'reason'], faults.cases.map((c) =>
+    [categoryOf(c), c.resource, c.operation, releaseOf(c), c.step, c.fault, c.context ?? '', c.outcome, c.durationMs === undefined ? '' : String(c.durationMs),
       c.violation ?? c.reason ?? ''])), '', '</details>', '');
   return lines;
 }
@@ -187,6 +191,23 @@ function faultSection(faults: ResultsFile | undefined): string[] {
 /** Kinds in the order CATEGORY_TEXT lists them. */
 function kindOrder(c: CaseRecord): number {
   return Object.keys(CATEGORY_TEXT).indexOf(categoryOf(c));
+}
+
+/** A case written before releases were told apart (results schema 2) ran on 2.14.0, as every lane then did. */
+function releaseOf(c: CaseRecord): string {
+  return c.release ?? '2.14.0';
+}
+
+function compareReleases(a: string, b: string): number {
+  const numbers = (release: string) => release.split('.').map(Number);
+  const [x, y] = [numbers(a), numbers(b)];
+  return x.map((n, i) => n - (y[i] ?? 0)).find((d) => d !== 0) ?? 0;
+}
+
+/** "1170 on Pocket-ID 2.14.0, 200 on 2.17.0". */
+function releaseCounts(cases: readonly CaseRecord[]): string {
+  const counts = countBy(cases, releaseOf);
+  return Object.keys(counts).sort(compareReleases).map((release, i) => `${counts[release]} on ${i === 0 ? 'Pocket-ID ' : ''}${release}`).join(', ');
 }
 
 /** A case written before kinds were told apart counts as a fault (or a CloudFormation behaviour). */

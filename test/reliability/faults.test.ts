@@ -16,18 +16,21 @@
  * test-reports/reliability/faults.json.
  *
  * Each lane has its own Pocket-ID test server (with Pocket-ID's real rate limit), Secrets Manager
- * fault proxy in front of moto and warm LambdaContainer. A resource type's lanes record its operations
+ * fault proxy in front of moto and warm LambdaContainer. Every lane's server plays Pocket-ID 2.14.0
+ * (BASE_RELEASE), but for the operations that make a confidential client: they run again, every kind
+ * of case, on lanes that play 2.17.0, whose POST of such a client makes a secret too (their names end
+ * in "on Pocket-ID 2.17"; each case records its release). A resource type's lanes record its operations
  * between them, then take cases from one queue; lanes of all types run side by side: most of a case's
  * time is the handler's retry backoff, which costs no CPU.
  *
  * Subsets, for development (both filters are kept out of the full run's results only by not setting them):
  * - FAULT_FILTER=<text>: only the operations whose "resource: operation" contains the text (case-insensitive),
- *   e.g. FAULT_FILTER='OIDC client: create (confidential)';
+ *   e.g. FAULT_FILTER='OIDC client: create (confidential)' (on both releases), FAULT_FILTER='on Pocket-ID 2.17';
  * - FAULT_CATEGORIES=<list>: only these kinds of cases, comma-separated, of fault, undo, cold-start,
  *   token-reread, cloudformation, parallel (the parallel deletion), e.g. FAULT_CATEGORIES=undo.
  */
 import { deleteAfterFailedCreate, deliveredTwice, redeliveredAfterCrash, replaced, rolledBack } from './support/behaviours';
-import { Lane } from './support/lane';
+import { BASE_RELEASE, Lane } from './support/lane';
 import { CasePlan, isColdStartStep, matrixCases, record, Recording, runCase, tokenRereadCases, undoCases } from './support/matrix';
 import {
   CLIENT_OPERATIONS,
@@ -35,13 +38,14 @@ import {
   GROUP_OPERATIONS,
   LOOKUP_OPERATIONS,
   LOOKUP_REPLACEMENT,
+  onRelease,
   Operation,
   PUBLIC_FIXED_ID_CREATE,
   USER_OPERATIONS,
   USER_REPLACEMENT,
 } from './support/operations';
 import { deleteInParallel, ParallelDeleteRun } from './support/parallel-deletes';
-import { summarize, writeResults } from './support/results';
+import { LaneTime, summarize, writeResults } from './support/results';
 import { CaseCategory, CaseRecord, UNREVOCABLE_TOKEN } from './support/verdict';
 import { ResourceType } from '../../lib/contract';
 import { ExposureScan } from '../support/exposure';
@@ -54,6 +58,16 @@ const CLIENT = {
   toConfidential: named(CLIENT_OPERATIONS, 'update (public to confidential)'),
   toPublic: named(CLIENT_OPERATIONS, 'update (confidential to public)'),
   replacement: named(CLIENT_OPERATIONS, 'update (replacement: client id change)'),
+};
+/**
+ * From Pocket-ID 2.17 on, the POST of a confidential client also makes a secret and answers it once
+ * (createdSecret): the operations that make a confidential client run again, with all their cases, on
+ * lanes whose server plays 2.17, the first release that does so. Every other case runs on BASE_RELEASE.
+ */
+const SECRET_WITH_CLIENT = '2.17.0';
+const CLIENT_ON_2_17 = {
+  createConfidential: onRelease(CLIENT.createConfidential, SECRET_WITH_CLIENT),
+  replacement: onRelease(CLIENT.replacement, SECRET_WITH_CLIENT),
 };
 const USER_CREATE = named(USER_OPERATIONS, 'create (claims, login link)');
 const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
@@ -74,17 +88,28 @@ const byKind = (operation: Operation): Coverage => (operation.name.startsWith('d
 /** A create with a key the container has not read yet, for its cold-start steps only: its other steps are the warm create's. */
 const coldCreate = (operation: Operation): Coverage => ({ operation: coldStart(operation), matrix: 'cold-start steps', undo: false, tokenReread: false });
 
-/** Each resource type: its operations, and how many lanes share them (the OIDC client has the most steps and cases). */
-const TYPES: ReadonlyArray<{ resourceType: string; lanes: number; coverage: readonly Coverage[] }> = [
+/**
+ * Each resource type on each release its lanes play (BASE_RELEASE unless said): its operations, and how
+ * many lanes share them (the OIDC client has the most steps and cases).
+ */
+const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: number; coverage: readonly Coverage[] }> = [
   { resourceType: ResourceType.OIDC_CLIENT, lanes: 5, coverage: [...CLIENT_OPERATIONS.map(byKind), coldCreate(CLIENT.createConfidential)] },
+  {
+    resourceType: ResourceType.OIDC_CLIENT,
+    release: SECRET_WITH_CLIENT,
+    lanes: 2,
+    coverage: [everything(CLIENT_ON_2_17.createConfidential), everything(CLIENT_ON_2_17.replacement), coldCreate(CLIENT_ON_2_17.createConfidential)],
+  },
   { resourceType: ResourceType.USER, lanes: 3, coverage: [...USER_OPERATIONS.map(byKind), coldCreate(USER_CREATE)] },
   { resourceType: ResourceType.USER_GROUP, lanes: 2, coverage: [...GROUP_OPERATIONS.map(byKind), coldCreate(GROUP_CREATE)] },
   { resourceType: ResourceType.LOOKUP, lanes: 1, coverage: LOOKUP_OPERATIONS.map(nothingToUndo) },
 ];
 
-/** Which operations each CloudFormation behaviour is tried on, per resource type (one lane each). */
+/** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */
 interface BehaviourPlan {
   readonly resourceType: string;
+  /** The release the lane plays: BASE_RELEASE unless said. */
+  readonly release?: string;
   /** The same event twice. */
   readonly repeated: readonly Operation[];
   /** Delivered again after the first delivery's Lambda died at each step. */
@@ -105,6 +130,15 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     rolledBack: [[CLIENT.inPlace, []], [CLIENT.toConfidential, ['client-secret']], [CLIENT.toPublic, [], 'client-secret'], [CLIENT.replacement, []]],
     failedCreates: [CLIENT.createConfidential, CLIENT.createPublic],
     replacements: [CLIENT.replacement],
+  },
+  {
+    resourceType: ResourceType.OIDC_CLIENT,
+    release: SECRET_WITH_CLIENT,
+    repeated: [CLIENT_ON_2_17.createConfidential, CLIENT_ON_2_17.replacement],
+    crashed: [CLIENT_ON_2_17.createConfidential],
+    rolledBack: [[CLIENT_ON_2_17.replacement, []]],
+    failedCreates: [CLIENT_ON_2_17.createConfidential],
+    replacements: [CLIENT_ON_2_17.replacement],
   },
   {
     resourceType: ResourceType.USER,
@@ -152,7 +186,7 @@ const wanted = (category: CaseCategory | 'parallel') => CATEGORIES.has(category)
 const exposure = new ExposureScan();
 const suiteStarted = Date.now();
 const cases: CaseRecord[] = [];
-const laneTimes: Array<{ resource: string; operations: string[]; cases: number; wallMs: number }> = [];
+const laneTimes: LaneTime[] = [];
 let parallel: ParallelDeleteRun['summary'] | undefined;
 
 /** The cases of one operation, from its clean run (and, for undo cases, from the runs a forward failure makes). */
@@ -166,11 +200,11 @@ async function plansOf(lane: Lane, coverage: Coverage): Promise<CasePlan[]> {
   return plans.filter((plan) => wanted(plan.category));
 }
 
-/** A resource type's lanes: first they record its operations between them, then they take its cases from one queue. */
-async function runResourceType(resourceType: string, laneCount: number, coverage: readonly Coverage[]): Promise<void> {
+/** A resource type's lanes on one release: first they record its operations between them, then they take its cases from one queue. */
+async function runResourceType(resourceType: string, release: string, laneCount: number, coverage: readonly Coverage[]): Promise<void> {
   const chosen = coverage.filter((c) => selected(c.operation));
   if (chosen.length === 0) return;
-  const lanes = await Promise.all(Array.from({ length: laneCount }, () => Lane.start(resourceType, exposure)));
+  const lanes = await Promise.all(Array.from({ length: laneCount }, () => Lane.start(resourceType, exposure, release)));
   const started = Date.now();
   try {
     await Promise.all(lanes.map((lane) => lane.warmUp()));
@@ -188,7 +222,7 @@ async function runResourceType(resourceType: string, laneCount: number, coverage
         count++;
       }
       const recorded = chosen.filter((_, index) => index % lanes.length === n).map((c) => c.operation.name);
-      laneTimes.push({ resource: chosen[0].operation.resource, operations: recorded, cases: count, wallMs: Date.now() - started });
+      laneTimes.push({ resource: chosen[0].operation.resource, release, operations: recorded, cases: count, wallMs: Date.now() - started });
     }));
   } finally {
     await Promise.all(lanes.map((lane) => lane.stop()));
@@ -198,7 +232,7 @@ async function runResourceType(resourceType: string, laneCount: number, coverage
 async function runBehaviourLane(plan: BehaviourPlan): Promise<void> {
   const pick = (operations: readonly Operation[]) => operations.filter(selected);
   if (!wanted('cloudformation')) return;
-  const lane = await Lane.start(plan.resourceType, exposure);
+  const lane = await Lane.start(plan.resourceType, exposure, plan.release);
   try {
     await lane.warmUp();
     for (const operation of pick(plan.repeated)) cases.push(await deliveredTwice(lane, operation));
@@ -242,7 +276,7 @@ function violationsOf(selection: readonly CaseRecord[]): string[] {
 
 test('runs the fault matrix and the CloudFormation behaviours', async () => {
   await Promise.all([
-    ...TYPES.map(({ resourceType, lanes, coverage }) => runResourceType(resourceType, lanes, coverage)),
+    ...TYPES.map(({ resourceType, release, lanes, coverage }) => runResourceType(resourceType, release ?? BASE_RELEASE, lanes, coverage)),
     ...BEHAVIOUR_PLANS.map(runBehaviourLane),
     runParallelDeletes(),
   ]);

@@ -104,6 +104,44 @@ test('an in-place update that rotates the secret apps hold is caught by id and v
   expect(checkAgainstModel(intended, before, before, intended.answer).problems).toEqual([]);
 });
 
+test('a confidential Create on 2.17: the secret Pocket-ID made with the client is one of its live secrets, stored or not', async () => {
+  const server = await startPocketIdTestServer({ rateLimit: false, version: '2.17.0' });
+  let made: any;
+  try {
+    const body = JSON.stringify({ id: 'c2', name: 'app', callbackURLs: ['https://app/cb'], isPublic: false });
+    const headers = { 'X-API-Key': server.apiToken, 'Content-Type': 'application/json' };
+    const answer = await fetch(`${server.baseUrl}/api/oidc/clients`, { method: 'POST', headers, body });
+    expect(answer.status).toBe(201);
+    const { createdSecret } = await answer.json() as { createdSecret?: { id: string; secret: string } };
+    made = { ...server.client('c2'), secretValues: server.clientSecrets('c2') };
+    // Pocket-ID made one secret with the client, and showed it in the create answer.
+    const held = made.secretValues.map((secret: any) => [secret.id, secret.secret, secret.isActive]);
+    expect(held).toEqual([[createdSecret?.id, createdSecret?.secret, true]]);
+  } finally {
+    await server.close();
+  }
+  const before = state({ secrets: { 'api-token': 'key', 'client-secret': 'placeholder' } });
+  const properties = { ...BASE, ClientId: 'c2', Name: 'app', CallbackUrls: ['https://app/cb'], IsPublic: 'false', SecretArn: 'arn:client-secret' };
+  const intended = intendedOutcome(before, { ResourceType: ResourceType.OIDC_CLIENT, RequestType: 'Create', ResourceProperties: properties }, ROLES);
+  const storing = (secret: string) => {
+    const issuer = 'https://id.example.com';
+    const value = JSON.stringify({ clientId: 'c2', clientSecret: secret, issuer, discoveryUrl: `${issuer}/.well-known/openid-configuration` });
+    return { secrets: { 'api-token': 'key', 'client-secret': value }, secretVersions: { 'client-secret': [{ versionId: 'v2', stages: ['AWSCURRENT'], value }] } };
+  };
+  const secretProblems = (after: RawState) => checkAgainstModel(intended, before, after, intended.answer).problems.filter((problem) => /secret/.test(problem));
+  const serverMade = made.secretValues[0];
+  // The handler stored the secret Pocket-ID made: nothing else is live.
+  expect(secretProblems(state({ clients: [made], ...storing(serverMade.secret) }))).toEqual([]);
+  // It made and stored a second one, and left the one Pocket-ID made live: nobody can read that one.
+  const second = { ...serverMade, id: 's-second', secret: 'a-second-secret' };
+  expect(secretProblems(state({ clients: [{ ...made, secretValues: [serverMade, second] }], ...storing(second.secret) }))).toEqual([
+    'client c2 has 2 live secrets, not exactly one (1 of them stored in no version of any secret)',
+  ]);
+  // A failed Create that left the client, with the secret Pocket-ID made, is no clean failure.
+  const reason = 'Create OIDC client: PUT /api/oidc/clients/c2 returned 500: check Pocket-ID';
+  expect(checkFailure(before, state({ clients: [made], secrets: before.secrets }), reason, { roles: ROLES }).problems[0]).toMatch(/^FAILED, and the state changed: .*clients\.c2/);
+});
+
 describe('what a Reason names for removal by hand', () => {
   const reason = 'Create OIDC client: PUT /api/x returned 500. Cleanup also failed, remove by hand: OIDC client c1 (Remove the partly created '
     + 'OIDC client: DELETE /api/oidc/clients/c1 returned 500 (a; b)); the previous value of secret arn:client-secret (GetSecretValue failed)\n\nLogs: /aws/lambda/x';

@@ -1,7 +1,7 @@
 import { OperationStep } from './fault-kinds';
 import { API_TOKEN_ROLE, Lane } from './lane';
-import { describeStep, Recording, rolesOf, sleep } from './matrix';
-import { deleteEvent, Operation, Scenario, updateEvent } from './operations';
+import { assertLaneFor, describeStep, Recording, rolesOf, sleep } from './matrix';
+import { deleteEvent, Operation, releaseOf, Scenario, updateEvent } from './operations';
 import { checkFailure } from './residue';
 import { maskedDifferences, RawState, sameHoldings, secretValuesIn } from './state';
 import { CaseRecord, End, endProblems, exposureProblems, reasonProblems, UNREVOCABLE_TOKEN, verdictOf } from './verdict';
@@ -29,6 +29,7 @@ function recordOf(check: Check, problems: string[], end: Pick<End, 'residue' | '
     category: 'cloudformation',
     resource: check.operation.resource,
     operation: check.operation.name,
+    release: releaseOf(check.operation),
     target: null,
     step: check.step ?? null,
     stepIndex: null,
@@ -62,6 +63,7 @@ function successProblems(run: Run, step: Step, before: RawState, after: RawState
 /** The same event twice, as Lambda's retry of the Provider framework delivers it: one entity, the intended state of a single delivery. */
 export async function deliveredTwice(lane: Lane, operation: Operation): Promise<CaseRecord> {
   const started = Date.now();
+  assertLaneFor(lane, operation);
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);
@@ -85,6 +87,7 @@ export async function deliveredTwice(lane: Lane, operation: Operation): Promise<
  */
 export async function redeliveredAfterCrash(lane: Lane, operation: Operation, recording: Recording, step: OperationStep): Promise<CaseRecord> {
   const started = Date.now();
+  assertLaneFor(lane, operation);
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);
@@ -150,6 +153,7 @@ export async function rolledBack(
   renewsSecret?: string,
 ): Promise<CaseRecord> {
   const started = Date.now();
+  assertLaneFor(lane, operation);
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);
@@ -197,6 +201,7 @@ export async function rolledBack(
  */
 export async function deleteAfterFailedCreate(lane: Lane, operation: Operation, recording: Recording): Promise<CaseRecord> {
   const started = Date.now();
+  assertLaneFor(lane, operation);
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);
@@ -226,6 +231,7 @@ export async function deleteAfterFailedCreate(lane: Lane, operation: Operation, 
  */
 export async function replaced(lane: Lane, operation: Operation): Promise<CaseRecord> {
   const started = Date.now();
+  assertLaneFor(lane, operation);
   await lane.reset();
   const scenario = await operation.prepare(lane, {});
   const before = await lane.state(scenario.secrets);

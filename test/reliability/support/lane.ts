@@ -2,12 +2,18 @@ import { randomBytes } from 'crypto';
 import { SecretsFaultProxy } from './secrets-fault-proxy';
 import { RawState, readState, secretValuesIn } from './state';
 import { CONTRACT_VERSION, LookupKind, ResourceType } from '../../../lib/contract';
-import { PocketIdTestServer, startPocketIdTestServer } from '../../pocket-id-server';
+import { PocketIdTestServer, RELEASES, startPocketIdTestServer } from '../../pocket-id-server';
 import { POCKET_ID_RATE_LIMIT } from '../../support/acceptance';
 import { CloudFormationSimulator, Step } from '../../support/cloudformation';
 import { ExposureScan } from '../../support/exposure';
 import { LambdaContainer } from '../../support/lambda-container';
 import { TestSecrets } from '../../support/secrets-manager';
+
+/**
+ * The Pocket-ID release a lane's test server plays unless told otherwise: the oldest supported, which
+ * every lane played before the suite told releases apart.
+ */
+export const BASE_RELEASE: string = RELEASES[0];
 
 /** The role of the API key secret in every case's state. */
 export const API_TOKEN_ROLE = 'api-token';
@@ -27,14 +33,17 @@ const PLACEHOLDERS = new Map<string, string>();
  * after another in a lane; lanes share nothing, so they may run side by side.
  */
 export class Lane {
-  /** `scan` sees every step of the lane (the suite's secret-exposure scan), and learns every secret value the lane meets. */
-  public static async start(resourceType: string, scan?: ExposureScan): Promise<Lane> {
-    const server = await startPocketIdTestServer({ rateLimit: POCKET_ID_RATE_LIMIT, apiToken: API_KEY });
+  /**
+   * `scan` sees every step of the lane (the suite's secret-exposure scan), and learns every secret value the lane meets;
+   * `release`: the Pocket-ID release its test server plays (and announces).
+   */
+  public static async start(resourceType: string, scan?: ExposureScan, release: string = BASE_RELEASE): Promise<Lane> {
+    const server = await startPocketIdTestServer({ rateLimit: POCKET_ID_RATE_LIMIT, apiToken: API_KEY, version: release });
     const proxy = await SecretsFaultProxy.start(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!);
     const container = await LambdaContainer.start({ AWS_ENDPOINT_URL_SECRETS_MANAGER: proxy.endpoint });
     const secrets = new TestSecrets();
     const tokenSecretArn = await secrets.create('reliability-api-token', server.apiToken);
-    return new Lane(resourceType, server, proxy, container, secrets, tokenSecretArn, scan);
+    return new Lane(resourceType, release, server, proxy, container, secrets, tokenSecretArn, scan);
   }
 
   public cfn: CloudFormationSimulator;
@@ -45,6 +54,7 @@ export class Lane {
 
   private constructor(
     public readonly resourceType: string,
+    public readonly release: string,
     public readonly server: PocketIdTestServer,
     public readonly proxy: SecretsFaultProxy,
     public container: LambdaContainer,

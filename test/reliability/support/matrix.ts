@@ -12,7 +12,7 @@ import {
   UNAUTHORIZED_ONCE,
 } from './fault-kinds';
 import { API_TOKEN_ROLE, Lane } from './lane';
-import { COLD_TOKEN_ROLE, coldStart, Operation, Scenario } from './operations';
+import { COLD_TOKEN_ROLE, coldStart, Operation, releaseOf, Scenario } from './operations';
 import { differences, modelOf, RawState } from './state';
 import { CaseCategory, CaseRecord, judge } from './verdict';
 
@@ -62,6 +62,7 @@ const UUID_SEGMENT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * the second run, in the order they arrived, with the state before it.
  */
 export async function record(lane: Lane, operation: Operation): Promise<Recording> {
+  assertLaneFor(lane, operation);
   for (let run = 1; ; run++) {
     await lane.reset();
     const scenario = await operation.prepare(lane, {});
@@ -201,6 +202,7 @@ function sameStep(a: OperationStep, b: OperationStep): boolean {
 /** Starts from the operation's starting state, arms the plan's faults, runs the operation, judges it against its model. */
 export async function runCase(lane: Lane, casePlan: CasePlan): Promise<CaseRecord> {
   const { operation, recording, injections, subject } = casePlan;
+  assertLaneFor(lane, operation);
   await lane.reset();
   const timeoutSeconds = injections.map(({ fault }) => ('timeoutSeconds' in fault ? fault.timeoutSeconds : undefined)).find(Boolean);
   const scenario = await operation.prepare(lane, { timeoutSeconds });
@@ -233,6 +235,7 @@ export async function runCase(lane: Lane, casePlan: CasePlan): Promise<CaseRecor
     category: casePlan.category,
     resource: operation.resource,
     operation: operation.name,
+    release: lane.release,
     target: subject.step.target,
     step: describeStep(subject.step, casePlan.stepsOfRun),
     stepIndex: casePlan.stepsOfRun.indexOf(subject.step),
@@ -241,6 +244,13 @@ export async function runCase(lane: Lane, casePlan: CasePlan): Promise<CaseRecor
     ...verdict,
     durationMs,
   };
+}
+
+/** An operation runs only on a lane whose test server plays its release. */
+export function assertLaneFor(lane: Lane, operation: Operation): void {
+  if (lane.release !== releaseOf(operation)) {
+    throw new Error(`harness: ${operation.resource} ${operation.name} needs Pocket-ID ${releaseOf(operation)}, but its lane plays ${lane.release}`);
+  }
 }
 
 /** How the case's starting state differs from the clean run's, the lanes' base URLs aside. */

@@ -68,7 +68,7 @@ function clientSecretProblems(clientId: string, rule: ClientSecretRule, before: 
     case 'unchanged':
       return keptSecretProblems(clientId, before, after);
     case 'one-stored':
-      if (has.length !== 1) return [`client ${clientId} has ${has.length} live secrets, not exactly one`];
+      if (has.length !== 1) return [`client ${clientId} has ${has.length} live secrets, not exactly one${unstoredOf(has, after)}`];
       return credentialsIn(after, rule.role)?.clientSecret === has[0].secret ? [] : [`AWSCURRENT of ${rule.role} does not hold the live secret of client ${clientId}`];
     case 'kept-stored': {
       const kept = has.find((secret) => secret.id === rule.secretId);
@@ -76,6 +76,16 @@ function clientSecretProblems(clientId: string, rule: ClientSecretRule, before: 
       return [...keptSecretProblems(clientId, before, after), ...stored ? [] : [`AWSCURRENT of ${rule.role} does not hold secret ${rule.secretId}, the one apps hold`]];
     }
   }
+}
+
+/**
+ * How many of the live secrets no version of any of the case's secrets holds: a secret nobody can
+ * read (Pocket-ID 2.17+ makes one with each confidential client and shows it only in the create answer).
+ */
+function unstoredOf(live: readonly LiveSecret[], after: RawState): string {
+  const stored = new Set(Object.values(after.secretVersions).flat().map((version) => parseObject(version.value)?.clientSecret));
+  const unstored = live.filter((secret) => !stored.has(secret.secret)).length;
+  return unstored === 0 ? '' : ` (${unstored} of them stored in no version of any secret)`;
 }
 
 /** Nothing asked for a new secret: each one the client had is still live, the one apps hold above all, and none was made. */

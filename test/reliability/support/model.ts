@@ -42,7 +42,11 @@ export type ClientSecretRule =
   | { readonly kind: 'unchanged' }
   /** None: a public client has no secret. */
   | { readonly kind: 'none' }
-  /** Exactly one live secret, and AWSCURRENT of `role` holds it. */
+  /**
+   * Exactly one live secret, and AWSCURRENT of `role` holds it. On every release: from 2.17 on, the POST
+   * of a confidential client makes a secret too (README, Pocket-ID releases), and whether the one stored
+   * is that one or another, no second may stay live.
+   */
   | { readonly kind: 'one-stored'; readonly role: string }
   /** The secrets it had, unchanged, and AWSCURRENT of `role` holds the one apps already hold (`secretId`). */
   | { readonly kind: 'kept-stored'; readonly role: string; readonly secretId: string };

@@ -1,4 +1,4 @@
-import { Lane } from './lane';
+import { BASE_RELEASE, Lane } from './lane';
 import { IntendedModel, MODELS } from './model';
 import { LookupKind, ResourceType } from '../../../lib/contract';
 import { without } from '../../support/acceptance';
@@ -22,7 +22,19 @@ export interface Operation {
   readonly resourceType: string;
   readonly name: string;
   readonly intended: IntendedModel;
+  /** The Pocket-ID release its lane's test server plays; BASE_RELEASE when unset. */
+  readonly release?: string;
   prepare(lane: Lane, options: { timeoutSeconds?: string }): Promise<Scenario>;
+}
+
+export function releaseOf(op: Operation): string {
+  return op.release ?? BASE_RELEASE;
+}
+
+/** The operation on a lane whose test server plays `version`, reported under a name that says so ("… on Pocket-ID 2.17"). */
+export function onRelease(op: Operation, version: string): Operation {
+  const minor = version.split('.').slice(0, 2).join('.');
+  return { ...op, release: version, name: `${op.name} on Pocket-ID ${minor}` };
 }
 
 /** The role of an API key secret the warm container has not read yet. */

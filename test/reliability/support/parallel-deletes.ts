@@ -1,4 +1,5 @@
 import { randomBytes } from 'crypto';
+import { BASE_RELEASE } from './lane';
 import { CaseRecord } from './verdict';
 import { CONTRACT_VERSION, ResourceType } from '../../../lib/contract';
 import { startPocketIdTestServer } from '../../pocket-id-server';
@@ -42,7 +43,7 @@ export async function deleteInParallel(
   counts: { clients: number; users: number; groups: number; containers: number },
   scan: ExposureScan,
 ): Promise<ParallelDeleteRun> {
-  const server = await startPocketIdTestServer({ rateLimit: POCKET_ID_RATE_LIMIT });
+  const server = await startPocketIdTestServer({ rateLimit: POCKET_ID_RATE_LIMIT, version: BASE_RELEASE });
   const secrets = new TestSecrets();
   const containers = await Promise.all(Array.from({ length: counts.containers }, () => LambdaContainer.start()));
   try {
@@ -128,6 +129,7 @@ function judgeDeletion(item: Deployed, step: Step, remaining: Set<string>, durat
     category: 'cloudformation',
     resource: item.resource,
     operation: 'delete',
+    release: BASE_RELEASE,
     target: null,
     step: null,
     stepIndex: null,

@@ -8,13 +8,16 @@ export const RESULTS_FILE = path.join(__dirname, '..', '..', '..', 'test-reports
 
 export interface LaneTime {
   readonly resource: string;
+  /** The Pocket-ID release its test server played. */
+  readonly release: string;
   readonly operations: readonly string[];
   readonly cases: number;
   readonly wallMs: number;
 }
 
 export interface ResultsFile {
-  readonly schemaVersion: 2;
+  /** 3: each case and lane says the Pocket-ID release it ran on (in 2, every one ran on 2.14.0). */
+  readonly schemaVersion: 3;
   readonly generatedAt: string;
   /** Wall time of the whole suite, setup included. */
   readonly runtimeMs: number;
@@ -34,7 +37,7 @@ export function writeResults(
 ): ResultsFile {
   const count = (outcome: Outcome) => cases.filter((c) => c.outcome === outcome).length;
   const results: ResultsFile = {
-    schemaVersion: 2,
+    schemaVersion: 3,
     generatedAt: new Date().toISOString(),
     runtimeMs,
     totals: { cases: cases.length, ...Object.fromEntries(OUTCOMES.map((outcome) => [outcome, count(outcome)])) as Record<Outcome, number> },

@@ -29,6 +29,8 @@ export interface CaseRecord {
   readonly category: CaseCategory;
   readonly resource: string;
   readonly operation: string;
+  /** The Pocket-ID release the case's test server played (a results file written before releases were told apart has none: 2.14.0). */
+  readonly release: string;
   /** Where the fault was injected; null for CloudFormation behaviours. */
   readonly target: 'pocket-id' | 'secrets-manager' | null;
   readonly step: string | null;
