@@ -97,7 +97,11 @@ async function dispatch(event: CloudFormationCustomResourceEvent, properties: Co
  * The release, when it takes the properties; refuses, before anything is changed, what it cannot take.
  * A cached release that would refuse is read again first: Pocket-ID may have been upgraded since.
  */
-async function releaseThatTakes(resource: ResourceHandler, event: CloudFormationCustomResourceEvent, connection: Connection): Promise<PocketIdRelease> {
+async function releaseThatTakes(
+  resource: ResourceHandler,
+  event: CloudFormationCustomResourceEvent,
+  connection: Connection,
+): Promise<PocketIdRelease> {
   const baseUrl = (event.ResourceProperties as unknown as CommonProperties).BaseUrl;
   const uses = resource.featuresUsed?.(event.ResourceProperties) ?? [];
   const refusals = (release: PocketIdRelease) => unsupportedUses(release, uses, baseUrl);

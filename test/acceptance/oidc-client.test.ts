@@ -327,7 +327,8 @@ describe('allowed user groups', () => {
     const step = await cfn.update('RestrictedLater', clientId, restricted, open);
     await expectSucceeded(step);
     const client = await directory.client(clientId);
-    expect({ restricted: client.isGroupRestricted, groups: (client.allowedUserGroups ?? []).map((g: any) => g.id) }).toEqual({ restricted: true, groups: [group] });
+    const groups = (client.allowedUserGroups ?? []).map((g: any) => g.id);
+    expect({ restricted: client.isGroupRestricted, groups }).toEqual({ restricted: true, groups: [group] });
     const writes = requestsLogged(step).filter((request) => request.method === 'PUT').map((request) => request.path.replace(clientId, '<id>'));
     expect(writes).toEqual(['/api/oidc/clients/<id>/allowed-user-groups', '/api/oidc/clients/<id>']);
 

@@ -305,7 +305,8 @@ function faultReached(lane: Lane, scenario: Scenario, { step, fault }: Injection
     const matching = lane.proxy.calls.filter((call) => call.operation === step.operation && call.secretId === secretId);
     // A call the proxy could not forward to a busy moto counts towards the fault's skips, and the SDK
     // sends it again: the fault then lands on a later call than the clean run's occurrence.
-    return [...matching].sort((a, b) => a.receivedAt - b.receivedAt).slice(step.occurrence).some((call) => call.fault === (fault as SecretsFault).error.type);
+    const fromOccurrence = [...matching].sort((a, b) => a.receivedAt - b.receivedAt).slice(step.occurrence);
+    return fromOccurrence.some((call) => call.fault === (fault as SecretsFault).error.type);
   }
   return lane.server.requests.filter((request) => request.method === step.method && step.pattern.test(request.path)).length > step.occurrence;
 }
