@@ -1,6 +1,7 @@
 /**
  * Just enough of Go's net/url.Parse to decide what Pocket-ID accepts as a URL: the scheme rules, the
- * opaque/authority split, and the characters that make Parse fail.
+ * opaque/authority split, and the characters that make Parse fail. Also QueryUnescape and ParseQuery,
+ * for form bodies and Basic credentials.
  */
 export interface GoUrl {
   readonly scheme: string;
@@ -172,4 +173,40 @@ export function isValidCallbackUrlPattern(pattern: string): boolean {
   if (parsed === undefined || parsed.scheme === '') return false;
   if (parsed.scheme === 'javascript' || parsed.scheme === 'data') return false;
   return hasValidPatternSyntax(withoutFragment) && hasProtocolSeparator(withoutFragment) && hasValidHost(parseable, parsed);
+}
+
+/** Go's url.QueryUnescape: `+` is a space, `%XX` a byte; a `%` without two hex digits after it is an error (undefined). */
+export function queryUnescape(s: string): string | undefined {
+  if (!hasValidEscapes(s)) return undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '%') {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (s[i] === '+') {
+      bytes.push(0x20);
+    } else {
+      const char = String.fromCodePoint(s.codePointAt(i)!);
+      bytes.push(...Buffer.from(char));
+      i += char.length - 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * Go's url.ParseQuery as net/http's form parsing leaves it: a pair with a `;` or a bad escape is skipped
+ * (ParseQuery's error is dropped by Request.ParseMultipartForm for a non-multipart body), the rest is kept.
+ */
+export function parseGoQuery(text: string): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const pair of text.split('&')) {
+    if (pair === '' || pair.includes(';')) continue;
+    const eq = pair.indexOf('=');
+    const key = queryUnescape(eq < 0 ? pair : pair.slice(0, eq));
+    const value = queryUnescape(eq < 0 ? '' : pair.slice(eq + 1));
+    if (key === undefined || value === undefined) continue;
+    values.set(key, [...(values.get(key) ?? []), value]);
+  }
+  return values;
 }

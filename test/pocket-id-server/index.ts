@@ -9,7 +9,8 @@
  * Not like the real server: only the static API key authenticates (no sessions or API keys); logo URLs
  * are never downloaded (a public URL counts as a PNG/typed-by-extension logo, private ones are refused
  * as Pocket-ID refuses them); emails and back-channel logout tokens are recorded, not sent; the logo
- * presets come from a small built-in library; no OAuth endpoints (token, authorize, …); no
+ * presets come from a small built-in library; of the OAuth endpoints only the token endpoint, for client
+ * authentication and client_credentials (oauth-token.ts; no authorize, userinfo, …); no
  * application-configuration (setAppConfig stands in), SCIM, signup-token, API-resource or LDAP endpoints.
  */
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';

@@ -69,13 +69,13 @@ interface UploadedFile {
   readonly data: Buffer;
 }
 
-function multipartBoundary(contentType: string): string | undefined {
+export function multipartBoundary(contentType: string): string | undefined {
   if (!/^multipart\/form-data\s*(;|$)/i.test(contentType.trim())) return undefined;
   const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-function parseParts(body: Buffer, boundary: string): Array<{ headers: string; data: Buffer }> {
+export function parseParts(body: Buffer, boundary: string): Array<{ headers: string; data: Buffer }> {
   const delimiter = Buffer.from(`--${boundary}`);
   const parts: Array<{ headers: string; data: Buffer }> = [];
   let start = body.indexOf(delimiter);

@@ -4,6 +4,7 @@ import * as clients from './clients';
 import * as groups from './groups';
 import { ApiResponse, RequestContext } from './http';
 import { searchLogoPresets } from './logo-presets';
+import { token } from './oauth-token';
 import * as oneTimeAccess from './one-time-access';
 import { ONE_TIME_ACCESS_EMAIL_POLICY, ONE_TIME_ACCESS_TOKEN_POLICY, RatePolicy } from './rate-limit';
 import type { Feature, Release } from './releases';
@@ -60,6 +61,7 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('POST', '/oidc/clients/:id/logo', 'admin', clients.uploadClientLogo),
   api('DELETE', '/oidc/clients/:id/logo', 'admin', clients.deleteClientLogo),
   since('logoPresets', api('GET', '/oidc/logo-presets', 'admin', searchLogoPresets)),
+  api('POST', '/oidc/token', 'none', token),
 
   api('GET', '/users', 'admin', users.listUsers),
   api('GET', '/users/me', 'user', users.getCurrentUser),

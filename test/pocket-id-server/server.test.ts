@@ -201,6 +201,18 @@ describe('unknown routes', () => {
     expect(res.status).toBe(301);
     expect(res.headers.get('location')).toBe('/api/users');
   });
+
+  test('on a CORS path the 404 has the CORS headers, and a preflight is 204 without CSP or request id', async () => {
+    const res = await call('GET', '/api/oidc/token');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const preflight = await call('OPTIONS', '/api/oidc/token');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, POST');
+    expect(preflight.headers.get('cache-control')).toBe('private, no-store');
+    expect(preflight.headers.get('content-security-policy')).toBeNull();
+    expect(preflight.headers.get('x-request-id')).toBeNull();
+  });
 });
 
 describe('request bodies', () => {

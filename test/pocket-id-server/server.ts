@@ -224,16 +224,20 @@ export class PocketIdServer {
     return user.id;
   }
 
-  /** Gin's trailing-slash redirect, then either the frontend's handler or Gin's plain 404. */
+  /**
+   * Gin's trailing-slash redirect, then either the frontend's handler or Gin's plain 404. On a CORS path the
+   * global CORS middleware (cors.go:28-36) adds its headers to the 404 too, and answers a preflight itself,
+   * before the CSP and request-id middlewares run: only the Cache-Control middleware's header comes first.
+   */
   private unmatched(method: string, path: string, rawQuery: string, requestId: string): ApiResponse {
     const query = rawQuery === '' ? '' : `?${rawQuery}`;
-    if (CORS_PATHS.has(path)) {
-      if (method === 'OPTIONS') return withGlobalHeaders({ status: 204, headers: { ...CORS_HEADERS }, body: Buffer.alloc(0) }, requestId);
-    }
+    const cors = CORS_PATHS.has(path) ? CORS_HEADERS : {};
+    if (CORS_PATHS.has(path) && method === 'OPTIONS') return { status: 204, headers: { 'Cache-Control': 'private, no-store', ...cors }, body: Buffer.alloc(0) };
     if (path.length > 1 && path.endsWith('/') && findRoute(method, path.slice(0, -1), this.state.release)) {
       return redirect(method, method === 'GET' ? 301 : 307, `${path.slice(0, -1)}${query}`);
     }
     const response = this.settings.frontend ? frontendFallback(method, path, query) : textResponse(404, '404 page not found');
+    Object.assign(response.headers, cors);
     return withGlobalHeaders(response, requestId);
   }
 }

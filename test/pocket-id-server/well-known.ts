@@ -1,4 +1,4 @@
-import { generateKeyPairSync, JsonWebKey } from 'crypto';
+import { generateKeyPairSync, JsonWebKey, KeyObject, sign } from 'crypto';
 import { ApiResponse, emptyResponse, JSON_CONTENT_TYPE, goJsonStringify, jsonResponse, RequestContext } from './http';
 import { randomString } from './ids';
 import { ServerState } from './state';
@@ -50,14 +50,26 @@ export function openIdConfiguration(_ctx: RequestContext, state: ServerState): A
  * avoid at start-up).
  */
 export class SigningKey {
-  private jwk?: JsonWebKey;
+  private pair?: { jwk: JsonWebKey; privateKey: KeyObject };
 
   public publicJwk(): JsonWebKey {
-    if (!this.jwk) {
-      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      this.jwk = { ...publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: randomString(11), use: 'sig' };
+    return this.keyPair().jwk;
+  }
+
+  /** A compact RS256 JWS that the JWKS verifies; header and claims come out with sorted keys, as Go maps marshal. */
+  public sign(typ: string, claims: Record<string, unknown>): string {
+    const { jwk, privateKey } = this.keyPair();
+    const encode = (value: Record<string, unknown>) => Buffer.from(goJsonStringify(sortedKeys(value))).toString('base64url');
+    const signingInput = `${encode({ alg: 'RS256', kid: jwk.kid, typ })}.${encode(claims)}`;
+    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), privateKey).toString('base64url')}`;
+  }
+
+  private keyPair(): { jwk: JsonWebKey; privateKey: KeyObject } {
+    if (!this.pair) {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      this.pair = { jwk: { ...publicKey.export({ format: 'jwk' }), alg: 'RS256', kid: randomString(11), use: 'sig' }, privateKey };
     }
-    return this.jwk;
+    return this.pair;
   }
 }
 
