@@ -41,6 +41,7 @@ async function expectStoredSecretMatches(clientId: string, secretArn: string): P
   const onServer = await directory.clientSecrets(clientId);
   expect(onServer).toHaveLength(1);
   if (onServer[0].prefix) expect(stored.clientSecret.startsWith(onServer[0].prefix)).toBe(true);
+  expect(await directory.authenticates(clientId, stored.clientSecret)).toBe(true);
 }
 
 describe('a confidential client', () => {

@@ -35,6 +35,7 @@ async function expectOnlyTheStoredSecret(clientId: string, secretArn: string): P
   const held = await suite.directory.clientSecrets(clientId);
   expect(held).toHaveLength(1);
   expect(stored.clientSecret.startsWith(held[0].prefix ?? '')).toBe(true);
+  expect(await suite.directory.authenticates(clientId, stored.clientSecret)).toBe(true);
 }
 
 function secretPostsOf(step: Step): unknown[] {

@@ -36,6 +36,23 @@ export class PocketIdDirectory {
     return versionAtLeast(await this.version(), release);
   }
 
+  /**
+   * Whether Pocket-ID takes the client secret at its token endpoint (client_credentials, HTTP Basic):
+   * the proof that an app holding it can sign in. False on 401 invalid_client; any other answer is an error.
+   */
+  public async authenticates(clientId: string, clientSecret: string): Promise<boolean> {
+    const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
+    const response = await fetch(`${this.target.baseUrl}/api/oidc/token`, {
+      method: 'POST',
+      headers: { 'Authorization': `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    const body = await response.json() as { access_token?: string; error?: string };
+    if (response.status === 200 && typeof body.access_token === 'string') return true;
+    if (response.status === 401 && body.error === 'invalid_client') return false;
+    throw new Error(`token endpoint answered ${response.status} ${JSON.stringify(body.error)}`);
+  }
+
   // Users
 
   /** The user as GET /api/users/:id answers (custom claims included), or undefined when it does not exist. */
