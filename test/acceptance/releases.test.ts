@@ -5,7 +5,7 @@
  * that on every release it checks that release's behaviour.
  */
 import { ResourceType } from '../../lib/contract';
-import { startPocketIdTestServer } from '../pocket-id-server';
+import { PocketIdTestServer, startPocketIdTestServer } from '../pocket-id-server';
 import { AcceptanceRun, requestsLogged } from '../support/acceptance';
 import { Step } from '../support/cloudformation';
 import { isRealPocketId, testServerVersion, versionAtLeast } from '../support/pocket-id-target';
@@ -36,6 +36,16 @@ async function expectOnlyTheStoredSecret(clientId: string, secretArn: string): P
   expect(held).toHaveLength(1);
   expect(stored.clientSecret.startsWith(held[0].prefix ?? '')).toBe(true);
   expect(await suite.directory.authenticates(clientId, stored.clientSecret)).toBe(true);
+}
+
+/** Runs `use` against a test server of its own playing `version`, reached with the suite's API key, and closes it after. */
+async function onAnotherServer(version: string, use: (server: PocketIdTestServer) => Promise<void>): Promise<void> {
+  const server = await startPocketIdTestServer({ version, apiToken: suite.target.apiToken, rateLimit: false });
+  try {
+    await use(server);
+  } finally {
+    await server.close();
+  }
 }
 
 function secretPostsOf(step: Step): unknown[] {
@@ -174,8 +184,7 @@ testServerOnly('test server only: the 2.17 create path when things go wrong', ()
 
 testServerOnly('test server only: Pocket-ID upgraded in place while the handler\'s container stays warm', () => {
   test('a client made on 2.14 is updated on 2.17 like any other, and backchannelLogoutUrl is taken at once: a cached release that would refuse is read again', async () => {
-    const server = await startPocketIdTestServer({ version: '2.14.0', apiToken: suite.target.apiToken, rateLimit: false });
-    try {
+    await onAnotherServer('2.14.0', async (server) => {
       const secretArn = await secrets.createOwnedSecret('upgraded');
       const props = { ...confidential('upgraded', secretArn), BaseUrl: server.baseUrl };
       const created = await suite.cfn.create('Upgraded', props);
@@ -193,32 +202,26 @@ testServerOnly('test server only: Pocket-ID upgraded in place while the handler\
       secretValues.add(stored.clientSecret);
       expect(server.clientSecrets(clientId).map((secret) => secret.secret)).toEqual([stored.clientSecret]);
       await expectSucceeded(await suite.cfn.delete('Upgraded', clientId, withBackchannel));
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
 testServerOnly('test server only: a Pocket-ID whose version is not a release', () => {
   test('a development build (version "unknown") is taken to behave like the newest release: nothing is refused on a guess', async () => {
-    const dev = await startPocketIdTestServer({ version: 'unknown', apiToken: suite.target.apiToken, rateLimit: false });
-    try {
+    await onAnotherServer('unknown', async (dev) => {
       const props = { ...properties({ Name: `dev-${run}`, IsPublic: 'true', CallbackUrls: ['https://dev.example.com/cb'], BackchannelLogoutUrl: BACKCHANNEL }), BaseUrl: dev.baseUrl };
       const created = await suite.cfn.create('DevBuild', props);
       await expectSucceeded(created);
       expect(dev.client(created.response.PhysicalResourceId)?.backchannelLogoutURL).toBe(BACKCHANNEL);
       expect(created.logs.some((line) => JSON.parse(line).message.startsWith('Pocket-ID announced no release version'))).toBe(true);
       await expectSucceeded(await suite.cfn.delete('DevBuild', created.response.PhysicalResourceId, props));
-    } finally {
-      await dev.close();
-    }
+    });
   });
 });
 
 testServerOnly('test server only: a Pocket-ID major this library was not tested with', () => {
   test('Pocket-ID 3.0.0 is refused before anything is made; a Delete still goes, so that the stack stays removable', async () => {
-    const v3 = await startPocketIdTestServer({ version: '3.0.0', apiToken: suite.target.apiToken, rateLimit: false });
-    try {
+    await onAnotherServer('3.0.0', async (v3) => {
       const props = { ...properties({ Name: `v3-${run}`, IsPublic: 'true', CallbackUrls: ['https://v3.example.com/cb'] }), BaseUrl: v3.baseUrl };
       const created = await suite.cfn.create('Major', props);
       expectFailed(created, /Pocket-ID at \S+ is version 3\.0\.0; this cdk-pocket-id supports Pocket-ID 2\.14\.0 up to the last 2\.x release and has not been tested with Pocket-ID 3 .*it changes nothing there/);
@@ -230,8 +233,6 @@ testServerOnly('test server only: a Pocket-ID major this library was not tested 
       }).then((response) => response.json()) as { id: string }).id;
       await expectSucceeded(await suite.cfn.delete('Major', madeOnV3, props));
       expect(v3.client(madeOnV3)).toBeUndefined();
-    } finally {
-      await v3.close();
-    }
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { createPublicKey, JsonWebKey, verify } from 'crypto';
+import { callApi } from './api-calls';
 import { PocketIdTestServer, startPocketIdTestServer } from './index';
 
 /** POST /api/oidc/token, checked against what a real Pocket-ID 2.14.0 answered to the same requests. */
@@ -18,9 +19,7 @@ interface Answer {
 }
 
 async function admin(method: string, path: string, body?: unknown): Promise<any> {
-  const headers = { 'X-API-Key': server.apiToken, 'Content-Type': 'application/json' };
-  const res = await fetch(`${server.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return res.status === 204 ? undefined : res.json();
+  return (await callApi(server, method, path, { body })).json;
 }
 
 interface TokenRequestOptions {

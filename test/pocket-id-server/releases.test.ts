@@ -1,27 +1,12 @@
 import { generateKeyPairSync } from 'crypto';
+import { ApiCall, callApi } from './api-calls';
 import { PocketIdTestServer, startPocketIdTestServer } from './index';
 import { Release } from './releases';
 
 /** Each release's behaviour on its release, and its absence on the release before. */
 
-interface Call {
-  status: number;
-  text: string;
-  json: any;
-}
-
-async function call(target: PocketIdTestServer, method: string, path: string, body?: unknown): Promise<Call> {
-  const headers: Record<string, string> = { 'X-API-Key': target.apiToken };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${target.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json };
+function call(target: PocketIdTestServer, method: string, path: string, body?: unknown): Promise<ApiCall> {
+  return callApi(target, method, path, { body });
 }
 
 const servers = new Map<string, PocketIdTestServer>();
@@ -144,12 +129,12 @@ function jpegHeader(width: number, height: number): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof0]);
 }
 
-async function uploadLogo(target: PocketIdTestServer, clientId: string, filename: string, data: Buffer): Promise<Call> {
+async function uploadLogo(target: PocketIdTestServer, clientId: string, filename: string, data: Buffer): Promise<ApiCall> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(data)]), filename);
   const res = await fetch(`${target.baseUrl}/api/oidc/clients/${clientId}/logo`, { method: 'POST', headers: { 'X-API-Key': target.apiToken }, body: form });
   const text = await res.text();
-  return { status: res.status, text, json: text === '' ? undefined : JSON.parse(text) };
+  return { status: res.status, headers: res.headers, text, json: text === '' ? undefined : JSON.parse(text) };
 }
 
 describe('2.15: images over 16 million pixels are refused ([peer] irashack)', () => {
@@ -272,7 +257,7 @@ describe('2.17: back-channel logout notices when a user loses access (PR #1734)'
     const user = server.users().find((u) => u.id === member);
     return call(server, 'PUT', `/api/users/${member}`, { username: user.username, email: user.email, disabled: true });
   };
-  test.each<[string, (s: Setup) => Promise<Call>]>([
+  test.each<[string, (s: Setup) => Promise<ApiCall>]>([
     ['its group loses the member', ({ server, group }) => call(server, 'PUT', `/api/user-groups/${group}/users`, { userIds: [] })],
     ['the member leaves the group', ({ server, member }) => call(server, 'PUT', `/api/users/${member}/user-groups`, { userGroupIds: [] })],
     ['the group is deleted', ({ server, group }) => call(server, 'DELETE', `/api/user-groups/${group}`)],
@@ -305,7 +290,7 @@ describe('2.17: back-channel logout notices when a user loses access (PR #1734)'
 });
 
 describe('2.18: logo presets ([peer] irashack)', () => {
-  const names = (res: Call) => res.json.map((p: any) => p.name);
+  const names = (res: ApiCall) => res.json.map((p: any) => p.name);
 
   test('2.17 has no such route', async () => {
     const res = await call(on('2.17.0'), 'GET', '/api/oidc/logo-presets?search=plex');

@@ -1,43 +1,13 @@
+import { ApiCall, ApiCallOptions, callApi } from './api-calls';
 import { PocketIdTestServer, startPocketIdTestServer } from './index';
 
 /** The test server's own behaviour, checked against Pocket-ID 2.14's documented and observed rules. */
 
 let server: PocketIdTestServer;
 
-interface Call {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: any;
-}
-
-async function call(
-  method: string,
-  path: string,
-  options: {
-    body?: unknown;
-    raw?: string;
-    contentType?: string | null;
-    key?: string | null;
-    headers?: Record<string, string>;
-    on?: PocketIdTestServer;
-  } = {},
-): Promise<Call> {
-  const target = options.on ?? server;
-  const headers: Record<string, string> = { ...options.headers };
-  const key = options.key === undefined ? target.apiToken : options.key;
-  if (key !== null) headers['X-API-Key'] = key;
-  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined && options.contentType !== null) headers['Content-Type'] = options.contentType ?? 'application/json';
-  const res = await fetch(`${target.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+/** A request to the test server under test, or to `options.on`. */
+function call(method: string, path: string, options: ApiCallOptions & { on?: PocketIdTestServer } = {}): Promise<ApiCall> {
+  return callApi(options.on ?? server, method, path, options);
 }
 
 async function createClient(body: Record<string, unknown>): Promise<any> {
