@@ -145,7 +145,7 @@ async function reconcileClient(
   if (origin === 'updated') await reconcileSecret(client.id, properties, previous, operation);
   else if (isPublic(properties) || !properties.SecretArn) return;
   else if (origin === 'created') await storeNewClientSecret(client, properties, operation);
-  else await ensureStoredSecret(client.id, properties, undefined, operation, true);
+  else await ensureStoredSecret(client.id, properties, undefined, operation);
 }
 
 /**
@@ -202,12 +202,12 @@ async function reconcileSecret(
   const wasConfidential = !isPublic(previous) && previous.SecretArn !== undefined;
   const unchanged = wasConfidential && previous.SecretArn === properties.SecretArn && issuerOf(previous) === issuerOf(properties);
   if (unchanged) return;
-  await ensureStoredSecret(clientId, properties, wasConfidential ? previous.SecretArn : undefined, operation, true);
+  await ensureStoredSecret(clientId, properties, wasConfidential ? previous.SecretArn : undefined, operation);
 }
 
 /**
- * Makes the secret at SecretArn hold valid credentials. A client this event made has no secret yet: one
- * is generated. For a client that existed, a client secret Pocket-ID still holds is kept: the one the
+ * Makes the secret at SecretArn hold valid credentials for a client that existed before this event (a
+ * new one gets its secret from storeNewClientSecret). A client secret Pocket-ID still holds is kept: the one the
  * secret holds, else the one it held before its latest write (a rollback puts it back), else the one
  * of the previous secret ARN; only when none is live is a new one generated. So a path that finds the
  * apps' secret alive never rotates or revokes it.
@@ -217,13 +217,8 @@ async function ensureStoredSecret(
   properties: OidcClientProperties,
   previousArn: string | undefined,
   operation: Operation,
-  clientExisted: boolean,
 ): Promise<void> {
   const secretArn = properties.SecretArn!;
-  if (!clientExisted) {
-    await replaceSecret(clientId, properties, undefined, operation, { clientExisted: false, othersMayExist: false });
-    return;
-  }
   const stored = await readStored(secretArn, clientId, operation);
   // Only a secret this library wrote to (it holds credentials, of this client or another) has a version before that worth a look.
   const written = parseCredentials(stored.value) !== undefined;
