@@ -4,7 +4,9 @@ import * as net from 'net';
 import * as path from 'path';
 
 /** Where the test command installs moto (`pip install "moto[server]"` into the project's .venv). */
-const MOTO_SERVER = path.join(__dirname, '..', '..', '.venv', 'bin', 'moto_server');
+const VENV_PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+/** moto's server with its version staging brought in line with Secrets Manager's (see the file). */
+const MOTO_LAUNCHER = path.join(__dirname, 'moto_server.py');
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -13,9 +15,9 @@ export interface MotoServer {
 
 /** Starts moto's server on a free loopback port and waits until it answers. */
 export async function startMoto(): Promise<MotoServer> {
-  const executable = fs.existsSync(MOTO_SERVER) ? MOTO_SERVER : 'moto_server';
+  const python = fs.existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3';
   const port = await freePort();
-  const child = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: false });
+  const child = spawn(python, [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: false });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilUp(endpoint, child);
   return { endpoint, process: child };
