@@ -47,7 +47,12 @@ export interface RequestOptions {
   readonly expect?: (answer: unknown) => boolean;
 }
 
-type Request = RequestDescription & { method: Method; repeatable?: boolean };
+type Request = RequestDescription & {
+  method: Method;
+  repeatable?: boolean;
+  /** A client's own credentials (HTTP Basic) instead of the API key, and a form body instead of JSON: the token endpoint. */
+  client?: { id: string; secret: string };
+};
 
 /** One page of a Pocket-ID list. */
 interface Page<T> {
@@ -141,6 +146,22 @@ export class PocketIdHttpClient {
     }
   }
 
+  /**
+   * Whether a confidential client authenticates with `secret` at Pocket-ID's token endpoint (the
+   * client_credentials grant, client_secret_basic): true on 200, false on 401 invalid_client. The
+   * answer, which holds an access token, is dropped. Retried like a GET: a token issued twice is harmless.
+   */
+  public async authenticatesClient(clientId: string, secret: string): Promise<boolean> {
+    const request: Request = { operation: 'Authenticate OIDC client at the token endpoint', method: 'POST', path: '/api/oidc/token', repeatable: true, client: { id: clientId, secret } };
+    try {
+      await this.request<unknown>(request, { grant_type: 'client_credentials' });
+      return true;
+    } catch (error) {
+      if (error instanceof PocketIdApiError && error.status === 401) return false;
+      throw error;
+    }
+  }
+
   public close(): void {
     this.agent.destroy();
   }
@@ -154,7 +175,7 @@ export class PocketIdHttpClient {
         if (expect && !expect(outcome.value)) throw new UnexpectedResponseError(request, 'not what Pocket-ID answers to this request');
         return outcome.value as T;
       }
-      if (outcome.kind === 'unauthorized' && !retriedUnauthorized) {
+      if (outcome.kind === 'unauthorized' && !retriedUnauthorized && !request.client) {
         // Once: the key may have been rotated since this container cached it; and a fresh Pocket-ID
         // answers 401 to some of the first parallel requests while it creates its static API user.
         retriedUnauthorized = true;
@@ -213,13 +234,22 @@ export class PocketIdHttpClient {
     const remaining = this.options.deadline() - Date.now();
     if (remaining < Math.min(this.options.timeoutMs, MIN_REQUEST_MS)) throw new TransportError('OUT_OF_TIME', 'not sent: the time left before the Lambda timeout is kept for undoing what this operation changed');
     const timeoutMs = Math.min(this.options.timeoutMs, remaining);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = {
       'Accept': 'application/json',
       'User-Agent': 'cdk-pocket-id',
     };
-    if (this.apiToken !== undefined) headers['X-API-Key'] = this.apiToken;
-    if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    let payload: string | undefined;
+    if (request.client) {
+      // RFC 6749 2.3.1: the id and secret are form-encoded before they are joined.
+      const credentials = `${encodeURIComponent(request.client.id)}:${encodeURIComponent(request.client.secret)}`;
+      headers.Authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      payload = new URLSearchParams(body as Record<string, string>).toString();
+    } else {
+      if (this.apiToken !== undefined) headers['X-API-Key'] = this.apiToken;
+      payload = body === undefined ? undefined : JSON.stringify(body);
+      if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {

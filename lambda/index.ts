@@ -2,6 +2,7 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { TimeBudget } from './budget';
 import { connect, Connection, parseTimeoutSeconds, validateConnection } from './connection';
 import { InputError, truncateMessage } from './errors';
+import { endOf, reportable } from './invocation';
 import { createLogger, Logger } from './logger';
 import { Redactor } from './redactor';
 import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './release';
@@ -13,6 +14,8 @@ import { userGroup } from './resources/user-group';
 import { SecretsStore } from './secrets';
 import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
 
+export { rotate } from './rotation';
+
 /** One module per resource type. */
 const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.OIDC_CLIENT]: oidcClient,
@@ -20,11 +23,6 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.USER_GROUP]: userGroup,
   [ResourceType.LOOKUP]: lookup,
 };
-
-/** Time kept back from the Lambda timeout so that an error can still be reported. */
-const DEADLINE_MARGIN_MS = 20_000;
-/** Without a Lambda context (tests), requests may run this long. */
-const DEFAULT_BUDGET_MS = 120_000;
 
 interface Tools {
   readonly logger: Logger;
@@ -119,20 +117,4 @@ function runOperation(resource: ResourceHandler, event: CloudFormationCustomReso
     case 'Update': return resource.update(event, context);
     case 'Delete': return resource.delete(event, context);
   }
-}
-
-function endOf(lambdaContext: Context | undefined): number {
-  const remaining = lambdaContext?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + DEADLINE_MARGIN_MS;
-  return Date.now() + Math.max(remaining - DEADLINE_MARGIN_MS, 1_000);
-}
-
-/**
- * The error the Lambda runtime reports. Its stack is the message alone: the Provider framework copies
- * the runtime's stack trace into CloudFormation's Reason, where frames of a minified bundle would tell
- * the user nothing and eat into the 4 KB the response may have.
- */
-function reportable(message: string): Error {
-  const error = new Error(message);
-  error.stack = `${error.name}: ${message}`;
-  return error;
 }

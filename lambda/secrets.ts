@@ -1,7 +1,9 @@
 import {
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { Operation } from './resource';
 
@@ -11,6 +13,14 @@ export interface ClientCredentials {
   readonly clientSecret: string;
   readonly issuer: string;
   readonly discoveryUrl: string;
+}
+
+/** One version of a secret that still has a staging label. */
+export interface SecretVersionInfo {
+  readonly versionId: string;
+  readonly stages: readonly string[];
+  /** When Secrets Manager made the version, in epoch milliseconds. */
+  readonly createdAt: number;
 }
 
 /** A Secrets Manager call failed; the message names the secret and the action, never a value. */
@@ -60,11 +70,66 @@ export class SecretsStore {
     }
   }
 
-  public async writeString(secretId: string, value: string): Promise<void> {
+  /** Stores `value` as the new AWSCURRENT version; returns the version's id. */
+  public async writeString(secretId: string, value: string): Promise<string | undefined> {
     try {
-      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
+      return (await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }))).VersionId;
     } catch (error) {
       throw new SecretsError('PutSecretValue', secretId, error);
+    }
+  }
+
+  /** The versions that have a staging label (Secrets Manager may delete the others at any time). */
+  public async versions(secretId: string): Promise<SecretVersionInfo[]> {
+    const versions: SecretVersionInfo[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: nextToken, MaxResults: 100 }));
+        for (const version of page.Versions ?? []) {
+          if (!version.VersionId || (version.VersionStages ?? []).length === 0) continue;
+          versions.push({ versionId: version.VersionId, stages: version.VersionStages!, createdAt: version.CreatedDate?.getTime() ?? 0 });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw new SecretsError('ListSecretVersionIds', secretId, error);
+    }
+    return versions;
+  }
+
+  /** The value of one version, or undefined when it has none (the AWSPENDING version Secrets Manager makes before createSecret). */
+  public async readVersion(secretId: string, versionId: string): Promise<string | undefined> {
+    try {
+      const result = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
+      return result.SecretString;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+      throw new SecretsError('GetSecretValue', secretId, error, `version ${versionId}`);
+    }
+  }
+
+  /** Stores `value` as version `versionId` with exactly `stages`; repeating it with the same value changes nothing. */
+  public async writeVersion(secretId: string, versionId: string, value: string, stages: string[]): Promise<void> {
+    try {
+      const version = { ClientRequestToken: versionId, SecretString: value, VersionStages: stages };
+      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ...version }));
+    } catch (error) {
+      throw new SecretsError('PutSecretValue', secretId, error);
+    }
+  }
+
+  /** Attaches `stage` to version `to` and/or removes it from version `from` (moving AWSCURRENT also moves AWSPREVIOUS). */
+  public async moveStage(secretId: string, stage: string, move: { to?: string; from?: string }): Promise<void> {
+    try {
+      await this.client.send(new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: stage,
+        MoveToVersionId: move.to,
+        RemoveFromVersionId: move.from,
+      }));
+    } catch (error) {
+      throw new SecretsError('UpdateSecretVersionStage', secretId, error);
     }
   }
 
@@ -77,9 +142,9 @@ export class SecretsStore {
  * Writes `text` to a secret as one step of an operation, with its way back: the secret gets back the
  * value it held (`previous`, when it was read first; else the value Secrets Manager kept as
  * AWSPREVIOUS, if the write landed). A write Secrets Manager refused left nothing to undo; one whose
- * answer was lost is read back: if it landed, it is done.
+ * answer was lost is read back: if it landed, it is done. Returns the new version's id, when the answer told it.
  */
-export async function writeSecret(operation: Operation, secretId: string, text: string, previous: string | undefined): Promise<void> {
+export async function writeSecret(operation: Operation, secretId: string, text: string, previous: string | undefined): Promise<string | undefined> {
   const undo = () => operation.undo.add(`the previous value of secret ${secretId}`, undoWrite(operation.secrets, secretId, text, previous), {
     requests: 3,
     isUndone: async () => {
@@ -87,16 +152,18 @@ export async function writeSecret(operation: Operation, secretId: string, text: 
       return previous !== undefined ? current === previous : current !== text;
     },
   });
+  let versionId: string | undefined;
   try {
-    await operation.secrets.writeString(secretId, text);
+    versionId = await operation.secrets.writeString(secretId, text);
   } catch (error) {
     if (error instanceof SecretsError && error.refused) throw error;
     undo();
     if (await operation.secrets.readString(secretId).then((current) => current !== text, () => true)) throw error;
     operation.logger.warn('the answer to a write of a secret was lost, but the value is stored', { secret: secretId });
-    return;
+    return undefined;
   }
   undo();
+  return versionId;
 }
 
 function undoWrite(store: SecretsStore, secretId: string, written: string, previous: string | undefined): () => Promise<void> {

@@ -89,12 +89,31 @@ export interface OidcClientProperties extends CommonProperties {
   readonly FederatedIdentities?: FederatedIdentityProperties[];
   /** ARN of the Secrets Manager secret (owned by the construct) that receives the client secret. */
   readonly SecretArn?: string;
+  /** Seconds each client secret made from now on lives (Pocket-ID's expiresAt). Absent: secrets never expire. */
+  readonly SecretLifetimeSeconds?: string;
+  /** "true": the client's secrets that this library did not make (in Pocket-ID's UI) are revoked too. */
+  readonly ExclusiveSecrets?: string;
   /**
    * Ids of the groups allowed to use the client; [] opens it to every user. Absent: the allowed
    * groups are not managed (whatever Pocket-ID holds stays).
    */
   readonly AllowedUserGroupIds?: string[];
 }
+
+/**
+ * What the rotation function of a client's secret knows, as JSON in its ROTATION_SETTINGS_ENV
+ * environment variable: how to reach Pocket-ID, and the client's secret policy. The client id and
+ * issuer come from the credentials the secret holds.
+ */
+export interface RotationSettings extends CommonProperties {
+  /** Seconds the secret that AWSCURRENT leaves keeps working; the next rotation revokes it. */
+  readonly OverlapSeconds: string;
+  readonly SecretLifetimeSeconds?: string;
+  readonly ExclusiveSecrets?: string;
+}
+
+/** The rotation function's environment variable that holds its RotationSettings. */
+export const ROTATION_SETTINGS_ENV = 'POCKETID_ROTATION_SETTINGS';
 
 /** Response Data of an OIDC client: ids and URLs only, never the secret. */
 export interface OidcClientAttributes {

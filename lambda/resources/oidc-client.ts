@@ -1,5 +1,17 @@
 import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
 import { validateOidcClient } from '../../lib/private/validation';
+import {
+  ClientSecretInfo,
+  clientPath,
+  createClientSecret,
+  expiryOf,
+  listClientSecrets,
+  NewClientSecret,
+  ownedSecretIds,
+  recordedSecretIds,
+  recordSecretId,
+  revokeClientSecret,
+} from '../client-secrets';
 import { UnexpectedResponseError } from '../errors';
 import { FieldTable, heldWithout, holdsFields, declaredFields, sameCanonicalJson } from '../fields';
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntity, readEntityOrFail } from '../lifecycle';
@@ -14,19 +26,6 @@ interface PocketIdClient extends PocketIdEntity {
   readonly isGroupRestricted?: boolean;
   /** Only in the answer to a create, from Pocket-ID 2.17 on: the secret it made with the client, shown once. */
   readonly createdSecret?: Partial<NewClientSecret> | null;
-}
-
-interface ClientSecretInfo {
-  readonly id: string;
-  /** The secret's first characters. */
-  readonly prefix?: string;
-  readonly expiresAt?: string | null;
-  readonly isActive?: boolean;
-}
-
-/** A secret as Pocket-ID answers its creation: the only time it shows the value. */
-interface NewClientSecret extends ClientSecretInfo {
-  readonly secret: string;
 }
 
 /** Fields of Pocket-ID's answer that its update body does not take. */
@@ -145,7 +144,8 @@ async function reconcileClient(
   if (origin === 'updated') await reconcileSecret(client.id, properties, previous, operation);
   else if (isPublic(properties) || !properties.SecretArn) return;
   else if (origin === 'created') await storeNewClientSecret(client, properties, operation);
-  else await ensureStoredSecret(client.id, properties, undefined, operation);
+  // Adopted: made by an earlier delivery of this event, or by this resource before: its secrets are all its own.
+  else await ensureStoredSecret(client.id, properties, undefined, operation, true);
 }
 
 /**
@@ -162,14 +162,15 @@ async function allowGroupsBeforeRestricting(held: PocketIdClient, properties: Oi
 /**
  * Stores the secret of a client this event made. Pocket-ID 2.17+ makes one with each confidential
  * client and shows it once, in the create answer: that one is stored. When the answer did not bring a
- * usable one (lost and repeated, or expiring), a new secret is made and stored, and any other revoked:
+ * usable one (lost and repeated, or not expiring as secretLifetime asks), a new secret is made and stored, and any other revoked:
  * nobody could ever read it, so the client holds exactly the secret stored. (A client made by this
  * event is removed whole on failure, its secrets with it.)
  */
 async function storeNewClientSecret(client: PocketIdClient, properties: OidcClientProperties, operation: Operation): Promise<void> {
-  const made = usableCreatedSecret(client.createdSecret);
+  const made = lifetimeOf(properties) === undefined ? usableCreatedSecret(client.createdSecret) : undefined;
   if (made) {
-    await writeCredentials(properties.SecretArn!, credentials(client.id, made.secret, properties), undefined, operation);
+    const versionId = await writeCredentials(properties.SecretArn!, credentials(client.id, made.secret, properties), undefined, operation);
+    if (versionId) await recordMadeSecret(properties.SecretArn!, versionId, made.id, operation);
     return;
   }
   const othersMayExist = !lacks(operation.release, 'SECRET_MADE_WITH_CLIENT');
@@ -184,7 +185,8 @@ function usableCreatedSecret(created: PocketIdClient['createdSecret']): NewClien
 }
 
 /**
- * After an in-place update: a client that became public loses its secrets; one that became
+ * After an in-place update: a client that became public loses its secrets, whoever made them: a
+ * public client does not authenticate with a secret, so none of them is of use to anyone any more; one that became
  * confidential, moved its secret (a new ARN) or changed issuer gets its stored JSON made right.
  * Nothing is read or written when none of that changed.
  */
@@ -195,7 +197,7 @@ async function reconcileSecret(
   operation: Operation,
 ): Promise<void> {
   if (isPublic(properties)) {
-    if (!isPublic(previous)) await revokeSecrets(clientId, operation);
+    if (!isPublic(previous)) await revokeAllBut(clientId, [], operation);
     return;
   }
   if (!properties.SecretArn) return;
@@ -217,6 +219,7 @@ async function ensureStoredSecret(
   properties: OidcClientProperties,
   previousArn: string | undefined,
   operation: Operation,
+  madeHere = false,
 ): Promise<void> {
   const secretArn = properties.SecretArn!;
   const stored = await readStored(secretArn, clientId, operation);
@@ -229,7 +232,7 @@ async function ensureStoredSecret(
   ], operation);
   if (!live) {
     operation.logger.warn('no stored client secret that Pocket-ID still holds: generating a new one', { clientId });
-    await replaceSecret(clientId, properties, stored, operation, { clientExisted: true, othersMayExist: true });
+    await replaceSecret(clientId, properties, stored, operation, { clientExisted: true, othersMayExist: true, madeHere });
     return;
   }
   const wanted = credentials(clientId, live.clientSecret, properties);
@@ -246,45 +249,82 @@ async function firstLive(
   for (const candidate of candidates) {
     const found = await candidate();
     if (!found) continue;
-    secrets ??= await listSecrets(clientId, context);
+    secrets ??= await listClientSecrets(clientId, context);
     if (secrets.some((secret) => !secret.prefix || found.clientSecret.startsWith(secret.prefix))) return found;
   }
   return undefined;
 }
 
-/** Whether the client existed before this operation, and whether it may hold secrets nobody stored. */
+/** Whether the client existed before this operation, whether it may hold secrets nobody stored, and whether this resource made it. */
 interface Replacement {
   readonly clientExisted: boolean;
   readonly othersMayExist: boolean;
+  readonly madeHere?: boolean;
 }
 
 /**
- * Has Pocket-ID generate a secret, stores it, then revokes the client's other secrets, which nobody
- * could read any more: last, because a revoked secret cannot be brought back. For a client that
- * existed before this operation, every secret made from here on is revoked again on failure, arranged
- * before the POST, whose answer may be lost after Pocket-ID made the secret (a new client is removed
- * whole instead).
+ * Has Pocket-ID generate a secret (expiring after secretLifetime, if set), stores it and records its
+ * id, then revokes the secrets it replaces: for a client that existed, those this library made (every
+ * one, with exclusive secrets); for a new one on 2.17+, the one Pocket-ID made with it, which nobody
+ * could read. Last, because a revoked secret cannot be brought back. For a client that existed, every
+ * secret made from here on is revoked again on failure, arranged before the POST, whose answer may be
+ * lost after Pocket-ID made the secret (a new client is removed whole instead).
  */
 async function replaceSecret(
   clientId: string,
   properties: OidcClientProperties,
   stored: StoredSecret | undefined,
   operation: Operation,
-  { clientExisted, othersMayExist }: Replacement,
+  { clientExisted, othersMayExist, madeHere }: Replacement,
 ): Promise<void> {
+  const before = clientExisted || othersMayExist ? await listClientSecrets(clientId, operation) : [];
   if (clientExisted) {
-    const known = (await listSecrets(clientId, operation)).map((secret) => secret.id);
-    operation.undo.add(`the new secrets of OIDC client ${clientId}`, () => revokeSecrets(clientId, operation, known), {
+    const known = before.map((secret) => secret.id);
+    operation.undo.add(`the new secrets of OIDC client ${clientId}`, () => revokeAllBut(clientId, known, operation), {
       requests: 3,
       partOf: clientId,
-      isUndone: async () => (await listSecrets(clientId, operation)).every((secret) => known.includes(secret.id)),
+      isUndone: async () => (await listClientSecrets(clientId, operation)).every((secret) => known.includes(secret.id)),
     });
   }
-  const path = `${clientPath(clientId)}/secrets`;
-  const created = await operation.api.post<{ id: string; secret: string }>('Create OIDC client secret', path, {}, { expect: isNewSecret });
-  operation.redactor.add(created.secret);
-  await writeCredentials(properties.SecretArn!, credentials(clientId, created.secret, properties), stored, operation);
-  if (clientExisted || othersMayExist) await revokeSecrets(clientId, operation, [created.id]);
+  const created = await createClientSecret(clientId, { expiresAt: expiryOf(lifetimeOf(properties)) }, operation);
+  const secretArn = properties.SecretArn!;
+  const versionId = await writeCredentials(secretArn, credentials(clientId, created.secret, properties), stored, operation);
+  const replaced = clientExisted && !madeHere ? await ownedOrAll(before, secretArn, stored, properties, operation) : before;
+  for (const secret of replaced) await revokeClientSecret(clientId, secret.id, operation);
+  if (versionId) await recordMadeSecret(secretArn, versionId, created.id, operation);
+}
+
+/** Of the secrets listed, those this library made (recorded, or holding a value stored), or all of them with exclusive secrets. */
+async function ownedOrAll(
+  listed: ClientSecretInfo[],
+  secretArn: string,
+  stored: StoredSecret | undefined,
+  properties: OidcClientProperties,
+  context: OperationContext,
+): Promise<ClientSecretInfo[]> {
+  if (isExclusive(properties) || listed.length === 0) return listed;
+  const recorded = recordedSecretIds(await context.secrets.versions(secretArn));
+  const owned = ownedSecretIds(recorded, [stored?.credentials?.clientSecret], listed);
+  return listed.filter((secret) => owned.has(secret.id));
+}
+
+/**
+ * Records on the version just written that this library made the secret. A record that could not be
+ * written loses nothing: AWSCURRENT holds the secret's value, which tells it as ours too.
+ */
+async function recordMadeSecret(secretArn: string, versionId: string, secretId: string, context: OperationContext): Promise<void> {
+  try {
+    await recordSecretId(context.secrets, secretArn, versionId, secretId);
+  } catch (error) {
+    context.logger.warn('could not record the id of the client secret made', { secretId, error: (error as Error).message });
+  }
+}
+
+/** Revokes every secret of the client but those in `keep`. */
+async function revokeAllBut(clientId: string, keep: readonly string[], context: OperationContext): Promise<void> {
+  for (const secret of (await listClientSecrets(clientId, context)).filter((s) => !keep.includes(s.id))) {
+    await revokeClientSecret(clientId, secret.id, context);
+  }
 }
 
 /** What a client's secret holds: its value as it is, and the credentials of this client in it, if any. */
@@ -316,7 +356,7 @@ function storedOf(secretArn: string, value: string, clientId: string, context: O
  * read), arranged before the write, whose answer may be lost after Secrets Manager stored the value.
  */
 async function writeCredentials(secretArn: string, value: ClientCredentials, previous: StoredSecret | undefined, operation: Operation) {
-  await writeSecret(operation, secretArn, JSON.stringify(value), previous?.value);
+  return writeSecret(operation, secretArn, JSON.stringify(value), previous?.value);
 }
 
 /**
@@ -370,28 +410,6 @@ function readGroupRestriction(value: unknown): boolean | undefined {
   return groupIds === undefined ? undefined : groupIds.length > 0;
 }
 
-/** Revokes every secret of the client but those in `keep`. */
-async function revokeSecrets(clientId: string, context: OperationContext, keep: readonly string[] = []): Promise<void> {
-  for (const secret of (await listSecrets(clientId, context)).filter((s) => !keep.includes(s.id))) {
-    const isGone = async () => !(await listSecrets(clientId, context)).some((s) => s.id === secret.id);
-    await context.api.delete('Revoke OIDC client secret', `${clientPath(clientId)}/secrets/${encodeURIComponent(secret.id)}`, isGone);
-  }
-}
-
-async function listSecrets(clientId: string, context: OperationContext): Promise<ClientSecretInfo[]> {
-  const path = `${clientPath(clientId)}/secrets`;
-  const secrets = await context.api.get<unknown>('List OIDC client secrets', path);
-  if (secrets !== null && !(Array.isArray(secrets) && secrets.every((s) => typeof s?.id === 'string'))) {
-    throw new UnexpectedResponseError({ operation: 'List OIDC client secrets', method: 'GET', path }, 'not a list of secrets');
-  }
-  return listOf<ClientSecretInfo>(secrets);
-}
-
-function isNewSecret(answer: unknown): boolean {
-  const secret = answer as { id?: unknown; secret?: unknown } | undefined;
-  return typeof secret?.id === 'string' && typeof secret.secret === 'string' && secret.secret !== '';
-}
-
 function sameList(held: unknown, wanted: unknown): boolean {
   return JSON.stringify(listOf(held)) === JSON.stringify(listOf(wanted));
 }
@@ -410,6 +428,7 @@ const SHAPES: ShapeRules = {
     RequiresReauthentication: 'requiresReauthentication',
     RequiresPushedAuthorizationRequests: 'requiresPushedAuthorizationRequests',
     SkipConsent: 'skipConsent',
+    ExclusiveSecrets: 'exclusiveSecrets',
   },
   required: { Name: 'name' },
 };
@@ -451,6 +470,10 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     }
   });
   if (!isPublic(properties) && !properties.SecretArn) problems.push('a confidential client needs SecretArn (the construct sets it)');
+  const lifetime = properties.SecretLifetimeSeconds;
+  if (lifetime !== undefined && !(typeof lifetime === 'string' && /^\d+$/.test(lifetime) && Number(lifetime) >= 3600)) {
+    problems.push(`secretLifetime must be a whole number of seconds, at least 3600 (got ${JSON.stringify(lifetime)})`);
+  }
   return problems;
 }
 
@@ -495,6 +518,10 @@ function isPublic(properties: Partial<OidcClientProperties>): boolean {
   return properties.IsPublic === 'true' || (properties.IsPublic as unknown) === true;
 }
 
-function clientPath(clientId: string): string {
-  return `/api/oidc/clients/${encodeURIComponent(clientId)}`;
+function lifetimeOf(properties: OidcClientProperties): number | undefined {
+  return properties.SecretLifetimeSeconds === undefined ? undefined : Number(properties.SecretLifetimeSeconds);
+}
+
+function isExclusive(properties: OidcClientProperties): boolean {
+  return properties.ExclusiveSecrets === 'true';
 }

@@ -31,7 +31,7 @@ export type Operation = (cfn: CloudFormationSimulator) => Promise<Step>;
 
 export interface OperationSpec {
   readonly id: string;
-  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup';
+  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation';
   readonly label: string;
   readonly resourceType: string;
   /** The fewest Pocket-ID requests the API allows, warm container. */
@@ -41,6 +41,8 @@ export interface OperationSpec {
   readonly reason: string;
   /** True when the operation needs no connection: no token read and no version check even when cold. */
   readonly noConnection?: boolean;
+  /** True when an earlier step of the same invocation chain connected (rotation steps after createSecret): none when cold either. */
+  readonly connectedBefore?: boolean;
   /** Why the handler makes a request beyond the minimum, by request name, when that is understood. */
   readonly excessReasons?: Readonly<Record<string, string>>;
   /** Brings Pocket-ID to the state the operation needs (not counted); returns the operation. */
@@ -120,8 +122,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
     label: 'create, confidential',
     resourceType: CLIENT,
     minimumPocketId: ['POST /api/oidc/clients', 'POST /api/oidc/clients/:id/secrets'],
-    minimumSecrets: ['PutSecretValue'],
-    reason: 'create the client, have Pocket-ID generate its secret, store it',
+    minimumSecrets: ['PutSecretValue', 'UpdateSecretVersionStage'],
+    reason: 'create the client, have Pocket-ID generate its secret, store it, record its id on the version (a staging label)',
     prepare: createOnly(async (h) => confidentialClient(h, await h.ownedSecret('bench-client'))),
   },
   {
@@ -130,7 +132,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     label: 'create, confidential, with allowed groups',
     resourceType: CLIENT,
     minimumPocketId: ['POST /api/oidc/clients', 'PUT /api/oidc/clients/:id/allowed-user-groups', VERIFY_GROUPS, 'POST /api/oidc/clients/:id/secrets'],
-    minimumSecrets: ['PutSecretValue'],
+    minimumSecrets: ['PutSecretValue', 'UpdateSecretVersionStage'],
     reason: `as above; the allowed groups have their own endpoint (the create body takes none). ${WHY_VERIFY_GROUPS}`,
     prepare: async (h) => {
       const groupId = await h.create(GROUP, 'Group', groupProps(h, undefined));

@@ -43,28 +43,31 @@ const suite = acceptance.inSuite();
     await suite.directory.deleteGroup(groupId);
   }, 60_000);
 
-  test('an Update that stalls after storing a new secret puts back the client, revokes that secret and restores the stored value', async () => {
+  test('an Update that stalls after storing a new secret revokes that secret and restores the stored value', async () => {
     const server = suite.target.testServer!;
-    const publicProps = properties({ Name: `budget-update-${run}`, IsPublic: 'true', CallbackUrls: ['https://budget.example.com/cb'] });
-    const created = await suite.cfn.create('BudgetUpdate', publicProps);
+    const secretArn = await secrets.createOwnedSecret('budget-update');
+    const props = properties({ Name: `budget-update-${run}`, IsPublic: 'false', SecretArn: secretArn, ExclusiveSecrets: 'true' });
+    const created = await suite.cfn.create('BudgetUpdate', props);
     await expectSucceeded(created);
     const clientId = created.response.PhysicalResourceId;
-    const secretArn = await secrets.createOwnedSecret('budget-update');
-    const placeholder = await secrets.read(secretArn);
-    const before = await suite.directory.client(clientId);
-    // The first list of the client's secrets comes before the new one is made, the second after it was stored.
-    server.injectFault({ method: 'GET', path: /\/secrets$/, times: 1, headers: {} });
-    server.injectFault({ method: 'GET', path: /\/secrets$/, ...STALLED });
+    // The stored secret is revoked in the UI and another made there: the Update replaces the dead one,
+    // then (exclusive secrets) revokes the UI's, which stalls: after the new secret was stored.
+    const [stored] = await suite.directory.clientSecrets(clientId);
+    await suite.directory.revokeClientSecret(clientId, stored.id);
+    const byHand = await suite.directory.createClientSecret(clientId);
+    acceptance.secretValues.add(byHand.secret);
+    const movedTo = await secrets.createOwnedSecret('budget-update-moved');
+    const placeholder = await secrets.read(movedTo);
+    server.injectFault({ method: 'DELETE', path: new RegExp(`/secrets/${byHand.id}$`), ...STALLED });
 
-    const confidential = { ...publicProps, IsPublic: 'false', SecretArn: secretArn, TimeoutSeconds: REQUEST_TIMEOUT_SECONDS };
-    const step = await suite.cfn.update('BudgetUpdate', clientId, confidential, publicProps);
+    const moved = { ...props, SecretArn: movedTo, TimeoutSeconds: REQUEST_TIMEOUT_SECONDS };
+    const step = await suite.cfn.update('BudgetUpdate', clientId, moved, props);
     server.clearFaults();
 
-    expectFailed(step, /secrets got no answer from Pocket-ID: the request timed out/);
+    expectFailed(step, /secrets\/[^ ]+ got no answer from Pocket-ID: the request timed out/);
     expect(step.response.Reason).not.toMatch(/Cleanup also failed/);
-    expect(await suite.directory.client(clientId)).toEqual(before);
-    expect(await suite.directory.clientSecrets(clientId)).toEqual([]);
-    expect(await secrets.read(secretArn)).toBe(placeholder);
-    await expectSucceeded(await suite.cfn.delete('BudgetUpdate', clientId, publicProps));
+    expect((await suite.directory.clientSecrets(clientId)).map((secret) => secret.id)).toEqual([byHand.id]);
+    expect(await secrets.read(movedTo)).toBe(placeholder);
+    await expectSucceeded(await suite.cfn.delete('BudgetUpdate', clientId, props));
   }, 60_000);
 });

@@ -27,8 +27,9 @@ export interface Invocation {
  * serves one event at a time and keeps module state (the token cache) between events.
  */
 export class LambdaContainer {
-  public static async start(env: Record<string, string | undefined> = {}, timeoutMs = 300_000): Promise<LambdaContainer> {
-    const child = fork(path.join(__dirname, 'lambda-runtime.js'), [HANDLER_ASSET, String(timeoutMs)], {
+  /** `entry` is the export the function's handler setting names: `handler`, or `rotate` for a rotation function. */
+  public static async start(env: Record<string, string | undefined> = {}, timeoutMs = 300_000, entry = 'handler'): Promise<LambdaContainer> {
+    const child = fork(path.join(__dirname, 'lambda-runtime.js'), [HANDLER_ASSET, String(timeoutMs), entry], {
       execPath: LAMBDA_NODE,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

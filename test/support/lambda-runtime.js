@@ -4,7 +4,8 @@
 'use strict';
 const handlerPath = process.argv[2];
 const timeoutMs = Number(process.argv[3] || 300000);
-const { handler } = require(handlerPath);
+// The function's handler setting names the export: `index.handler` (CloudFormation events) or `index.rotate`.
+const handler = require(handlerPath)[process.argv[4] || 'handler'];
 const END_MARKER = '#end-of-event ';
 
 process.on('message', async ({ id, event }) => {

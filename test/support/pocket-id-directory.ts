@@ -177,9 +177,19 @@ export class PocketIdDirectory {
     return this.read(`/api/oidc/clients/${encodeURIComponent(clientId)}`);
   }
 
-  public async clientSecrets(clientId: string): Promise<Array<{ id: string; prefix?: string }>> {
+  public async clientSecrets(clientId: string): Promise<Array<{ id: string; prefix?: string; expiresAt?: string | null }>> {
     const response = await this.call('GET', `/api/oidc/clients/${encodeURIComponent(clientId)}/secrets`);
     return (await this.json(response)) ?? [];
+  }
+
+  /** Makes a client secret as someone in Pocket-ID's UI would; returns its id and value. */
+  public async createClientSecret(clientId: string): Promise<{ id: string; secret: string }> {
+    return this.json(await this.call('POST', `/api/oidc/clients/${encodeURIComponent(clientId)}/secrets`, {}));
+  }
+
+  /** Revokes a client secret as someone in Pocket-ID's UI would. */
+  public async revokeClientSecret(clientId: string, secretId: string): Promise<void> {
+    await this.json(await this.call('DELETE', `/api/oidc/clients/${encodeURIComponent(clientId)}/secrets/${encodeURIComponent(secretId)}`));
   }
 
   /** Clients with exactly this name, across every page. */

@@ -57,8 +57,12 @@ export class TestSecrets {
   public async versions(arn: string): Promise<SecretVersion[]> {
     const listed = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
     const versions = await Promise.all((listed.Versions ?? []).map(async (version): Promise<SecretVersion | undefined> => {
-      const read = await this.client.send(new GetSecretValueCommand({ SecretId: arn, VersionId: version.VersionId }));
-      if (typeof read.SecretString !== 'string') return undefined;
+      // The AWSPENDING version RotateSecret makes has no value until createSecret stores one.
+      const read = await this.client.send(new GetSecretValueCommand({ SecretId: arn, VersionId: version.VersionId })).catch((error) => {
+        if (error.name === 'ResourceNotFoundException') return undefined;
+        throw error;
+      });
+      if (typeof read?.SecretString !== 'string') return undefined;
       return { versionId: version.VersionId!, stages: [...version.VersionStages ?? []].sort(), value: read.SecretString };
     }));
     return versions.filter((version): version is SecretVersion => version !== undefined).sort((a, b) => a.versionId.localeCompare(b.versionId));

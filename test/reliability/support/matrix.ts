@@ -162,7 +162,7 @@ function forwardFailurePoints(steps: readonly OperationStep[]): OperationStep[] 
 }
 
 function isWrite(step: OperationStep): boolean {
-  return step.target === 'pocket-id' ? step.method !== 'GET' : step.operation === 'PutSecretValue';
+  return step.target === 'pocket-id' ? step.method !== 'GET' : ['PutSecretValue', 'UpdateSecretVersionStage'].includes(step.operation);
 }
 
 function forwardFailureAt(step: OperationStep): Fault {

@@ -82,7 +82,7 @@ export interface Evidence {
 /** What happened: the request or secret call, and the answer or error. */
 const SAYS_WHAT_HAPPENED = [
   /(GET|PUT|POST|DELETE) \/\S* (returned \d{3}|got no answer from Pocket-ID|returned an unexpected answer)/,
-  /(GetSecretValue|PutSecretValue) on secret \S+ failed: \w+/,
+  /(GetSecretValue|PutSecretValue|ListSecretVersionIds|UpdateSecretVersionStage) on secret \S+ failed: \w+/,
 ];
 /** What to do about it. */
 const SAYS_WHAT_TO_DO = /\b(check|deploy again|try again|retry|raise|look for|restore|remove by hand|choose|set|use|is baseUrl|upgrade|create|turn|wait|grant)\b/i;
