@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,10 +6,15 @@ import { Construct, IConstruct } from 'constructs';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
+import { PocketIdBinding } from './private/pocket-id-provider';
 import { assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringList, invalidProps, isEntityConstruct } from './private/prop-types';
-import { booleanProperty, known, requireValue } from './private/properties';
+import { booleanProperty, known, knownSeconds, requireValue } from './private/properties';
+import { RotationInput, rateSeconds, validateSecretRotation } from './private/secret-rotation';
 import { OidcClientInput, validateOidcClient } from './private/validation';
 import { IUserGroup } from './user-group';
+
+const DEFAULT_ROTATION_INTERVAL = Duration.days(30);
+const DEFAULT_OVERLAP = Duration.days(1);
 
 /** A federated identity: a workload outside Pocket-ID that may authenticate as the client with its own JWTs. */
 export interface FederatedIdentity {
@@ -49,6 +54,37 @@ export interface FederatedIdentity {
    * @default false
    */
   readonly replayProtection?: boolean;
+}
+
+/**
+ * How a client's secret rotates: Secrets Manager's own rotation (a schedule, and `aws secretsmanager
+ * rotate-secret` on demand) with a function that has Pocket-ID make the new secret. Apps keep reading
+ * `AWSCURRENT`; the secret it leaves keeps working for the overlap, and the next rotation revokes it.
+ */
+export interface ClientSecretRotation {
+  /**
+   * Rotate this long after the last rotation (4 hours to 1000 days).
+   *
+   * @default Duration.days(30), unless `scheduleExpression` is set
+   */
+  readonly automaticallyAfter?: Duration;
+
+  /**
+   * A Secrets Manager schedule expression instead: `rate(N days)`, `rate(N hours)` or `cron(...)`.
+   *
+   * @default - `automaticallyAfter`
+   */
+  readonly scheduleExpression?: string;
+
+  /**
+   * How long the secret that `AWSCURRENT` leaves keeps working at least, for apps that read it before
+   * the rotation. Shorter than the schedule. A rotation asked for within the overlap of the one before
+   * (`rotate-secret` twice in a row) is refused, unless the current secret no longer works: at most two
+   * of the client's secrets are ever live once the overlap is over.
+   *
+   * @default Duration.days(1)
+   */
+  readonly overlap?: Duration;
 }
 
 /** An OIDC client in Pocket-ID, managed here or referenced. */
@@ -194,6 +230,30 @@ export interface OidcClientProps {
   readonly allowedUserGroups?: IUserGroup[];
 
   /**
+   * Rotates the client secret on a schedule, through Secrets Manager. Needs a confidential client.
+   *
+   * @default - no rotation: the secret stays until it is revoked in Pocket-ID
+   */
+  readonly secretRotation?: ClientSecretRotation;
+
+  /**
+   * How long each client secret made from now on works: Pocket-ID's `expiresAt`. With rotation, at
+   * least the schedule plus the overlap; without, apps stop authenticating when it runs out.
+   *
+   * @default - secrets never expire
+   */
+  readonly secretLifetime?: Duration;
+
+  /**
+   * Whether the client's secrets are this library's alone: secrets made elsewhere (in Pocket-ID's UI)
+   * are revoked too when a secret is replaced or rotated. By default only the secrets this library made
+   * are ever revoked.
+   *
+   * @default false
+   */
+  readonly exclusiveSecrets?: boolean;
+
+  /**
    * What happens to the client in Pocket-ID when it leaves the stack.
    *
    * @default RemovalPolicy.DESTROY
@@ -270,7 +330,11 @@ export class OidcClient extends Construct implements IOidcClient {
 
     if (!props.isPublic) {
       this.secret = createClientSecret(this, props, removalPolicy);
-      binding.grantOwnedSecret(this.secret);
+      binding.grantOwnedSecret(this.secret, true);
+    }
+    if (props.secretLifetime && !props.secretRotation && !props.isPublic) {
+      Annotations.of(this).addWarningV2('cdk-pocket-id:secretLifetimeWithoutRotation',
+        'secretLifetime is set without secretRotation: the client secret expires and nothing replaces it, so apps stop authenticating then. Add secretRotation.');
     }
 
     const properties: OidcClientProperties = {
@@ -286,6 +350,8 @@ export class OidcClient extends Construct implements IOidcClient {
       properties,
       removalPolicy,
     });
+
+    if (this.secret && props.secretRotation) addSecretRotation(this, this.secret, binding, props, resource);
 
     this.clientId = resource.getAttString('ClientId');
     this.issuerUrl = props.pocketId.issuerUrl;
@@ -345,11 +411,43 @@ function createClientSecret(scope: Construct, props: OidcClientProps, removalPol
     secretName: props.secretName,
     removalPolicy: props.secretRemovalPolicy ?? removalPolicy,
   });
-  Validations.of(secret).acknowledge({
-    id: 'AwsSolutions-SMG4',
-    reason: 'The client secret is generated and rotated by Pocket-ID, not by Secrets Manager: a Secrets Manager rotation would not change the secret Pocket-ID accepts.',
-  });
+  if (!props.secretRotation) {
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The client does not rotate its secret (secretRotation is not set): the secret Pocket-ID accepts changes only when the client is replaced or repaired.',
+    });
+  }
   return secret;
+}
+
+/**
+ * A Secrets Manager rotation schedule on the client's secret, served by a rotation function made from
+ * the handler's asset. It waits for the client resource, which writes the first credentials, and does
+ * not rotate on deploy: the secret is new then.
+ */
+function addSecretRotation(
+  scope: Construct,
+  secret: secretsmanager.ISecret,
+  binding: PocketIdBinding,
+  props: OidcClientProps,
+  resource: CustomResource,
+): void {
+  const rotation = props.secretRotation!;
+  const rotationFunction = binding.rotationFunction(scope, 'RotationFunction', {
+    OverlapSeconds: wholeSecondsProperty(rotation.overlap ?? DEFAULT_OVERLAP)!,
+    SecretLifetimeSeconds: wholeSecondsProperty(props.secretLifetime),
+    ExclusiveSecrets: booleanProperty(props.exclusiveSecrets),
+  });
+  rotationFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:ListSecretVersionIds'], resources: [secret.secretArn] }));
+  const schedule = secret.addRotationSchedule('Rotation', {
+    rotationLambda: rotationFunction,
+    automaticallyAfter: rotation.scheduleExpression === undefined ? rotation.automaticallyAfter ?? DEFAULT_ROTATION_INTERVAL : undefined,
+    rotateImmediatelyOnUpdate: false,
+  });
+  if (rotation.scheduleExpression !== undefined) {
+    (schedule.node.defaultChild as secretsmanager.CfnRotationSchedule).addPropertyOverride('RotationRules.ScheduleExpression', rotation.scheduleExpression);
+  }
+  schedule.node.addDependency(resource);
 }
 
 function clientProperties(props: OidcClientProps): Omit<OidcClientProperties, keyof CommonProperties> {
@@ -369,6 +467,8 @@ function clientProperties(props: OidcClientProps): Omit<OidcClientProperties, ke
     AccessTokenLifetimeMinutes: minutesProperty(props.accessTokenLifetime),
     RefreshTokenLifetimeMinutes: minutesProperty(props.refreshTokenLifetime),
     FederatedIdentities: props.federatedIdentities?.map(federatedIdentityProperties),
+    SecretLifetimeSeconds: wholeSecondsProperty(props.secretLifetime),
+    ExclusiveSecrets: booleanProperty(props.exclusiveSecrets),
   };
 }
 
@@ -381,6 +481,12 @@ function federatedIdentityProperties(identity: FederatedIdentity): FederatedIden
     PublicKeys: identity.publicKeys,
     ReplayProtection: booleanProperty(identity.replayProtection),
   };
+}
+
+function wholeSecondsProperty(duration: Duration | undefined): string | undefined {
+  if (duration === undefined) return undefined;
+  if (duration.isUnresolved()) return Token.asString(duration.toSeconds());
+  return String(Math.floor(duration.toMilliseconds() / 1000));
 }
 
 function minutesProperty(duration: Duration | undefined): string | undefined {
@@ -397,6 +503,7 @@ function validateProps(scope: Construct, props: OidcClientProps): void {
       ...requireValue('name', props.name),
       ...(props.federatedIdentities ?? []).flatMap((identity, index) => requireValue(`federatedIdentities[${index}].issuer`, identity.issuer)),
       ...validateOidcClient(knownAtSynth(props)),
+      ...validateSecretRotation(rotationAtSynth(props)),
     ],
   });
 }
@@ -434,6 +541,14 @@ function checkTypes(props: OidcClientProps): string[] {
     ...checkObject('secretEncryptionKey', props.secretEncryptionKey, (value) => typeof (value as kms.IKey).keyArn === 'string', 'a KMS key (IKey)'),
     ...checkString('secretName', props.secretName),
     ...checkEnum('secretRemovalPolicy', props.secretRemovalPolicy, RemovalPolicy, 'RemovalPolicy'),
+    ...checkObject('secretRotation', props.secretRotation, (value) => typeof value === 'object' && value !== null, 'a rotation ({ automaticallyAfter, overlap, ... })'),
+    ...(props.secretRotation && typeof props.secretRotation === 'object' ? [
+      ...checkDuration('secretRotation.automaticallyAfter', props.secretRotation.automaticallyAfter),
+      ...checkString('secretRotation.scheduleExpression', props.secretRotation.scheduleExpression),
+      ...checkDuration('secretRotation.overlap', props.secretRotation.overlap),
+    ] : []),
+    ...checkDuration('secretLifetime', props.secretLifetime),
+    ...checkBoolean('exclusiveSecrets', props.exclusiveSecrets),
   ];
 }
 
@@ -460,6 +575,24 @@ function knownAtSynth(props: OidcClientProps): OidcClientInput {
       jwksUrl: known(identity.jwksUrl),
       publicKeys: knownList(identity.publicKeys),
     })),
+  };
+}
+
+function rotationAtSynth(props: OidcClientProps): RotationInput {
+  const rotation = props.secretRotation;
+  const expression = known(rotation?.scheduleExpression);
+  const byInterval = rotation !== undefined && rotation.scheduleExpression === undefined;
+  const automaticallyAfter = byInterval ? rotation.automaticallyAfter ?? DEFAULT_ROTATION_INTERVAL : undefined;
+  const automaticallyAfterSeconds = knownSeconds(automaticallyAfter);
+  return {
+    isPublic: props.isPublic,
+    rotates: rotation !== undefined,
+    intervalSeconds: expression !== undefined ? rateSeconds(expression) : automaticallyAfterSeconds,
+    automaticallyAfterSeconds,
+    scheduleExpression: expression,
+    bothSchedules: rotation?.automaticallyAfter !== undefined && rotation.scheduleExpression !== undefined,
+    overlapSeconds: rotation ? knownSeconds(rotation.overlap ?? DEFAULT_OVERLAP) : undefined,
+    lifetimeSeconds: knownSeconds(props.secretLifetime),
   };
 }
 

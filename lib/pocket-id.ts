@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ConnectionProperties, CONTRACT_VERSION } from './contract';
 import { PocketIdBinding, PocketIdProvider } from './private/pocket-id-provider';
 import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, invalidProps } from './private/prop-types';
 import { validateBaseUrl } from './private/validation';
@@ -172,18 +173,21 @@ export class PocketId extends Construct {
       securityGroups: this.props.securityGroups,
     });
     provider.grantTokenRead(this.apiToken, this.props.apiTokenEncryptionKey);
+    const connection: ConnectionProperties = {
+      BaseUrl: this.baseUrl,
+      IssuerUrl: this.issuerUrl === this.baseUrl ? undefined : this.issuerUrl,
+      ApiTokenSecret: this.apiToken.secretFullArn ?? this.apiToken.secretArn,
+      ApiTokenField: this.apiTokenField,
+      SkipTlsVerify: String(this.skipTlsVerify),
+      TimeoutSeconds: String(this.timeout.toSeconds()),
+      LogLevel: this.logLevel,
+    };
     return {
       serviceToken: provider.serviceToken,
-      connection: {
-        BaseUrl: this.baseUrl,
-        IssuerUrl: this.issuerUrl === this.baseUrl ? undefined : this.issuerUrl,
-        ApiTokenSecret: this.apiToken.secretFullArn ?? this.apiToken.secretArn,
-        ApiTokenField: this.apiTokenField,
-        SkipTlsVerify: String(this.skipTlsVerify),
-        TimeoutSeconds: String(this.timeout.toSeconds()),
-        LogLevel: this.logLevel,
-      },
-      grantOwnedSecret: (secret) => provider.grantOwnedSecret(secret),
+      connection,
+      grantOwnedSecret: (secret, versions) => provider.grantOwnedSecret(secret, versions),
+      rotationFunction: (functionScope, functionId, policy) => provider.addRotationFunction(
+        functionScope, functionId, { ...connection, ContractVersion: CONTRACT_VERSION, ...policy }, this.apiToken, this.props.apiTokenEncryptionKey),
     };
   }
 

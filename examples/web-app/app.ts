@@ -37,6 +37,9 @@ export class WebAppStack extends Stack {
       logoutCallbackUrls: ['https://app.example.com/logout'],
       isPublic: false,
       pkceEnabled: true,
+      // A new client secret every 30 days; the one it replaces keeps working for a day at least, for
+      // app instances that read it before. The app reads AWSCURRENT and, on invalid_client, reads it again.
+      secretRotation: { automaticallyAfter: Duration.days(30), overlap: Duration.days(1) },
     });
 
     this.docs = new OidcClient(this, 'Docs', {

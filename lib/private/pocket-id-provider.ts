@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { ConnectionProperties } from '../contract';
+import { ConnectionProperties, ROTATION_SETTINGS_ENV, RotationSettings } from '../contract';
 
 /** Where the build (esbuild, in pre-compile) puts the bundled handler, relative to this file. */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
@@ -21,6 +21,11 @@ const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
  * per role by default: shared statements fill them about twice as densely, and synthesize faster.
  */
 const OWNED_SECRETS_PER_STATEMENT = 32;
+
+/** What the handler may do with a secret a construct owns: read and write its value. */
+const OWNED_SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'];
+/** And with a client secret: also list its versions and label them, which records the Pocket-ID secrets made. */
+const CLIENT_SECRET_ACTIONS = [...OWNED_SECRET_ACTIONS, 'secretsmanager:ListSecretVersionIds', 'secretsmanager:UpdateSecretVersionStage'];
 
 /** How the handler reaches Pocket-ID's network. */
 export interface ProviderNetworking {
@@ -35,8 +40,21 @@ export interface PocketIdBinding {
   readonly serviceToken: string;
   /** The connection part of the custom resource properties. */
   readonly connection: ConnectionProperties;
-  /** Lets the stack's handler write a secret the resource owns. */
-  readonly grantOwnedSecret: (secret: secretsmanager.ISecret) => void;
+  /** Lets the stack's handler write a secret the resource owns; `versions`: and label its versions (client secrets). */
+  readonly grantOwnedSecret: (secret: secretsmanager.ISecret, versions?: boolean) => void;
+  /** Makes the rotation function of a client's secret in `scope`: the connection, then `policy`. */
+  readonly rotationFunction: (scope: Construct, id: string, policy: RotationPolicy) => lambda.Function;
+}
+
+/** What a rotation function knows besides the connection. */
+export type RotationPolicy = Omit<RotationSettings, keyof ConnectionProperties | 'ContractVersion'>;
+
+/** What every rotation function of a stack shares: one role, one log group. */
+interface RotationShared {
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly grantedTokens: Set<secretsmanager.ISecret>;
+  readonly grantedKeys: Set<kms.IKey>;
 }
 
 /**
@@ -67,7 +85,9 @@ export class PocketIdProvider extends Construct {
   private readonly networking: ProviderNetworking;
   private readonly grantedTokenSecrets = new Set<secretsmanager.ISecret>();
   private readonly grantedTokenKeys = new Set<kms.IKey>();
-  private ownedSecretsStatement?: iam.PolicyStatement;
+  /** The statement being filled, per set of actions. */
+  private readonly ownedSecretsStatements = new Map<string, iam.PolicyStatement>();
+  private rotation?: RotationShared;
 
   private constructor(scope: Construct, id: string, networking: ProviderNetworking) {
     super(scope, id);
@@ -108,38 +128,77 @@ export class PocketIdProvider extends Construct {
    * key comes with grantRead; `encryptionKey` is one the imported secret does not carry.
    */
   public grantTokenRead(secret: secretsmanager.ISecret, encryptionKey?: kms.IKey): void {
-    if (!this.grantedTokenSecrets.has(secret)) {
-      this.grantedTokenSecrets.add(secret);
-      secret.grantRead(this.handler);
-    }
-    if (encryptionKey && !this.grantedTokenKeys.has(encryptionKey)) {
-      this.grantedTokenKeys.add(encryptionKey);
-      this.grantKeyUse(encryptionKey, ['kms:Decrypt']);
-    }
+    grantTokenReadTo(this.handler, this.grantedTokenSecrets, this.grantedTokenKeys, secret, encryptionKey);
   }
 
   /**
-   * Lets the handler read and write a client secret that a construct in this stack owns: only
-   * GetSecretValue and PutSecretValue (grantWrite would add UpdateSecret and version staging).
+   * A Secrets Manager rotation function for one client's secret: the handler's asset, entry `rotate`,
+   * with the stack's networking. Every rotation function of the stack shares one role and log group;
+   * the RotationSchedule grants the role the secret itself.
    */
-  public grantOwnedSecret(secret: secretsmanager.ISecret): void {
-    if (!this.ownedSecretsStatement || this.ownedSecretsStatement.resources.length >= OWNED_SECRETS_PER_STATEMENT) {
-      this.ownedSecretsStatement = new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] });
-      this.handler.addToRolePolicy(this.ownedSecretsStatement);
+  public addRotationFunction(
+    scope: Construct,
+    id: string,
+    settings: RotationSettings,
+    tokenSecret: secretsmanager.ISecret,
+    tokenKey?: kms.IKey,
+  ): lambda.Function {
+    const shared = this.rotationShared();
+    const fn = new lambda.Function(scope, id, {
+      description: 'cdk-pocket-id: rotates an OIDC client secret in Pocket-ID (Secrets Manager rotation function)',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(assertHandlerAssetBuilt()),
+      handler: 'index.rotate',
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      role: shared.role,
+      logGroup: shared.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: { [ROTATION_SETTINGS_ENV]: Stack.of(scope).toJsonString(settings) },
+      vpc: this.networking.vpc,
+      vpcSubnets: this.networking.vpc ? this.networking.vpcSubnets : undefined,
+      securityGroups: this.networking.vpc ? this.networking.securityGroups : undefined,
+    });
+    grantTokenReadTo(fn, shared.grantedTokens, shared.grantedKeys, tokenSecret, tokenKey);
+    return fn;
+  }
+
+  /**
+   * Lets the handler read and write a secret that a construct in this stack owns (GetSecretValue and
+   * PutSecretValue, not UpdateSecret, which grantWrite would add); with `versions`, also list and label
+   * its versions, as a client secret's records of the Pocket-ID secrets made need.
+   */
+  public grantOwnedSecret(secret: secretsmanager.ISecret, versions = false): void {
+    const actions = versions ? CLIENT_SECRET_ACTIONS : OWNED_SECRET_ACTIONS;
+    const key = actions.join();
+    let statement = this.ownedSecretsStatements.get(key);
+    if (!statement || statement.resources.length >= OWNED_SECRETS_PER_STATEMENT) {
+      statement = new iam.PolicyStatement({ actions });
+      this.ownedSecretsStatements.set(key, statement);
+      this.handler.addToRolePolicy(statement);
     }
-    this.ownedSecretsStatement.addResources(secret.secretArn);
+    statement.addResources(secret.secretArn);
     if (secret.encryptionKey) this.grantKeyUse(secret.encryptionKey, ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
   }
 
-  /**
-   * Lets the handler use a KMS key through Secrets Manager only. A key made in this app also gets it in
-   * its key policy; an imported key's policy cannot be changed here, and a ViaServicePrincipal adds
-   * nothing to a role's policy, so the role gets its own statement with the same condition.
-   */
+  /** Lets the handler use a KMS key through Secrets Manager only. */
   private grantKeyUse(key: kms.IKey, actions: string[]): void {
-    const viaService = `secretsmanager.${Stack.of(this).region}.amazonaws.com`;
-    key.grant(new kms.ViaServicePrincipal(viaService, this.handler.grantPrincipal), ...actions);
-    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': viaService } } }));
+    grantKeyUseTo(this.handler, key, actions);
+  }
+
+  private rotationShared(): RotationShared {
+    if (this.rotation) return this.rotation;
+    const logGroup = new logs.LogGroup(this, 'RotationLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const role = this.createLambdaRole('RotationRole', logGroup, 'cdk-pocket-id rotation functions: their logs, the API token secrets, and the client secrets they rotate');
+    if (this.networking.vpc) addVpcAccess(role);
+    // The RotationSchedule of each secret grants GetRandomPassword, which takes no resource, though the function never calls it.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'aws-cdk-lib\'s RotationSchedule grants secretsmanager:GetRandomPassword (no resource scoping exists for it); a function in a VPC also needs EC2 network interface actions.',
+    });
+    this.rotation = { role, logGroup, grantedTokens: new Set(), grantedKeys: new Set() };
+    return this.rotation;
   }
 
   private createHandlerRole(handlerLogs: logs.ILogGroup): iam.Role {
@@ -172,6 +231,35 @@ export class PocketIdProvider extends Construct {
       throw new Error(`All PocketId instances used in stack '${Stack.of(this).stackName}' must share the same vpc, vpcSubnets and securityGroups: one handler Lambda serves them all. Put instances with other networking in another stack.`);
     }
   }
+}
+
+/** Lets `fn` read an API token secret (once per secret and key). */
+function grantTokenReadTo(
+  fn: lambda.Function,
+  grantedSecrets: Set<secretsmanager.ISecret>,
+  grantedKeys: Set<kms.IKey>,
+  secret: secretsmanager.ISecret,
+  encryptionKey: kms.IKey | undefined,
+): void {
+  if (!grantedSecrets.has(secret)) {
+    grantedSecrets.add(secret);
+    secret.grantRead(fn);
+  }
+  if (encryptionKey && !grantedKeys.has(encryptionKey)) {
+    grantedKeys.add(encryptionKey);
+    grantKeyUseTo(fn, encryptionKey, ['kms:Decrypt']);
+  }
+}
+
+/**
+ * Lets a function use a KMS key through Secrets Manager only. A key made in this app also gets it in
+ * its key policy; an imported key's policy cannot be changed here, and a ViaServicePrincipal adds
+ * nothing to a role's policy, so the role gets its own statement with the same condition.
+ */
+function grantKeyUseTo(fn: lambda.Function, key: kms.IKey, actions: string[]): void {
+  const viaService = `secretsmanager.${Stack.of(fn).region}.amazonaws.com`;
+  key.grant(new kms.ViaServicePrincipal(viaService, fn.grantPrincipal), ...actions);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [key.keyArn], conditions: { StringEquals: { 'kms:ViaService': viaService } } }));
 }
 
 function addVpcAccess(role: iam.Role): void {

@@ -1,5 +1,5 @@
 import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -229,5 +229,96 @@ describe('OidcClient', () => {
     const callback = Fn.importValue('Callback');
     expect(() => new OidcClient(stack, 'Tokenized', clientProps(pocketIdIn(stack), { name, callbackUrls: [callback] }))).not.toThrow();
     Template.fromStack(stack).hasResourceProperties('Custom::PocketIdOidcClient', { Name: { 'Fn::ImportValue': 'ClientName' } });
+  });
+});
+
+describe('OidcClient secret rotation', () => {
+  function acknowledgedRules(construct: { node: { metadata: Array<{ type: string; data: unknown }> } }): string[] {
+    return construct.node.metadata.filter((entry) => entry.type === 'aws:cdk:acknowledged-rules').flatMap((entry) => JSON.stringify(entry.data));
+  }
+
+  test('a rotation schedule on the owned secret, served by a rotation function from the handler\'s asset', () => {
+    const stack = newStack();
+    const client = new OidcClient(stack, 'App', clientProps(pocketIdIn(stack), {
+      secretRotation: { automaticallyAfter: Duration.days(7), overlap: Duration.hours(6) },
+      secretLifetime: Duration.days(10),
+      exclusiveSecrets: true,
+    }));
+    const template = Template.fromStack(stack);
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.rotate' } });
+    expect(Object.keys(functions)).toHaveLength(1);
+    const [functionId, rotationFunction] = Object.entries(functions)[0] as [string, any];
+    const handler = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }))[0] as any;
+    expect(rotationFunction.Properties.Code).toEqual(handler.Properties.Code);
+    expect(rotationFunction.Properties.Runtime).toBe('nodejs24.x');
+    const settings = JSON.parse(rotationFunction.Properties.Environment.Variables.POCKETID_ROTATION_SETTINGS);
+    expect(settings).toEqual({
+      BaseUrl: 'https://auth.example.com',
+      ApiTokenSecret: expect.stringContaining('secret:pocket-id/PocketId-token'),
+      SkipTlsVerify: 'false',
+      TimeoutSeconds: '30',
+      LogLevel: 'info',
+      ContractVersion: '1',
+      OverlapSeconds: String(6 * 3600),
+      SecretLifetimeSeconds: String(10 * 86400),
+      ExclusiveSecrets: 'true',
+    });
+    const schedules = template.findResources('AWS::SecretsManager::RotationSchedule');
+    expect(Object.values(schedules)).toEqual([expect.objectContaining({
+      Properties: {
+        SecretId: { Ref: stack.getLogicalId(client.secret!.node.defaultChild as any) },
+        RotationLambdaARN: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        RotationRules: { ScheduleExpression: 'rate(7 days)' },
+        RotateImmediatelyOnUpdate: false,
+      },
+      // The client resource writes the first credentials: the schedule waits for it.
+      DependsOn: expect.arrayContaining([stack.getLogicalId(client.node.findChild('Resource').node.defaultChild as any)]),
+    })]);
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] }, Principal: 'secretsmanager.amazonaws.com' });
+    template.hasResourceProperties('Custom::PocketIdOidcClient', { SecretLifetimeSeconds: String(10 * 86400), ExclusiveSecrets: 'true' });
+    expect(acknowledgedRules(client.secret as any).join()).not.toContain('SMG4');
+  });
+
+  test('a client without rotation acknowledges SMG4; one with a schedule expression uses it as is', () => {
+    const stack = newStack();
+    const pocketId = pocketIdIn(stack);
+    const still = new OidcClient(stack, 'Still', clientProps(pocketId));
+    expect(acknowledgedRules(still.secret as any).join()).toContain('SMG4');
+    new OidcClient(stack, 'Cron', clientProps(pocketId, { secretRotation: { scheduleExpression: 'cron(0 4 ? * SUN *)' } }));
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'cron(0 4 ? * SUN *)' } });
+  });
+
+  test('two rotating clients share one role and one log group', () => {
+    const stack = newStack();
+    const pocketId = pocketIdIn(stack);
+    new OidcClient(stack, 'A', clientProps(pocketId, { secretRotation: {} }));
+    new OidcClient(stack, 'B', clientProps(pocketId, { secretRotation: {} }));
+    const template = Template.fromStack(stack);
+    const roles = new Set(Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.rotate' } }))
+      .map((fn: any) => JSON.stringify(fn.Properties.Role)));
+    expect(roles.size).toBe(1);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+  });
+
+  test.each([
+    [{ isPublic: true, secretRotation: {} }, 'secretRotation needs a confidential client'],
+    [{ isPublic: true, secretLifetime: Duration.days(40) }, 'secretLifetime needs a confidential client'],
+    [{ secretRotation: { automaticallyAfter: Duration.days(7), scheduleExpression: 'rate(7 days)' } }, 'takes automaticallyAfter or scheduleExpression, not both'],
+    [{ secretRotation: { automaticallyAfter: Duration.hours(1) } }, 'secretRotation.automaticallyAfter must be between 4 hours and 1000 days (got 1 hours)'],
+    [{ secretRotation: { scheduleExpression: 'every sunday' } }, 'secretRotation.scheduleExpression must be a Secrets Manager rate(N hours|days) or cron(...) expression'],
+    [{ secretRotation: { automaticallyAfter: Duration.days(7), overlap: Duration.days(7) } }, 'secretRotation.overlap (7 days) must be shorter than the rotation schedule (7 days)'],
+    [{ secretRotation: { scheduleExpression: 'rate(2 days)', overlap: Duration.days(3) } }, 'secretRotation.overlap (3 days) must be shorter than the rotation schedule (2 days)'],
+    [{ secretRotation: { automaticallyAfter: Duration.days(30) }, secretLifetime: Duration.days(30) },
+      'secretLifetime (30 days) must be at least the rotation schedule plus the overlap (31 days)'],
+    [{ secretLifetime: Duration.minutes(5) }, 'secretLifetime must be at least 1 hour (got 300 seconds)'],
+  ])('synth refuses %j', (extra, message) => {
+    const stack = newStack();
+    expect(() => new OidcClient(stack, 'Bad', clientProps(pocketIdIn(stack), extra as Partial<OidcClientProps>))).toThrow(message);
+  });
+
+  test('a lifetime without rotation is a warning: the secret would expire with nothing to replace it', () => {
+    const stack = newStack();
+    new OidcClient(stack, 'Expiring', clientProps(pocketIdIn(stack), { secretLifetime: Duration.days(90) }));
+    Annotations.fromStack(stack).hasWarning('/Stack/Expiring', Match.stringLikeRegexp('secretLifetime is set without secretRotation'));
   });
 });

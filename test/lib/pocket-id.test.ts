@@ -171,7 +171,7 @@ describe('the stack\'s handler', () => {
     for (const statement of statements) {
       expect(statement.Resource).not.toEqual('*');
       const actions = [statement.Action].flat();
-      expect(actions.every((action: string) => /^(secretsmanager:(GetSecretValue|DescribeSecret|PutSecretValue)|logs:(CreateLogStream|PutLogEvents))$/.test(action))).toBe(true);
+      expect(actions.every((action: string) => /^(secretsmanager:(GetSecretValue|DescribeSecret|PutSecretValue|ListSecretVersionIds|UpdateSecretVersionStage)|logs:(CreateLogStream|PutLogEvents))$/.test(action))).toBe(true);
     }
     const written = statements.filter((s) => [s.Action].flat().includes('secretsmanager:PutSecretValue'));
     expect(written).toHaveLength(1);
