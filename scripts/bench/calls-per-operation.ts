@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'crypto';
 import { OPERATIONS, OperationSpec, TOKEN_READ, VERSION_CHECK, Harness } from './operations';
+import { measureRotationSteps } from './rotation-steps';
 import { BenchEnvironment } from './support/environment';
 import { connectionProperties } from './support/events';
 import { GoalCheck } from './support/goal';
@@ -83,6 +84,7 @@ export async function measureCallsPerOperation(env: BenchEnvironment, log: (line
       }
       results.push(judge(spec, warm, cold));
     }
+    results.push(...await measureRotationSteps(env, server, harness));
   } finally {
     await env.release(setupContainer);
   }
@@ -102,7 +104,7 @@ export async function measureCallsPerOperation(env: BenchEnvironment, log: (line
   };
 }
 
-interface Counted {
+export interface Counted {
   readonly pocketId: Array<{ request: string; status: number }>;
   readonly secrets: string[];
   readonly ok: boolean;
@@ -132,9 +134,10 @@ export function requestName(method: string, path: string): string {
   return `${method} ${findRoute(method, path)?.route.pattern ?? path}`;
 }
 
-function judge(spec: OperationSpec, warm: Counted, cold: Counted): OperationResult {
-  const perContainerRequests = spec.noConnection ? [] : [VERSION_CHECK];
-  const perContainerCalls = spec.noConnection ? [] : [TOKEN_READ];
+export function judge(spec: Omit<OperationSpec, 'prepare' | 'resourceType'>, warm: Counted, cold: Counted): OperationResult {
+  const connects = !spec.noConnection && !spec.connectedBefore;
+  const perContainerRequests = connects ? [VERSION_CHECK] : [];
+  const perContainerCalls = connects ? [TOKEN_READ] : [];
   const coldMinimumPocketId = [...perContainerRequests, ...spec.minimumPocketId];
   const coldMinimumSecrets = [...perContainerCalls, ...spec.minimumSecrets];
   const warmCount = compare(warm, spec.minimumPocketId, spec.minimumSecrets);
