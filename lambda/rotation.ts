@@ -23,7 +23,7 @@ import { createLogger } from './logger';
 import { Redactor } from './redactor';
 import { assertSupportedMajor } from './release';
 import { OperationContext } from './resource';
-import { ClientCredentials, parseCredentials, SecretsStore, SecretVersionInfo } from './secrets';
+import { ClientCredentials, credentialsOf, parseCredentials, SecretsStore, SecretVersionInfo } from './secrets';
 import { ROTATION_SETTINGS_ENV, RotationSettings, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
 import { parseJsonObject } from '../lib/private/json';
 
@@ -134,10 +134,11 @@ async function prepareNewSecret(rotation: Rotation, state: RotationState): Promi
     throw new Error(`OIDC client ${current.clientId} holds ${remaining.length} secrets that this library did not make or still needs, and Pocket-ID `
       + `keeps at most ${MAX_CLIENT_SECRETS}: revoke some in Pocket-ID, or set exclusiveSecrets`);
   }
-  const credentials: ClientCredentials = { ...current, clientSecret: generateSecretValue(remaining) };
-  context.redactor.add(credentials.clientSecret);
-  await context.secrets.writeVersion(rotation.secretArn, rotation.token, JSON.stringify(credentials), ['AWSPENDING']);
-  return { credentials, remaining };
+  // The issuer comes from the function's settings, which a deploy updates, as the client resource's properties.
+  const pending = credentialsOf(current.clientId, generateSecretValue(remaining), rotation.settings);
+  context.redactor.add(pending.clientSecret);
+  await context.secrets.writeVersion(rotation.secretArn, rotation.token, JSON.stringify(pending), ['AWSPENDING']);
+  return { credentials: pending, remaining };
 }
 
 /** A value stored as AWSPENDING, and the client's secrets left once the unused were revoked. */
@@ -193,7 +194,7 @@ async function revokeUnused(
   listed: ClientSecretInfo[],
   keep: (secret: ClientSecretInfo) => boolean,
 ): Promise<ClientSecretInfo[]> {
-  const { context, secretArn } = rotation;
+  const { context } = rotation;
   const clientId = currentCredentials(state).clientId;
   const exclusive = rotation.settings.ExclusiveSecrets === 'true';
   const owned = ownedSecretIds(state.recorded, [state.current.credentials?.clientSecret, state.previous?.credentials?.clientSecret], listed);
@@ -208,9 +209,18 @@ async function revokeUnused(
   }
   const listedIds = new Set(remaining.map((secret) => secret.id));
   for (const [secretId, versionId] of state.recorded) {
-    if (!listedIds.has(secretId)) await forgetSecretId(context.secrets, secretArn, versionId, secretId);
+    if (!listedIds.has(secretId)) await forgetGoneSecret(rotation, versionId, secretId);
   }
   return remaining;
+}
+
+/** Drops the record of a secret Pocket-ID no longer holds; a record left behind is only untidy, so its failure fails nothing. */
+async function forgetGoneSecret(rotation: Rotation, versionId: string, secretId: string): Promise<void> {
+  try {
+    await forgetSecretId(rotation.context.secrets, rotation.secretArn, versionId, secretId);
+  } catch (error) {
+    rotation.context.logger.warn('could not drop the record of a revoked client secret', { secretId, error: (error as Error).message });
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { Operation } from './resource';
+import type { ConnectionProperties } from '../lib/contract';
 
 /** What a confidential client's secret holds, as JSON. */
 export interface ClientCredentials {
@@ -177,6 +178,20 @@ function undoWrite(store: SecretsStore, secretId: string, written: string, previ
     const before = await store.readPreviousString(secretId);
     if (before !== undefined) await store.writeString(secretId, before);
   };
+}
+
+/** What a client's secret holds: the issuer and discovery URL come from the connection, as the client resource writes them. */
+export function credentialsOf(clientId: string, clientSecret: string, connection: Partial<ConnectionProperties>): ClientCredentials {
+  const issuer = issuerOf(connection);
+  return { clientId, clientSecret, issuer, discoveryUrl: discoveryUrlOf(issuer) };
+}
+
+export function issuerOf(connection: Partial<ConnectionProperties>): string {
+  return String(connection.IssuerUrl ?? connection.BaseUrl ?? '').replace(/\/+$/, '');
+}
+
+export function discoveryUrlOf(issuer: string): string {
+  return `${issuer}/.well-known/openid-configuration`;
 }
 
 export function parseCredentials(text: string): ClientCredentials | undefined {

@@ -18,7 +18,7 @@ import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, 
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { FeatureUse, lacks } from '../release';
 import { Operation, OperationContext } from '../resource';
-import { ClientCredentials, parseCredentials, writeSecret } from '../secrets';
+import { ClientCredentials, credentialsOf, discoveryUrlOf, issuerOf, parseCredentials, writeSecret } from '../secrets';
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient extends PocketIdEntity {
@@ -169,7 +169,7 @@ async function allowGroupsBeforeRestricting(held: PocketIdClient, properties: Oi
 async function storeNewClientSecret(client: PocketIdClient, properties: OidcClientProperties, operation: Operation): Promise<void> {
   const made = lifetimeOf(properties) === undefined ? usableCreatedSecret(client.createdSecret) : undefined;
   if (made) {
-    const versionId = await writeCredentials(properties.SecretArn!, credentials(client.id, made.secret, properties), undefined, operation);
+    const versionId = await writeCredentials(properties.SecretArn!, credentialsOf(client.id, made.secret, properties), undefined, operation);
     if (versionId) await recordMadeSecret(properties.SecretArn!, versionId, made.id, operation);
     return;
   }
@@ -235,7 +235,7 @@ async function ensureStoredSecret(
     await replaceSecret(clientId, properties, stored, operation, { clientExisted: true, othersMayExist: true, madeHere });
     return;
   }
-  const wanted = credentials(clientId, live.clientSecret, properties);
+  const wanted = credentialsOf(clientId, live.clientSecret, properties);
   if (JSON.stringify(stored.credentials) !== JSON.stringify(wanted)) await writeCredentials(secretArn, wanted, stored, operation);
 }
 
@@ -288,7 +288,7 @@ async function replaceSecret(
   }
   const created = await createClientSecret(clientId, { expiresAt: expiryOf(lifetimeOf(properties)) }, operation);
   const secretArn = properties.SecretArn!;
-  const versionId = await writeCredentials(secretArn, credentials(clientId, created.secret, properties), stored, operation);
+  const versionId = await writeCredentials(secretArn, credentialsOf(clientId, created.secret, properties), stored, operation);
   const replaced = clientExisted && !madeHere ? await ownedOrAll(before, secretArn, stored, properties, operation) : before;
   for (const secret of replaced) await revokeClientSecret(clientId, secret.id, operation);
   if (versionId) await recordMadeSecret(secretArn, versionId, created.id, operation);
@@ -499,19 +499,6 @@ function publicKeysOf(value: unknown): unknown[] | undefined {
 
 function dropUndefined(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
-}
-
-function credentials(clientId: string, clientSecret: string, properties: OidcClientProperties): ClientCredentials {
-  const issuer = issuerOf(properties);
-  return { clientId, clientSecret, issuer, discoveryUrl: discoveryUrlOf(issuer) };
-}
-
-function issuerOf(properties: Partial<OidcClientProperties>): string {
-  return String(properties.IssuerUrl ?? properties.BaseUrl ?? '').replace(/\/+$/, '');
-}
-
-function discoveryUrlOf(issuer: string): string {
-  return `${issuer}/.well-known/openid-configuration`;
 }
 
 function isPublic(properties: Partial<OidcClientProperties>): boolean {

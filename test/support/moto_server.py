@@ -6,7 +6,8 @@ depends on; each patch below restores what the reference says:
 1. UpdateSecretVersionStage moving AWSCURRENT leaves moto's "default version" behind, so a
    GetSecretValue without a stage returns the old value, and the next PutSecretValue demotes the
    old version a second time (UpdateSecretVersionStage: "You can move the AWSCURRENT staging label
-   to this version by including it in this call").
+   to this version by including it in this call"); and attaching a label a version already has
+   attaches it twice ("Each staging label can be attached to only one version at a time").
 2. PutSecretValue moving AWSCURRENT replaces every label of the version it leaves with AWSPREVIOUS,
    dropping labels of the caller's own (PutSecretValue, VersionStages: "If you specify AWSCURRENT,
    and it is already attached to another version, then Secrets Manager also moves the staging label
@@ -57,6 +58,10 @@ original_update_stage = models.SecretsManagerBackend.update_secret_version_stage
 
 
 def update_secret_version_stage(self, secret_id, version_stage, remove_from_version_id, move_to_version_id):
+    secret = self.secrets[secret_id] if secret_id in self.secrets else None
+    already = secret is not None and move_to_version_id in secret.versions and version_stage in secret.versions[move_to_version_id]["version_stages"]
+    if already and not remove_from_version_id:
+        return secret.arn, secret.name
     result = original_update_stage(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
     if version_stage == "AWSCURRENT" and move_to_version_id:
         self.secrets[secret_id].set_default_version_id(move_to_version_id)

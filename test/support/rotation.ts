@@ -35,8 +35,8 @@ export interface RotationRun {
 export class RotationFunction {
   /** `env`: more of the function's environment (the benchmark routes its Secrets Manager calls through a counter). */
   public static async start(settings: RotationSettings, env: Record<string, string> = {}): Promise<RotationFunction> {
-    const container = await LambdaContainer.start({ ...env, [ROTATION_SETTINGS_ENV]: JSON.stringify(settings) }, 300_000, 'rotate');
-    const fn = new RotationFunction(container);
+    const environment = { ...env, [ROTATION_SETTINGS_ENV]: JSON.stringify(settings) };
+    const fn = new RotationFunction(await LambdaContainer.start(environment, 300_000, 'rotate'), environment);
     await new Promise<void>((resolve) => fn.server.listen(0, '127.0.0.1', resolve));
     return fn;
   }
@@ -46,7 +46,7 @@ export class RotationFunction {
   private readonly server: http.Server;
   private readonly client = new SecretsManagerClient({});
 
-  private constructor(public readonly container: LambdaContainer) {
+  private constructor(public container: LambdaContainer, private readonly environment: Record<string, string>) {
     this.server = http.createServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => { body += chunk; });
@@ -86,6 +86,12 @@ export class RotationFunction {
     const run = { step, token, invocation };
     this.runs.push(run);
     return run;
+  }
+
+  /** A new container in place of the current one, which is stopped (killed, if it is serving a step). */
+  public async restart(): Promise<void> {
+    await this.container.stop();
+    this.container = await LambdaContainer.start(this.environment, 300_000, 'rotate');
   }
 
   /** Every log line the function wrote. */

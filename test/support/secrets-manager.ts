@@ -68,6 +68,12 @@ export class TestSecrets {
     return versions.filter((version): version is SecretVersion => version !== undefined).sort((a, b) => a.versionId.localeCompare(b.versionId));
   }
 
+  /** The staging labels of every version, those without a value (the AWSPENDING one RotateSecret makes) included. */
+  public async stages(arn: string): Promise<Record<string, string[]>> {
+    const listed = await this.client.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
+    return Object.fromEntries((listed.Versions ?? []).map((version) => [version.VersionId!, [...version.VersionStages ?? []]]));
+  }
+
   public destroy(): void {
     this.client.destroy();
   }
