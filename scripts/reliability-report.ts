@@ -1,7 +1,7 @@
 /**
  * Writes docs/reliability.md from the figures the reliability suites leave in test-reports/reliability/:
- * faults.json (test/reliability/faults.test.ts), load.json (load.test.ts), bad-input.json
- * (bad-input.test.ts) and exposure/<suite>.json (every acceptance, reliability, construct and example
+ * faults.json (test/reliability/faults.test.ts), rotation.json (rotation-faults.test.ts), load.json
+ * (load.test.ts), bad-input.json (bad-input.test.ts) and exposure/<suite>.json (every acceptance, reliability, construct and example
  * suite). The figures are never typed by hand; the prose sections (drift, security defaults) are here.
  *
  *   npx jest test/reliability test/acceptance test/lib test/examples --coverage=false
@@ -16,6 +16,7 @@ import * as path from 'path';
 import type { BadInputRow } from '../test/reliability/support/bad-input-row';
 import type { LoadReport, PhaseTotals } from '../test/reliability/support/load-report';
 import type { ResultsFile } from '../test/reliability/support/results';
+import type { RotationCase, RotationResults } from '../test/reliability/support/rotation-results';
 import type { CaseCategory, CaseRecord, Outcome } from '../test/reliability/support/verdict';
 import type { ExposureSummary } from '../test/support/exposure';
 
@@ -36,16 +37,18 @@ function main(): void {
   const faults = readJson<ResultsFile>('faults.json');
   const load = readJson<LoadReport>('load.json');
   const badInput = readJson<BadInputResults>('bad-input.json');
+  const rotation = readJson<RotationResults>('rotation.json');
   const exposure = readExposure();
-  for (const [name, value] of Object.entries({ 'faults.json': faults, 'load.json': load, 'bad-input.json': badInput })) {
+  for (const [name, value] of Object.entries({ 'faults.json': faults, 'load.json': load, 'bad-input.json': badInput, 'rotation.json': rotation })) {
     if (!value) process.stderr.write(`reliability-report: ${path.join(RESULTS_DIR, name)} is missing; its section says so.\n`);
   }
   if (exposure.length === 0) process.stderr.write(`reliability-report: no exposure summaries in ${path.join(RESULTS_DIR, 'exposure')}.\n`);
 
   const lines = [
     ...header(load?.machine),
-    ...summary(faults, load, badInput, exposure),
+    ...summary(faults, load, badInput, exposure, rotation),
     ...faultSection(faults),
+    ...rotationSection(rotation),
     ...loadSection(load),
     ...badInputSection(badInput),
     ...exposureSection(exposure, faults !== undefined),
@@ -102,6 +105,7 @@ function summary(
   load: LoadReport | undefined,
   badInput: BadInputResults | undefined,
   exposure: ExposureSummary[],
+  rotation: RotationResults | undefined,
 ): string[] {
   const rows: string[][] = [];
   if (faults) {
@@ -112,6 +116,13 @@ function summary(
       + `**${counts.violation ?? 0} violations**`]);
   } else {
     rows.push(['Faults', 'not run (no faults.json)']);
+  }
+  if (rotation) {
+    const broken = rotation.cases.filter((c) => c.violations.length > 0).length;
+    rows.push(['Rotation', `${rotation.cases.length} cases (each call of a rotation, each of ${new Set(rotation.cases.map((c) => c.fault)).size} faults): `
+      + `**${broken} violations**`]);
+  } else {
+    rows.push(['Rotation', 'not run (no rotation.json)']);
   }
   if (load) {
     const { resources: r, total } = load;
@@ -250,6 +261,29 @@ function residueLines(cases: readonly CaseRecord[]): string[] {
 /** A leftover's description without the generated ids and ARNs, so that the table reads the same from run to run. */
 function withoutIds(description: string): string {
   return description.replace(/arn:aws:secretsmanager:\S+/g, '<its ARN>').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
+}
+
+function rotationSection(rotation: RotationResults | undefined): string[] {
+  const lines = ['## Rotation', ''];
+  if (!rotation) return [...lines, 'No results: `test-reports/reliability/rotation.json` is missing (run `npx jest test/reliability/rotation-faults.test.ts`).', ''];
+  lines.push(
+    'A clean rotation of a client secret (moto\'s RotateSecret, the rotation function in its own Lambda container) is recorded call by call. '
+    + 'Then each call fails in a fresh rotation: *refused* (Pocket-ID answers 503, or Secrets Manager refuses, past the SDK\'s retries), '
+    + '*answer lost* (it happened; the answer never arrives), or *Lambda died* (the function is killed while the call is held; it lands after). '
+    + 'Then Secrets Manager\'s retry is played: the same rotation from createSecret, or a new one when the failed one ended. A violation is any '
+    + 'moment, after the failure or after the retry, when the secret AWSCURRENT holds does not authenticate, or a secret Pocket-ID holds live is in '
+    + 'no labelled version; or a retry that does not end with the new secret AWSCURRENT and exactly it and the previous one live.',
+    '',
+  );
+  const byStep = new Map<string, RotationCase[]>();
+  for (const c of rotation.cases) byStep.set(c.step, [...byStep.get(c.step) ?? [], c]);
+  lines.push(...table(['step', 'calls', 'cases', 'violations'], [...byStep].map(([step, cases]) => [
+    step, String(new Set(cases.map((c) => c.call)).size), String(cases.length), String(cases.filter((c) => c.violations.length > 0).length),
+  ])), '');
+  const violations = rotation.cases.flatMap((c) => c.violations);
+  if (violations.length > 0) lines.push(...violations.map((v) => `- ${v}`), '');
+  lines.push(`Run of ${rotation.generatedAt}.`, '');
+  return lines;
 }
 
 function loadSection(load: LoadReport | undefined): string[] {

@@ -19,6 +19,7 @@ import { showsSecret } from '../support/exposure';
 import { LambdaContainer } from '../support/lambda-container';
 import { ROTATION_STEPS, RotationFunction, RotationStep } from '../support/rotation';
 import { TestSecrets } from '../support/secrets-manager';
+import { RotationCase, writeRotationResults } from './support/rotation-results';
 import { SecretsFaultProxy } from './support/secrets-fault-proxy';
 
 /** One request of the clean rotation: the step that made it, where it went, and its place among its kind in that step. */
@@ -122,8 +123,7 @@ async function runAllSteps(secretArn: string, token: string, from: RotationStep 
 
 function armFault(call: PlannedCall, kind: FaultKind): void {
   if (call.target === 'pocket-id') {
-    const path = new RegExp(`^${call.pattern!.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
-    const base = { method: call.method, path, skip: call.skip };
+    const base = { method: call.method, path: new RegExp(`^${call.pattern!.replace(/:[A-Za-z]+/g, '[^/]+')}$`), skip: call.skip };
     if (kind === 'refused') server.injectFault({ ...base, status: 503, times: 10 });
     else if (kind === 'answer lost') server.injectFault({ ...base, afterHandling: true, resetConnection: true, times: 1 });
     else server.injectFault({ ...base, afterHandling: true, delayMs: HELD_MS, times: 1 });
@@ -176,8 +176,9 @@ describe('a rotation with one call failing', () => {
   });
 
   test('every call, every fault: AWSCURRENT always works, no live secret is unstored, and the retry completes the rotation', async () => {
-    const violations: string[] = [];
+    const results: RotationCase[] = [];
     for (const [label, call, kind] of cases()) {
+      const violations: string[] = [];
       const { clientId, secretArn } = await newClient();
       const original = (await secrets.readJson(secretArn)).clientSecret;
       const token = await fn.begin(secretArn);
@@ -203,8 +204,10 @@ describe('a rotation with one call failing', () => {
       const live = server.clientSecrets(clientId).filter((secret) => secret.isActive).map((secret) => secret.secret).sort();
       if (JSON.stringify(live) !== JSON.stringify([current, original].sort())) after.push(`${live.length} live secrets, not the new and the previous one`);
       violations.push(...after.map((problem) => `${label}, after the retry: ${problem}`));
+      results.push({ step: call.step, call: `${call.target === 'pocket-id' ? 'Pocket-ID' : 'Secrets Manager'} ${call.name} #${call.skip + 1}`, fault: kind, violations });
     }
-    expect(violations).toEqual([]);
+    writeRotationResults(results);
+    expect(results.flatMap((result) => result.violations)).toEqual([]);
   }, 600_000);
 
   test('no secret in any line the rotation function logged', () => {
