@@ -2,9 +2,8 @@ import { PocketIdHttpClient, RetryPolicy } from './http-client';
 import { Logger } from './logger';
 import { Redactor } from './redactor';
 import { PocketIdRelease, readRelease } from './release';
-import { SecretsStore } from './secrets';
+import { SecretsStore, SecretValueNames, SecretValueSource, valueInSecret } from './secrets';
 import { ConnectionProperties, LOG_LEVELS } from '../lib/contract';
-import { parseJsonObject } from '../lib/private/json';
 import { validateBaseUrl } from '../lib/private/validation';
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -142,10 +141,9 @@ export function validateConnection(properties: ConnectionProperties): string[] {
 }
 
 /** Where the API key is: a secret, and the field of its JSON value if it has one. */
-interface TokenSource {
-  readonly secretId: string;
-  readonly field?: string;
-}
+type TokenSource = SecretValueSource;
+
+const API_KEY: SecretValueNames = { prop: 'apiToken', fieldProp: 'apiTokenField', what: 'the API key' };
 
 function tokenSourceOf(properties: ConnectionProperties): TokenSource {
   return { secretId: properties.ApiTokenSecret, field: properties.ApiTokenField };
@@ -167,31 +165,9 @@ async function cachedToken(source: TokenSource, options: ConnectOptions) {
   return entry;
 }
 
-/**
- * The API key held in a secret's value: the value itself, or one field of its JSON object. A JSON
- * object where a plain key is expected would be sent as the key and refused with a puzzling 401, so
- * it is refused here, saying why. Messages never quote the value.
- */
-export function apiKeyIn(value: string, source: TokenSource): string {
-  const where = `apiToken: the secret ${source.secretId}`;
-  if (source.field === undefined) {
-    if (isJsonObject(value)) {
-      throw new Error(`${where} holds a JSON object, not the API key itself: set apiTokenField to the key of the field that holds the API key, `
-        + 'or store the plain API key as the secret\'s value');
-    }
-    return value.trim();
-  }
-  const parsed = parseJsonObject(value);
-  if (!parsed) throw new Error(`${where} is not a JSON object, so it has no field '${source.field}': remove apiTokenField to use the whole value as the API key`);
-  const key = parsed[source.field];
-  if (typeof key !== 'string' || key.trim() === '') {
-    throw new Error(`${where} has no field '${source.field}' holding a string: check apiTokenField against the secret's keys`);
-  }
-  return key.trim();
-}
-
-function isJsonObject(value: string): boolean {
-  return parseJsonObject(value) !== undefined;
+/** The API key held in a secret's value, trimmed: a key never starts or ends with white space, a value pasted in often does. */
+function apiKeyIn(value: string, source: TokenSource): string {
+  return valueInSecret(value, source, API_KEY).trim();
 }
 
 /** After a 401: re-reads the secret, in case the key was rotated since this container cached it. */

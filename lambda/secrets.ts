@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { Operation } from './resource';
 import type { ConnectionProperties } from '../lib/contract';
+import { parseJsonObject } from '../lib/private/json';
 
 /** What a confidential client's secret holds, as JSON. */
 export interface ClientCredentials {
@@ -202,6 +203,47 @@ export function parseCredentials(text: string): ClientCredentials | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Where a value is kept: a secret, and the field of its JSON value if it has one. */
+export interface SecretValueSource {
+  readonly secretId: string;
+  readonly field?: string;
+}
+
+/** How messages name a value kept in a secret the user owns: the props that name the secret and the field, and what the value is. */
+export interface SecretValueNames {
+  /** `apiToken` */
+  readonly prop: string;
+  /** `apiTokenField` */
+  readonly fieldProp: string;
+  /** `the API key` */
+  readonly what: string;
+}
+
+/**
+ * The value held in a secret's value: the value itself, or one field of its JSON object. A JSON
+ * object where a plain value is expected would be sent as it is and refused with a puzzling answer, so
+ * it is refused here, saying why. Messages never quote the value.
+ */
+export function valueInSecret(value: string, source: SecretValueSource, names: SecretValueNames): string {
+  const where = `${names.prop}: the secret ${source.secretId}`;
+  if (source.field === undefined) {
+    if (parseJsonObject(value) !== undefined) {
+      throw new Error(`${where} holds a JSON object, not ${names.what} itself: set ${names.fieldProp} to the key of the field that holds ${names.what}, `
+        + `or store ${names.what} alone as the secret's value`);
+    }
+    return value;
+  }
+  const parsed = parseJsonObject(value);
+  if (!parsed) {
+    throw new Error(`${where} is not a JSON object, so it has no field '${source.field}': remove ${names.fieldProp} to use the whole value as ${names.what}`);
+  }
+  const held = parsed[source.field];
+  if (typeof held !== 'string' || held.trim() === '') {
+    throw new Error(`${where} has no field '${source.field}' holding a string: check ${names.fieldProp} against the secret's keys`);
+  }
+  return held;
 }
 
 function describeAwsError(error: unknown, reading: string | undefined): string {

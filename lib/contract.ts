@@ -94,6 +94,19 @@ export interface OidcClientProperties extends CommonProperties {
   /** "true": the client's secrets that this library did not make (in Pocket-ID's UI) are revoked too. */
   readonly ExclusiveSecrets?: string;
   /**
+   * ARN of a Secrets Manager secret the user owns whose value (or ClientSecretField of its JSON value)
+   * is the client secret Pocket-ID holds, instead of one it generates. The ARN only: the handler reads
+   * the value. Absent: Pocket-ID generates the client secret.
+   */
+  readonly ClientSecretSource?: string;
+  /** The key of the JSON field of ClientSecretSource's value that holds the client secret. Absent: the whole value. */
+  readonly ClientSecretField?: string;
+  /**
+   * Any text the user chooses; a change has the handler read ClientSecretSource again and replace the
+   * client's secret with its value (CloudFormation calls the handler only when a property changes).
+   */
+  readonly ClientSecretVersion?: string;
+  /**
    * Ids of the groups allowed to use the client; [] opens it to every user. Absent: the allowed
    * groups are not managed (whatever Pocket-ID holds stays).
    */

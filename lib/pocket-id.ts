@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConnectionProperties, CONTRACT_VERSION } from './contract';
 import { PocketIdBinding, PocketIdProvider } from './private/pocket-id-provider';
-import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, invalidProps } from './private/prop-types';
+import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, invalidProps, isSecret } from './private/prop-types';
 import { validateBaseUrl } from './private/validation';
 
 /** Environment variable read at synth time when `baseUrl` is not given. */
@@ -172,7 +172,7 @@ export class PocketId extends Construct {
       vpcSubnets: this.props.vpcSubnets,
       securityGroups: this.props.securityGroups,
     });
-    provider.grantTokenRead(this.apiToken, this.props.apiTokenEncryptionKey);
+    provider.grantRead(this.apiToken, this.props.apiTokenEncryptionKey);
     const connection: ConnectionProperties = {
       BaseUrl: this.baseUrl,
       IssuerUrl: this.issuerUrl === this.baseUrl ? undefined : this.issuerUrl,
@@ -186,6 +186,7 @@ export class PocketId extends Construct {
       serviceToken: provider.serviceToken,
       connection,
       grantOwnedSecret: (secret, versions) => provider.grantOwnedSecret(secret, versions),
+      grantRead: (secret) => provider.grantRead(secret),
       rotationFunction: (functionScope, functionId, policy) => provider.addRotationFunction(
         functionScope, functionId, { ...connection, ContractVersion: CONTRACT_VERSION, ...policy }, this.apiToken, this.props.apiTokenEncryptionKey),
     };
@@ -231,10 +232,6 @@ function validateProps(scope: Construct, props: PocketIdProps): void {
   }
   if (props.apiTokenField === '') errors.push('apiTokenField must not be empty: leave it out to use the secret\'s whole value as the API key');
   if (errors.length > 0) throw invalidProps(scope, 'PocketId', errors);
-}
-
-function isSecret(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as secretsmanager.ISecret).secretArn === 'string';
 }
 
 function resolveBaseUrl(fromProps: string | undefined): string {

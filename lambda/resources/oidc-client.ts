@@ -5,6 +5,8 @@ import {
   clientPath,
   createClientSecret,
   expiryOf,
+  holdsValue,
+  isLive,
   listClientSecrets,
   NewClientSecret,
   ownedSecretIds,
@@ -18,7 +20,7 @@ import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, 
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { FeatureUse, lacks } from '../release';
 import { Operation, OperationContext } from '../resource';
-import { ClientCredentials, credentialsOf, discoveryUrlOf, issuerOf, parseCredentials, writeSecret } from '../secrets';
+import { ClientCredentials, credentialsOf, discoveryUrlOf, issuerOf, parseCredentials, SecretValueNames, valueInSecret, writeSecret } from '../secrets';
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient extends PocketIdEntity {
@@ -145,7 +147,7 @@ async function reconcileClient(
   else if (isPublic(properties) || !properties.SecretArn) return;
   else if (origin === 'created') await storeNewClientSecret(client, properties, operation);
   // Adopted: made by an earlier delivery of this event, or by this resource before: its secrets are all its own.
-  else await ensureStoredSecret(client.id, properties, undefined, operation, true);
+  else await ensureStoredSecret(client.id, properties, operation, { madeHere: true });
 }
 
 /**
@@ -162,19 +164,21 @@ async function allowGroupsBeforeRestricting(held: PocketIdClient, properties: Oi
 /**
  * Stores the secret of a client this event made. Pocket-ID 2.17+ makes one with each confidential
  * client and shows it once, in the create answer: that one is stored. When the answer did not bring a
- * usable one (lost and repeated, or not expiring as secretLifetime asks), a new secret is made and stored, and any other revoked:
- * nobody could ever read it, so the client holds exactly the secret stored. (A client made by this
- * event is removed whole on failure, its secrets with it.)
+ * usable one (lost and repeated, or not expiring as secretLifetime asks), or the user brings the
+ * secret, a new secret is made and stored, and any other revoked: nobody could ever read it, so the
+ * client holds exactly the secret stored. (A client made by this event is removed whole on failure,
+ * its secrets with it.)
  */
 async function storeNewClientSecret(client: PocketIdClient, properties: OidcClientProperties, operation: Operation): Promise<void> {
-  const made = lifetimeOf(properties) === undefined ? usableCreatedSecret(client.createdSecret) : undefined;
+  const brought = await readBroughtSecret(properties, operation);
+  const made = brought === undefined && lifetimeOf(properties) === undefined ? usableCreatedSecret(client.createdSecret) : undefined;
   if (made) {
     const versionId = await writeCredentials(properties.SecretArn!, credentialsOf(client.id, made.secret, properties), undefined, operation);
     if (versionId) await recordMadeSecret(properties.SecretArn!, versionId, made.id, operation);
     return;
   }
   const othersMayExist = !lacks(operation.release, 'SECRET_MADE_WITH_CLIENT');
-  await replaceSecret(client.id, properties, undefined, operation, { clientExisted: false, othersMayExist });
+  await replaceSecret(client.id, properties, undefined, operation, { clientExisted: false, othersMayExist, value: brought });
 }
 
 /** The secret Pocket-ID made with the client, when it is one apps can rely on: active, and with no expiry. */
@@ -187,8 +191,8 @@ function usableCreatedSecret(created: PocketIdClient['createdSecret']): NewClien
 /**
  * After an in-place update: a client that became public loses its secrets, whoever made them: a
  * public client does not authenticate with a secret, so none of them is of use to anyone any more; one that became
- * confidential, moved its secret (a new ARN) or changed issuer gets its stored JSON made right.
- * Nothing is read or written when none of that changed.
+ * confidential, moved its secret (a new ARN), changed issuer or was told to read the secret the user
+ * brings again gets its stored JSON made right. Nothing is read or written when none of that changed.
  */
 async function reconcileSecret(
   clientId: string,
@@ -202,71 +206,85 @@ async function reconcileSecret(
   }
   if (!properties.SecretArn) return;
   const wasConfidential = !isPublic(previous) && previous.SecretArn !== undefined;
-  const unchanged = wasConfidential && previous.SecretArn === properties.SecretArn && issuerOf(previous) === issuerOf(properties);
+  const unchanged = wasConfidential && previous.SecretArn === properties.SecretArn && issuerOf(previous) === issuerOf(properties)
+    && sameBroughtSecret(previous, properties);
   if (unchanged) return;
-  await ensureStoredSecret(clientId, properties, wasConfidential ? previous.SecretArn : undefined, operation);
+  const brought = await readBroughtSecret(properties, operation);
+  await ensureStoredSecret(clientId, properties, operation, { previousArn: wasConfidential ? previous.SecretArn : undefined, brought });
+}
+
+/** What ensureStoredSecret knows besides the properties. */
+interface Repair {
+  /** The secret ARN of the previous properties, whose credentials may still be live. */
+  readonly previousArn?: string;
+  /** This resource made the client: every secret it holds is its own. */
+  readonly madeHere?: boolean;
+  /** The value of the secret the user brings, read for this event: only a stored secret holding it counts. */
+  readonly brought?: string;
 }
 
 /**
  * Makes the secret at SecretArn hold valid credentials for a client that existed before this event (a
  * new one gets its secret from storeNewClientSecret). A client secret Pocket-ID still holds is kept: the one the
  * secret holds, else the one it held before its latest write (a rollback puts it back), else the one
- * of the previous secret ARN; only when none is live is a new one generated. So a path that finds the
- * apps' secret alive never rotates or revokes it.
+ * of the previous secret ARN; only when none is live is a new one made: of the value the user brings,
+ * if any, else generated. So a path that finds the apps' secret alive never rotates or revokes it.
  */
-async function ensureStoredSecret(
-  clientId: string,
-  properties: OidcClientProperties,
-  previousArn: string | undefined,
-  operation: Operation,
-  madeHere = false,
-): Promise<void> {
+async function ensureStoredSecret(clientId: string, properties: OidcClientProperties, operation: Operation, repair: Repair = {}): Promise<void> {
   const secretArn = properties.SecretArn!;
   const stored = await readStored(secretArn, clientId, operation);
   // Only a secret this library wrote to (it holds credentials, of this client or another) has a version before that worth a look.
   const written = parseCredentials(stored.value) !== undefined;
+  const { previousArn, brought } = repair;
   const live = await firstLive(clientId, [
     () => stored.credentials,
     async () => (written ? (await readPreviousStored(secretArn, clientId, operation))?.credentials : undefined),
     async () => (previousArn ? (await readStored(previousArn, clientId, operation)).credentials : undefined),
-  ], operation);
+  ], operation, brought);
   if (!live) {
-    operation.logger.warn('no stored client secret that Pocket-ID still holds: generating a new one', { clientId });
-    await replaceSecret(clientId, properties, stored, operation, { clientExisted: true, othersMayExist: true, madeHere });
+    const value = brought ?? await readBroughtSecret(properties, operation);
+    if (brought !== undefined) operation.logger.info('replacing the client secret with the value of clientSecret', { clientId });
+    else operation.logger.warn('no stored client secret that Pocket-ID still holds: replacing it', { clientId, brought: value !== undefined });
+    await replaceSecret(clientId, properties, stored, operation, { clientExisted: true, othersMayExist: true, madeHere: repair.madeHere, value });
     return;
   }
   const wanted = credentialsOf(clientId, live.clientSecret, properties);
   if (JSON.stringify(stored.credentials) !== JSON.stringify(wanted)) await writeCredentials(secretArn, wanted, stored, operation);
 }
 
-/** The first candidate whose secret Pocket-ID still holds for the client. */
+/** The first candidate (holding `value`, when given) whose secret Pocket-ID still holds live for the client. */
 async function firstLive(
   clientId: string,
   candidates: ReadonlyArray<() => Promise<ClientCredentials | undefined> | ClientCredentials | undefined>,
   context: OperationContext,
+  value?: string,
 ): Promise<ClientCredentials | undefined> {
   let secrets: ClientSecretInfo[] | undefined;
   for (const candidate of candidates) {
     const found = await candidate();
-    if (!found) continue;
+    if (!found || (value !== undefined && found.clientSecret !== value)) continue;
     secrets ??= await listClientSecrets(clientId, context);
-    if (secrets.some((secret) => !secret.prefix || found.clientSecret.startsWith(secret.prefix))) return found;
+    if (secrets.some((secret) => isLive(secret) && holdsValue(secret, found.clientSecret))) return found;
   }
   return undefined;
 }
 
-/** Whether the client existed before this operation, whether it may hold secrets nobody stored, and whether this resource made it. */
+/**
+ * Whether the client existed before this operation, whether it may hold secrets nobody stored, whether
+ * this resource made it, and the new secret's value when the user brings it.
+ */
 interface Replacement {
   readonly clientExisted: boolean;
   readonly othersMayExist: boolean;
   readonly madeHere?: boolean;
+  readonly value?: string;
 }
 
 /**
- * Has Pocket-ID generate a secret (expiring after secretLifetime, if set), stores it and records its
- * id, then revokes the secrets it replaces: for a client that existed, those this library made (every
- * one, with exclusive secrets); for a new one on 2.17+, the one Pocket-ID made with it, which nobody
- * could read. Last, because a revoked secret cannot be brought back. For a client that existed, every
+ * Has Pocket-ID make a secret (of the value given, else one it generates; expiring after
+ * secretLifetime, if set), stores it and records its id, then revokes the secrets it replaces: for a
+ * client that existed, those this library made (every one, with exclusive secrets); for a new one on
+ * 2.17+, the one Pocket-ID made with it, which nobody could read. Last, because a revoked secret cannot be brought back. For a client that existed, every
  * secret made from here on is revoked again on failure, arranged before the POST, whose answer may be
  * lost after Pocket-ID made the secret (a new client is removed whole instead).
  */
@@ -275,7 +293,7 @@ async function replaceSecret(
   properties: OidcClientProperties,
   stored: StoredSecret | undefined,
   operation: Operation,
-  { clientExisted, othersMayExist, madeHere }: Replacement,
+  { clientExisted, othersMayExist, madeHere, value }: Replacement,
 ): Promise<void> {
   const before = clientExisted || othersMayExist ? await listClientSecrets(clientId, operation) : [];
   if (clientExisted) {
@@ -286,7 +304,7 @@ async function replaceSecret(
       isUndone: async () => (await listClientSecrets(clientId, operation)).every((secret) => known.includes(secret.id)),
     });
   }
-  const created = await createClientSecret(clientId, { expiresAt: expiryOf(lifetimeOf(properties)) }, operation);
+  const created = await createClientSecret(clientId, { secret: value, expiresAt: expiryOf(lifetimeOf(properties)) }, operation);
   const secretArn = properties.SecretArn!;
   const versionId = await writeCredentials(secretArn, credentialsOf(clientId, created.secret, properties), stored, operation);
   const replaced = clientExisted && !madeHere ? await ownedOrAll(before, secretArn, stored, properties, operation) : before;
@@ -349,6 +367,39 @@ function storedOf(secretArn: string, value: string, clientId: string, context: O
   const parsed = parseCredentials(value);
   context.redactor.add(parsed?.clientSecret);
   return { secretArn, value, credentials: parsed?.clientId === clientId ? parsed : undefined };
+}
+
+/** How messages name the client secret the user brings. */
+const BROUGHT_SECRET: SecretValueNames = { prop: 'clientSecret', fieldProp: 'clientSecretField', what: 'the client secret' };
+/** Pocket-ID's rule for a secret it is given (min=16, printascii). */
+const VALID_BROUGHT_SECRET = /^[\x20-\x7E]{16,}$/;
+/** The properties that say which value the client secret the user brings has. */
+const BROUGHT_SECRET_PROPERTIES = ['ClientSecretSource', 'ClientSecretField', 'ClientSecretVersion'] as const;
+
+/**
+ * The client secret the user brings, read now (undefined when they bring none); the value goes to the
+ * redactor before anything could show it. One Pocket-ID would refuse is an error before anything is
+ * sent, that says how long it is, never what it is.
+ */
+async function readBroughtSecret(properties: OidcClientProperties, context: OperationContext): Promise<string | undefined> {
+  const secretId = readString(properties.ClientSecretSource);
+  if (secretId === undefined) return undefined;
+  const value = await context.secrets.readString(secretId);
+  context.redactor.add(value);
+  const field = properties.ClientSecretField;
+  const secret = valueInSecret(value, { secretId, field }, BROUGHT_SECRET);
+  context.redactor.add(secret);
+  if (VALID_BROUGHT_SECRET.test(secret)) return secret;
+  const where = field === undefined ? `the value of the secret ${secretId}` : `the field '${field}' of the secret ${secretId}`;
+  const others = [...secret].filter((character) => !/[\x20-\x7E]/.test(character)).length;
+  throw new Error(`clientSecret: ${where} is not a client secret Pocket-ID takes: it must be at least 16 printable ASCII characters `
+    + `(letters, digits, punctuation and spaces; no line breaks or tabs), and it has ${[...secret].length} characters`
+    + `${others > 0 ? `, ${others} of them not printable ASCII` : ''}. Put a valid value into the secret and deploy again`);
+}
+
+/** Whether the properties name the same value of the secret the user brings (or both bring none). */
+function sameBroughtSecret(previous: Partial<OidcClientProperties>, properties: OidcClientProperties): boolean {
+  return BROUGHT_SECRET_PROPERTIES.every((key) => previous[key] === properties[key]);
 }
 
 /**
@@ -421,7 +472,15 @@ function identitiesOf(held: unknown): unknown[] {
 /** What CloudFormation must deliver for each property, named as the construct's props are. */
 const SHAPES: ShapeRules = {
   lists: { CallbackUrls: 'callbackUrls', LogoutCallbackUrls: 'logoutCallbackUrls', AllowedUserGroupIds: 'allowedUserGroups', FederatedIdentities: 'federatedIdentities' },
-  strings: { Description: 'description', LaunchUrl: 'launchUrl', BackchannelLogoutUrl: 'backchannelLogoutUrl', ClientId: 'clientId' },
+  strings: {
+    Description: 'description',
+    LaunchUrl: 'launchUrl',
+    BackchannelLogoutUrl: 'backchannelLogoutUrl',
+    ClientId: 'clientId',
+    ClientSecretSource: 'clientSecret',
+    ClientSecretField: 'clientSecretField',
+    ClientSecretVersion: 'clientSecretVersion',
+  },
   booleans: {
     IsPublic: 'isPublic',
     PkceEnabled: 'pkceEnabled',
@@ -463,7 +522,11 @@ function validateProperties(raw: Record<string, unknown>): string[] {
       jwksUrl: readString(identity?.JwksUrl),
       publicKeys: readStringList(identity?.PublicKeys),
     })),
+    bringsSecret: readString(properties.ClientSecretSource) !== undefined,
+    clientSecretField: readString(properties.ClientSecretField),
+    clientSecretVersion: readString(properties.ClientSecretVersion),
   }));
+  if (properties.ClientSecretSource === '') problems.push('clientSecret must name a Secrets Manager secret (ClientSecretSource is empty)');
   listOf<FederatedIdentityProperties>(properties.FederatedIdentities).forEach((identity, index) => {
     if (identity?.PublicKeys !== undefined && !Array.isArray(identity.PublicKeys)) {
       problems.push(`federatedIdentities[${index}].publicKeys must be a list of public JWKs, each as JSON text`);

@@ -42,6 +42,8 @@ export interface PocketIdBinding {
   readonly connection: ConnectionProperties;
   /** Lets the stack's handler write a secret the resource owns; `versions`: and label its versions (client secrets). */
   readonly grantOwnedSecret: (secret: secretsmanager.ISecret, versions?: boolean) => void;
+  /** Lets the stack's handler read a secret the user owns (a client secret they bring). */
+  readonly grantRead: (secret: secretsmanager.ISecret) => void;
   /** Makes the rotation function of a client's secret in `scope`: the connection, then `policy`. */
   readonly rotationFunction: (scope: Construct, id: string, policy: RotationPolicy) => lambda.Function;
 }
@@ -53,8 +55,13 @@ export type RotationPolicy = Omit<RotationSettings, keyof ConnectionProperties |
 interface RotationShared {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  readonly grantedTokens: Set<secretsmanager.ISecret>;
-  readonly grantedKeys: Set<kms.IKey>;
+  readonly granted: ReadGrants;
+}
+
+/** The secrets and keys a function may read already: each is granted once. */
+interface ReadGrants {
+  readonly secrets: Set<secretsmanager.ISecret>;
+  readonly keys: Set<kms.IKey>;
 }
 
 /**
@@ -83,8 +90,7 @@ export class PocketIdProvider extends Construct {
   public readonly handler: lambda.Function;
   public readonly serviceToken: string;
   private readonly networking: ProviderNetworking;
-  private readonly grantedTokenSecrets = new Set<secretsmanager.ISecret>();
-  private readonly grantedTokenKeys = new Set<kms.IKey>();
+  private readonly granted: ReadGrants = { secrets: new Set(), keys: new Set() };
   /** The statement being filled, per set of actions. */
   private readonly ownedSecretsStatements = new Map<string, iam.PolicyStatement>();
   private rotation?: RotationShared;
@@ -124,11 +130,12 @@ export class PocketIdProvider extends Construct {
   }
 
   /**
-   * Lets the handler read an instance's API token secret (once per secret and key): the secret's own
-   * key comes with grantRead; `encryptionKey` is one the imported secret does not carry.
+   * Lets the handler read a secret it does not own (once per secret and key): an instance's API token,
+   * a client secret the user brings. The secret's own key comes with grantRead; `encryptionKey` is one
+   * the imported secret does not carry.
    */
-  public grantTokenRead(secret: secretsmanager.ISecret, encryptionKey?: kms.IKey): void {
-    grantTokenReadTo(this.handler, this.grantedTokenSecrets, this.grantedTokenKeys, secret, encryptionKey);
+  public grantRead(secret: secretsmanager.ISecret, encryptionKey?: kms.IKey): void {
+    grantReadTo(this.handler, this.granted, secret, encryptionKey);
   }
 
   /**
@@ -160,7 +167,7 @@ export class PocketIdProvider extends Construct {
       vpcSubnets: this.networking.vpc ? this.networking.vpcSubnets : undefined,
       securityGroups: this.networking.vpc ? this.networking.securityGroups : undefined,
     });
-    grantTokenReadTo(fn, shared.grantedTokens, shared.grantedKeys, tokenSecret, tokenKey);
+    grantReadTo(fn, shared.granted, tokenSecret, tokenKey);
     return fn;
   }
 
@@ -197,7 +204,7 @@ export class PocketIdProvider extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'aws-cdk-lib\'s RotationSchedule grants secretsmanager:GetRandomPassword (no resource scoping exists for it); a function in a VPC also needs EC2 network interface actions.',
     });
-    this.rotation = { role, logGroup, grantedTokens: new Set(), grantedKeys: new Set() };
+    this.rotation = { role, logGroup, granted: { secrets: new Set(), keys: new Set() } };
     return this.rotation;
   }
 
@@ -233,20 +240,14 @@ export class PocketIdProvider extends Construct {
   }
 }
 
-/** Lets `fn` read an API token secret (once per secret and key). */
-function grantTokenReadTo(
-  fn: lambda.Function,
-  grantedSecrets: Set<secretsmanager.ISecret>,
-  grantedKeys: Set<kms.IKey>,
-  secret: secretsmanager.ISecret,
-  encryptionKey: kms.IKey | undefined,
-): void {
-  if (!grantedSecrets.has(secret)) {
-    grantedSecrets.add(secret);
+/** Lets `fn` read a secret it does not own (once per secret and key; `granted` holds what it may read already). */
+function grantReadTo(fn: lambda.Function, granted: ReadGrants, secret: secretsmanager.ISecret, encryptionKey: kms.IKey | undefined): void {
+  if (!granted.secrets.has(secret)) {
+    granted.secrets.add(secret);
     secret.grantRead(fn);
   }
-  if (encryptionKey && !grantedKeys.has(encryptionKey)) {
-    grantedKeys.add(encryptionKey);
+  if (encryptionKey && !granted.keys.has(encryptionKey)) {
+    granted.keys.add(encryptionKey);
     grantKeyUseTo(fn, encryptionKey, ['kms:Decrypt']);
   }
 }

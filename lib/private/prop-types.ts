@@ -90,6 +90,11 @@ export function isEntityConstruct(value: unknown, attribute: string): boolean {
   return Construct.isConstruct(value) && typeof (value as unknown as Record<string, unknown>)[attribute] === 'string';
 }
 
+/** A Secrets Manager secret (ISecret), made here or imported. */
+export function isSecret(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { secretArn?: unknown }).secretArn === 'string';
+}
+
 /** How a value looks in an error message: its type, and the value itself when it is short. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -2,6 +2,8 @@
 export interface RotationInput {
   readonly isPublic?: boolean;
   readonly rotates: boolean;
+  /** Whether the client secret is one the user brings (clientSecret). */
+  readonly bringsSecret?: boolean;
   /** Seconds between rotations: from automaticallyAfter, or a rate() expression; undefined for cron() or a token. */
   readonly intervalSeconds?: number;
   readonly automaticallyAfterSeconds?: number;
@@ -22,6 +24,9 @@ export function validateSecretRotation(input: RotationInput): string[] {
   const problems: string[] = [];
   if (input.isPublic && input.rotates) problems.push('secretRotation needs a confidential client: a public client (isPublic: true) has no secret to rotate');
   if (input.isPublic && input.lifetimeSeconds !== undefined) problems.push('secretLifetime needs a confidential client: a public client (isPublic: true) has no secret');
+  if (input.bringsSecret && input.rotates) {
+    problems.push('clientSecret cannot be combined with secretRotation: a secret you bring is rotated by you (put the new value into it, then change clientSecretVersion)');
+  }
   if (input.bothSchedules) problems.push('secretRotation takes automaticallyAfter or scheduleExpression, not both');
   const after = input.automaticallyAfterSeconds;
   if (after !== undefined && (after < MIN_INTERVAL_SECONDS || after > MAX_INTERVAL_SECONDS)) {

@@ -29,6 +29,10 @@ export interface OidcClientInput {
   readonly refreshTokenLifetimeMinutes?: number;
   readonly backchannelLogoutUrl?: string;
   readonly federatedIdentities?: readonly FederatedIdentityInput[];
+  /** Whether the client secret is one the user brings (clientSecret). */
+  readonly bringsSecret?: boolean;
+  readonly clientSecretField?: string;
+  readonly clientSecretVersion?: string;
 }
 
 /** The values of a federated identity that can be checked without a server. */
@@ -52,6 +56,7 @@ export function validateOidcClient(input: OidcClientInput): string[] {
     ...checkLifetime('accessTokenLifetime', input.accessTokenLifetimeMinutes),
     ...checkLifetime('refreshTokenLifetime', input.refreshTokenLifetimeMinutes),
     ...(input.federatedIdentities ?? []).flatMap(checkFederatedIdentity),
+    ...checkBroughtSecret(input),
   ];
 }
 
@@ -153,6 +158,20 @@ function checkBackchannelLogoutUrl(input: OidcClientInput): string[] {
     return [`backchannelLogoutUrl must use https:// for a public client (isPublic: true) (got '${truncate(value)}')`];
   }
   return [];
+}
+
+/** A client secret the user brings needs a confidential client; its field and its version mean nothing without it. */
+function checkBroughtSecret(input: OidcClientInput): string[] {
+  const problems: string[] = [];
+  if (input.bringsSecret && input.isPublic) problems.push('clientSecret needs a confidential client: a public client (isPublic: true) has no secret');
+  if (!input.bringsSecret && input.clientSecretField !== undefined) {
+    problems.push('clientSecretField needs clientSecret: it names the field of that secret\'s JSON value that holds the client secret');
+  }
+  if (!input.bringsSecret && input.clientSecretVersion !== undefined) {
+    problems.push('clientSecretVersion needs clientSecret: changing it rolls out the value that secret holds');
+  }
+  if (input.clientSecretField === '') problems.push('clientSecretField must not be empty: leave it out to use clientSecret\'s whole value as the client secret');
+  return problems;
 }
 
 function parseUrl(value: string): URL | undefined {

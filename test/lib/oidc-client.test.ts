@@ -1,4 +1,4 @@
-import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -29,6 +29,19 @@ const ISSUER = 'https://agent.example.com';
 function jwk(changes: Record<string, string | undefined> = {}): string {
   const key: Record<string, string | undefined> = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'agent-1', ...changes };
   return JSON.stringify(Object.fromEntries(Object.entries(key).filter(([, value]) => value !== undefined)));
+}
+
+/** The stack's KMS key lets the role whose logical id contains `role` decrypt, through Secrets Manager only. */
+function expectDecryptThroughSecretsManager(template: Template, role: string): void {
+  template.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: {
+      Statement: Match.arrayWith([Match.objectLike({
+        Action: 'kms:Decrypt',
+        Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp(role), 'Arn'] } },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      })]),
+    },
+  });
 }
 
 function clientProps(pocketId: PocketId, extra: Partial<OidcClientProps> = {}): OidcClientProps {
@@ -134,15 +147,7 @@ describe('OidcClient', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('WebAppSecret') } })]) },
     });
     // A key in the same stack takes the grant in its key policy, for reads through Secrets Manager only.
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Action: 'kms:Decrypt',
-          Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('AppRole'), 'Arn'] } },
-          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
-        })]),
-      },
-    });
+    expectDecryptThroughSecretsManager(template, 'AppRole');
   });
 
   test('grantReadSecret on a public client fails, naming the client and why', () => {
@@ -320,5 +325,90 @@ describe('OidcClient secret rotation', () => {
     const stack = newStack();
     new OidcClient(stack, 'Expiring', clientProps(pocketIdIn(stack), { secretLifetime: Duration.days(90) }));
     Annotations.fromStack(stack).hasWarning('/Stack/Expiring', Match.stringLikeRegexp('secretLifetime is set without secretRotation'));
+  });
+});
+
+describe('OidcClient with a client secret the user brings', () => {
+  const SOURCE_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:apps/web/oidc-secret-XyZ123';
+
+  function sourceIn(stack: Stack): secretsmanager.ISecret {
+    return secretsmanager.Secret.fromSecretCompleteArn(stack, 'Source', SOURCE_ARN);
+  }
+
+  function handlerStatements(template: Template): any[] {
+    const handlerRole = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.includes('HandlerRole'))!;
+    return Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy: any) => JSON.stringify(policy.Properties.Roles).includes(handlerRole))
+      .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+  }
+
+  test('the custom resource names the secret, its field and version; the handler may read it', () => {
+    const stack = newStack();
+    const client = new OidcClient(stack, 'WebApp', clientProps(pocketIdIn(stack), {
+      clientSecret: sourceIn(stack),
+      clientSecretField: 'secret',
+      clientSecretVersion: '2',
+    }));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::PocketIdOidcClient', {
+      ClientSecretSource: SOURCE_ARN,
+      ClientSecretField: 'secret',
+      ClientSecretVersion: '2',
+      SecretArn: { Ref: Match.stringLikeRegexp('WebAppSecret') },
+    });
+    expect(handlerStatements(template)).toEqual(expect.arrayContaining([expect.objectContaining({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Resource: SOURCE_ARN,
+    })]));
+    // The construct still owns the credentials secret that apps read.
+    expect(client.secret).toBeDefined();
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+
+  test('a secret made in the stack: its value never reaches the custom resource; the handler may decrypt with its key', () => {
+    const stack = newStack();
+    const value = `brought-${'v'.repeat(24)}`;
+    const key = new kms.Key(stack, 'SourceKey');
+    const source = new secretsmanager.Secret(stack, 'Source', { encryptionKey: key, secretStringValue: SecretValue.unsafePlainText(value) });
+    new OidcClient(stack, 'WebApp', clientProps(pocketIdIn(stack), { clientSecret: source }));
+    const template = Template.fromStack(stack);
+    const [resource] = Object.values(template.findResources('Custom::PocketIdOidcClient')) as any[];
+    expect(resource.Properties.ClientSecretSource).toEqual({ Ref: stack.getLogicalId(source.node.defaultChild as any) });
+    expect(JSON.stringify(resource.Properties)).not.toContain(value);
+    expect(resource.Properties.ClientSecretField).toBeUndefined();
+    expect(resource.Properties.ClientSecretVersion).toBeUndefined();
+    expect(handlerStatements(template)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: resource.Properties.ClientSecretSource }),
+    ]));
+    expectDecryptThroughSecretsManager(template, 'HandlerRole');
+  });
+
+  test('two clients that bring the same secret grant the handler once', () => {
+    const stack = newStack();
+    const pocketId = pocketIdIn(stack);
+    const source = sourceIn(stack);
+    new OidcClient(stack, 'A', clientProps(pocketId, { clientSecret: source }));
+    new OidcClient(stack, 'B', clientProps(pocketId, { clientSecret: source }));
+    const reads = handlerStatements(Template.fromStack(stack)).filter((statement) => statement.Resource === SOURCE_ARN);
+    expect(reads).toHaveLength(1);
+  });
+
+  test.each<[string, (stack: Stack) => Partial<OidcClientProps>, string]>([
+    ['a public client', (stack) => ({ isPublic: true, clientSecret: sourceIn(stack) }), 'clientSecret needs a confidential client: a public client (isPublic: true) has no secret'],
+    ['rotation', (stack) => ({ clientSecret: sourceIn(stack), secretRotation: {} }), 'clientSecret cannot be combined with secretRotation: a secret you bring is rotated by you'],
+    ['a field without the secret', () => ({ clientSecretField: 'secret' }), 'clientSecretField needs clientSecret'],
+    ['a version without the secret', () => ({ clientSecretVersion: '2' }), 'clientSecretVersion needs clientSecret'],
+    ['an empty field', (stack) => ({ clientSecret: sourceIn(stack), clientSecretField: '' }), 'clientSecretField must not be empty'],
+    ['an ARN where a secret belongs', () => ({ clientSecret: SOURCE_ARN as any }), 'clientSecret must be a Secrets Manager secret (ISecret)'],
+    ['a number for the version', (stack) => ({ clientSecret: sourceIn(stack), clientSecretVersion: 2 as any }), 'clientSecretVersion must be a string (got the number 2)'],
+  ])('synth refuses %s, naming the field and the rule', (_, extra, message) => {
+    const stack = newStack();
+    expect(() => new OidcClient(stack, 'Bad', clientProps(pocketIdIn(stack), extra(stack)))).toThrow(message);
+  });
+
+  test('a lifetime is a warning that says to roll out a new value before it runs out', () => {
+    const stack = newStack();
+    new OidcClient(stack, 'Expiring', clientProps(pocketIdIn(stack), { clientSecret: sourceIn(stack), secretLifetime: Duration.days(90) }));
+    Annotations.fromStack(stack).hasWarning('/Stack/Expiring', Match.stringLikeRegexp('put a new value into clientSecret and change clientSecretVersion'));
   });
 });
