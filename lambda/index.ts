@@ -1,17 +1,13 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { TimeBudget } from './budget';
-import { connect, Connection, parseTimeoutSeconds, validateConnection } from './connection';
-import { InputError, truncateMessage } from './errors';
-import { endOf, reportable } from './invocation';
-import { createLogger, Logger } from './logger';
-import { Redactor } from './redactor';
+import { Connection, validateConnection } from './connection';
+import { InputError } from './errors';
+import { InvocationTools, runInvocation, withConnection } from './invocation';
 import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './release';
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
 import { user } from './resources/user';
 import { userGroup } from './resources/user-group';
-import { SecretsStore } from './secrets';
 import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
 
 export { rotate } from './rotation';
@@ -24,41 +20,23 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.LOOKUP]: lookup,
 };
 
-interface Tools {
-  readonly logger: Logger;
-  readonly redactor: Redactor;
-  readonly secrets: SecretsStore;
-  readonly start: number;
-  readonly end: number;
-}
-
 /**
  * The entry point behind the Provider framework: dispatches each CloudFormation event to the module of
  * its resource type. Errors leave as short messages that name the operation and never a secret.
  */
 export async function handler(event: CloudFormationCustomResourceEvent, lambdaContext?: Context): Promise<HandlerResult> {
   const properties = event.ResourceProperties as unknown as CommonProperties;
-  const redactor = new Redactor();
-  const logger = createLogger(properties.LogLevel, (text) => redactor.scrub(text), {
+  const logFields = {
     requestType: event.RequestType,
     resourceType: event.ResourceType,
     logicalResourceId: event.LogicalResourceId,
     physicalResourceId: 'PhysicalResourceId' in event ? event.PhysicalResourceId : undefined,
     requestId: event.RequestId,
-  });
-  const secrets = new SecretsStore();
-  try {
-    return await dispatch(event, properties, { logger, redactor, secrets, start: Date.now(), end: endOf(lambdaContext) });
-  } catch (error) {
-    const message = truncateMessage(redactor.scrub((error as Error)?.message ?? String(error)));
-    logger.error('operation failed', { error: message });
-    throw reportable(message);
-  } finally {
-    secrets.destroy();
-  }
+  };
+  return runInvocation(properties.LogLevel, logFields, lambdaContext, (tools) => dispatch(event, properties, tools));
 }
 
-async function dispatch(event: CloudFormationCustomResourceEvent, properties: CommonProperties, tools: Tools): Promise<HandlerResult> {
+async function dispatch(event: CloudFormationCustomResourceEvent, properties: CommonProperties, tools: InvocationTools): Promise<HandlerResult> {
   const resource = RESOURCES[event.ResourceType];
   if (!resource) {
     throw new Error(`This cdk-pocket-id handler does not know resource type ${event.ResourceType}: update cdk-pocket-id.`);
@@ -76,19 +54,12 @@ async function dispatch(event: CloudFormationCustomResourceEvent, properties: Co
     // Nothing to remove: no token read, no request, so a stack still deletes when Pocket-ID is gone.
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
-  const budget = new TimeBudget(tools.start, tools.end, parseTimeoutSeconds(properties.TimeoutSeconds) * 1000);
-  const deadline = () => budget.deadline();
-  const connection = await connect(properties, { ...tools, deadline });
-  const { api } = connection;
-  try {
+  return withConnection(properties, tools, async (connection, contextAt) => {
     const release = event.RequestType === 'Delete' ? connection.release : await releaseThatTakes(resource, event, connection);
-    const context: OperationContext = { api, release, secrets: tools.secrets, logger: tools.logger, redactor: tools.redactor, budget };
-    const result = await runOperation(resource, event, context);
+    const result = await runOperation(resource, event, contextAt(release));
     tools.logger.info('finished', { physicalResourceId: result.PhysicalResourceId });
     return result;
-  } finally {
-    api.close();
-  }
+  });
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Context } from 'aws-lambda';
-import { TimeBudget } from './budget';
 import {
   ClientSecretInfo,
   createClientSecret,
@@ -16,14 +15,12 @@ import {
   revokeClientSecret,
   secretMadeFrom,
 } from './client-secrets';
-import { connect, parseTimeoutSeconds, validateConnection } from './connection';
-import { InputError, truncateMessage } from './errors';
-import { endOf, reportable } from './invocation';
-import { createLogger } from './logger';
-import { Redactor } from './redactor';
+import { validateConnection } from './connection';
+import { InputError } from './errors';
+import { runInvocation, withConnection } from './invocation';
 import { assertSupportedMajor } from './release';
 import { OperationContext } from './resource';
-import { ClientCredentials, credentialsOf, parseCredentials, SecretsStore, SecretVersionInfo } from './secrets';
+import { ClientCredentials, credentialsOf, parseCredentials, SecretVersionInfo } from './secrets';
 import { ROTATION_SETTINGS_ENV, RotationSettings, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
 import { parseJsonObject } from '../lib/private/json';
 
@@ -55,38 +52,21 @@ interface Rotation {
  * Pocket-ID holds it, so no live secret is ever unstored; finishSecret alone moves AWSCURRENT.
  */
 export async function rotate(event: RotationEvent, lambdaContext?: Context): Promise<void> {
-  const start = Date.now();
-  const redactor = new Redactor();
   const settings = readSettings(process.env[ROTATION_SETTINGS_ENV]);
-  const logger = createLogger(settings?.LogLevel, (text) => redactor.scrub(text), {
-    step: event?.Step,
-    secretId: event?.SecretId,
-    version: event?.ClientRequestToken,
-  });
-  const secrets = new SecretsStore();
-  try {
+  const logFields = { step: event?.Step, secretId: event?.SecretId, version: event?.ClientRequestToken };
+  const describe = (message: string) => `${event?.Step ?? 'rotation'} of secret ${event?.SecretId}: ${message}`;
+  await runInvocation(settings?.LogLevel, logFields, lambdaContext, async (tools) => {
     const step = STEPS[event?.Step];
     if (!step) throw new Error(`Unknown rotation step ${JSON.stringify(event?.Step)}: expected one of ${Object.keys(STEPS).join(', ')}`);
     const problems = settingsProblems(settings);
     if (problems.length > 0) throw new InputError(`The rotation function's ${ROTATION_SETTINGS_ENV}`, problems);
-    logger.info('starting');
-    const budget = new TimeBudget(start, endOf(lambdaContext), parseTimeoutSeconds(settings!.TimeoutSeconds) * 1000);
-    const connection = await connect(settings!, { secrets, logger, redactor, deadline: () => budget.deadline() });
-    try {
+    tools.logger.info('starting');
+    await withConnection(settings!, tools, async (connection, contextAt) => {
       assertSupportedMajor(connection.release, settings!.BaseUrl);
-      const context: OperationContext = { api: connection.api, release: connection.release, secrets, logger, redactor, budget };
-      await step({ secretArn: event.SecretId, token: event.ClientRequestToken, settings: settings!, context });
-    } finally {
-      connection.api.close();
-    }
-    logger.info('finished');
-  } catch (error) {
-    const message = truncateMessage(redactor.scrub((error as Error)?.message ?? String(error)));
-    logger.error('rotation step failed', { error: message });
-    throw reportable(`${event?.Step ?? 'rotation'} of secret ${event?.SecretId}: ${message}`);
-  } finally {
-    secrets.destroy();
-  }
+      await step({ secretArn: event.SecretId, token: event.ClientRequestToken, settings: settings!, context: contextAt(connection.release) });
+    });
+    tools.logger.info('finished');
+  }, describe);
 }
 
 /**
@@ -232,8 +212,8 @@ async function putInPocketId(rotation: Rotation, state: RotationState, pending: 
   const secrets = listed ?? await listClientSecrets(pending.clientId, context);
   const recordedHere = [...state.recorded].filter(([, versionId]) => versionId === token).map(([secretId]) => secretId);
   if (recordedHere.some((secretId) => secrets.some((secret) => secret.id === secretId))) return;
-  const othersRecorded = new Set(state.recorded.keys());
-  const earlier = secretMadeFrom(secrets.filter((secret) => !othersRecorded.has(secret.id)), pending.clientSecret);
+  const recordedIds = new Set(state.recorded.keys());
+  const earlier = secretMadeFrom(secrets.filter((secret) => !recordedIds.has(secret.id)), pending.clientSecret);
   const expiresAt = expiryOf(optionalSeconds(rotation.settings.SecretLifetimeSeconds));
   const secretId = earlier?.id ?? (await createClientSecret(pending.clientId, { secret: pending.clientSecret, expiresAt }, context)).id;
   await recordSecretId(context.secrets, secretArn, token, secretId);

@@ -236,7 +236,7 @@ async function ensureStoredSecret(clientId: string, properties: OidcClientProper
   // Only a secret this library wrote to (it holds credentials, of this client or another) has a version before that worth a look.
   const written = parseCredentials(stored.value) !== undefined;
   const { previousArn, brought } = repair;
-  const live = await firstLive(clientId, [
+  const { live, listed } = await firstLive(clientId, [
     () => stored.credentials,
     async () => (written ? (await readPreviousStored(secretArn, clientId, operation))?.credentials : undefined),
     async () => (previousArn ? (await readStored(previousArn, clientId, operation)).credentials : undefined),
@@ -245,11 +245,18 @@ async function ensureStoredSecret(clientId: string, properties: OidcClientProper
     const value = brought ?? await readBroughtSecret(properties, operation);
     if (brought !== undefined) operation.logger.info('replacing the client secret with the value of clientSecret', { clientId });
     else operation.logger.warn('no stored client secret that Pocket-ID still holds: replacing it', { clientId, brought: value !== undefined });
-    await replaceSecret(clientId, properties, stored, operation, { clientExisted: true, othersMayExist: true, madeHere: repair.madeHere, value });
+    const replacement = { clientExisted: true, othersMayExist: true, madeHere: repair.madeHere, value, listed };
+    await replaceSecret(clientId, properties, stored, operation, replacement);
     return;
   }
   const wanted = credentialsOf(clientId, live.clientSecret, properties);
   if (JSON.stringify(stored.credentials) !== JSON.stringify(wanted)) await writeCredentials(secretArn, wanted, stored, operation);
+}
+
+/** The first live candidate, and the client's secrets when they had to be listed to tell. */
+interface LiveSearch {
+  readonly live?: ClientCredentials;
+  readonly listed?: ClientSecretInfo[];
 }
 
 /** The first candidate (holding `value`, when given) whose secret Pocket-ID still holds live for the client. */
@@ -258,44 +265,47 @@ async function firstLive(
   candidates: ReadonlyArray<() => Promise<ClientCredentials | undefined> | ClientCredentials | undefined>,
   context: OperationContext,
   value?: string,
-): Promise<ClientCredentials | undefined> {
-  let secrets: ClientSecretInfo[] | undefined;
+): Promise<LiveSearch> {
+  let listed: ClientSecretInfo[] | undefined;
   for (const candidate of candidates) {
     const found = await candidate();
     if (!found || (value !== undefined && found.clientSecret !== value)) continue;
-    secrets ??= await listClientSecrets(clientId, context);
-    if (secrets.some((secret) => isLive(secret) && holdsValue(secret, found.clientSecret))) return found;
+    listed ??= await listClientSecrets(clientId, context);
+    if (listed.some((secret) => isLive(secret) && holdsValue(secret, found.clientSecret))) return { live: found, listed };
   }
-  return undefined;
+  return { listed };
 }
 
 /**
  * Whether the client existed before this operation, whether it may hold secrets nobody stored, whether
- * this resource made it, and the new secret's value when the user brings it.
+ * this resource made it, the new secret's value when the user brings it, and the client's secrets when
+ * this operation has just listed them.
  */
 interface Replacement {
   readonly clientExisted: boolean;
   readonly othersMayExist: boolean;
   readonly madeHere?: boolean;
   readonly value?: string;
+  readonly listed?: ClientSecretInfo[];
 }
 
 /**
  * Has Pocket-ID make a secret (of the value given, else one it generates; expiring after
  * secretLifetime, if set), stores it and records its id, then revokes the secrets it replaces: for a
  * client that existed, those this library made (every one, with exclusive secrets); for a new one on
- * 2.17+, the one Pocket-ID made with it, which nobody could read. Last, because a revoked secret cannot be brought back. For a client that existed, every
- * secret made from here on is revoked again on failure, arranged before the POST, whose answer may be
- * lost after Pocket-ID made the secret (a new client is removed whole instead).
+ * 2.17+, the one Pocket-ID made with it, which nobody could read. Last, because a revoked secret
+ * cannot be brought back. For a client that existed, every secret made from here on is revoked again
+ * on failure, arranged before the POST, whose answer may be lost after Pocket-ID made the secret (a new
+ * client is removed whole instead).
  */
 async function replaceSecret(
   clientId: string,
   properties: OidcClientProperties,
   stored: StoredSecret | undefined,
   operation: Operation,
-  { clientExisted, othersMayExist, madeHere, value }: Replacement,
+  { clientExisted, othersMayExist, madeHere, value, listed }: Replacement,
 ): Promise<void> {
-  const before = clientExisted || othersMayExist ? await listClientSecrets(clientId, operation) : [];
+  const before = clientExisted || othersMayExist ? listed ?? await listClientSecrets(clientId, operation) : [];
   if (clientExisted) {
     const known = before.map((secret) => secret.id);
     operation.undo.add(`the new secrets of OIDC client ${clientId}`, () => revokeAllBut(clientId, known, operation), {

@@ -51,6 +51,9 @@ export interface PocketIdBinding {
 /** What a rotation function knows besides the connection. */
 export type RotationPolicy = Omit<RotationSettings, keyof ConnectionProperties | 'ContractVersion'>;
 
+/** What differs between the functions made from the bundled handler. */
+type BundledFunctionProps = Required<Pick<lambda.FunctionProps, 'description' | 'handler' | 'role' | 'logGroup'>> & Pick<lambda.FunctionProps, 'environment'>;
+
 /** What every rotation function of a stack shares: one role, one log group. */
 interface RotationShared {
   readonly role: iam.Role;
@@ -102,20 +105,11 @@ export class PocketIdProvider extends Construct {
     const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     const role = this.createHandlerRole(handlerLogs);
 
-    this.handler = new lambda.Function(this, 'Handler', {
+    this.handler = this.bundledFunction(this, 'Handler', {
       description: 'cdk-pocket-id: manages Pocket-ID clients, users and groups for this stack',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(assertHandlerAssetBuilt()),
       handler: 'index.handler',
-      timeout: Duration.minutes(5),
-      memorySize: 256,
       role,
       logGroup: handlerLogs,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      vpc: networking.vpc,
-      vpcSubnets: networking.vpc ? networking.vpcSubnets : undefined,
-      securityGroups: networking.vpc ? networking.securityGroups : undefined,
     });
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.THREE_MONTHS });
@@ -151,21 +145,12 @@ export class PocketIdProvider extends Construct {
     tokenKey?: kms.IKey,
   ): lambda.Function {
     const shared = this.rotationShared();
-    const fn = new lambda.Function(scope, id, {
+    const fn = this.bundledFunction(scope, id, {
       description: 'cdk-pocket-id: rotates an OIDC client secret in Pocket-ID (Secrets Manager rotation function)',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(assertHandlerAssetBuilt()),
       handler: 'index.rotate',
-      timeout: Duration.minutes(5),
-      memorySize: 256,
       role: shared.role,
       logGroup: shared.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
       environment: { [ROTATION_SETTINGS_ENV]: Stack.of(scope).toJsonString(settings) },
-      vpc: this.networking.vpc,
-      vpcSubnets: this.networking.vpc ? this.networking.vpcSubnets : undefined,
-      securityGroups: this.networking.vpc ? this.networking.securityGroups : undefined,
     });
     grantReadTo(fn, shared.granted, tokenSecret, tokenKey);
     return fn;
@@ -187,6 +172,22 @@ export class PocketIdProvider extends Construct {
     }
     statement.addResources(secret.secretArn);
     if (secret.encryptionKey) this.grantKeyUse(secret.encryptionKey, ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
+  }
+
+  /** A function running the bundled handler's `entry.handler` export, on the stack's networking. */
+  private bundledFunction(scope: Construct, id: string, props: BundledFunctionProps): lambda.Function {
+    return new lambda.Function(scope, id, {
+      ...props,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(assertHandlerAssetBuilt()),
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: this.networking.vpc,
+      vpcSubnets: this.networking.vpc ? this.networking.vpcSubnets : undefined,
+      securityGroups: this.networking.vpc ? this.networking.securityGroups : undefined,
+    });
   }
 
   /** Lets the handler use a KMS key through Secrets Manager only. */
