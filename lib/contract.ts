@@ -162,6 +162,12 @@ export interface UserProperties extends CommonProperties {
   readonly LoginLinkSecretArn?: string;
   /** "true": ask Pocket-ID to email the user a login link at creation. */
   readonly EmailLoginLink?: string;
+  /**
+   * Ids of groups the user joins, written from the user's side (PUT /users/:id/user-groups): the
+   * memberships this resource declares are its own, others (added in the UI, or by a group that does
+   * not declare members) stay. Absent: the user's groups are not managed here.
+   */
+  readonly UserGroupIds?: string[];
 }
 
 /** Response Data of a user. */

@@ -140,9 +140,18 @@ export class UserGroup extends Construct implements IUserGroup {
     if (!this.members.includes(user)) this.members.push(user);
   }
 
+  /**
+   * Whether this group's resource writes its member list: users then cannot name it in their groups.
+   *
+   * @internal
+   */
+  public _declaresMembers(): boolean {
+    return this.managesMembers || this.members.length > 0;
+  }
+
   /** Undefined (not managed) until members are declared; once declared, the list, even empty. */
   private memberIds(): string[] | undefined {
-    if (!this.managesMembers && this.members.length === 0) return undefined;
+    if (!this._declaresMembers()) return undefined;
     return this.members.map((member) => member.userId);
   }
 }

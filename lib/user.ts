@@ -1,14 +1,18 @@
-import { Annotations, CustomResource, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, ResourceType, UserProperties } from './contract';
 import { PocketId } from './pocket-id';
-import { PocketIdLookup } from './private/lookup';
-import { assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkString, checkStringMap } from './private/prop-types';
+import { assertSameInstance, PocketIdLookup } from './private/lookup';
+import {
+  assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps,
+  isEntityConstruct,
+} from './private/prop-types';
 import { booleanProperty, claimProperties, known, knownClaims, knownSeconds, requireValue } from './private/properties';
 import { foldAsciiCase, UniqueName, UniqueNames } from './private/unique-names';
 import { validateUser } from './private/validation';
+import type { IUserGroup } from './user-group';
 
 /** A Pocket-ID user, managed here or referenced. */
 export interface IUser extends IConstruct {
@@ -115,6 +119,17 @@ export interface UserProps {
   readonly customClaims?: Record<string, string>;
 
   /**
+   * Groups the user joins, written from the user's side: an alternative to a group's `members` for
+   * groups that do not declare members (groups of another stack, say). Each membership has one writer:
+   * a group that declares members (`members` or `addMember()`) cannot be named here. The memberships
+   * this user declares are its own; others (added in Pocket-ID's UI) stay. More can be added with
+   * `addToGroup()`.
+   *
+   * @default - the user's groups are not managed here, unless `addToGroup()` is called
+   */
+  readonly groups?: IUserGroup[];
+
+  /**
    * A fixed user id (a UUID). Changing it replaces the user.
    *
    * @default - a UUID chosen at creation
@@ -181,6 +196,9 @@ export class User extends Construct implements IUser {
   /** The secret holding the one-time login link, when `loginLink` is set. */
   public readonly loginLinkSecret?: secretsmanager.ISecret;
 
+  private readonly groups: IUserGroup[] = [];
+  private readonly managesGroups: boolean;
+
   constructor(scope: Construct, id: string, props: UserProps) {
     super(scope, id);
     validateProps(this, props);
@@ -188,6 +206,9 @@ export class User extends Construct implements IUser {
     this.pocketId = props.pocketId;
     const binding = props.pocketId._bind(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.managesGroups = props.groups !== undefined && props.groups !== null;
+    (props.groups ?? []).forEach((group, index) => this.addDeclaredGroup(group, `groups[${index}]`));
+    this.node.addValidation({ validate: () => this.membershipWriterConflicts() });
 
     if (props.loginLink) {
       this.loginLinkSecret = createLoginLinkSecret(this, props.loginLink, removalPolicy);
@@ -211,6 +232,7 @@ export class User extends Construct implements IUser {
       LoginLinkLifetimeSeconds: props.loginLink ? secondsProperty(props.loginLink.lifetime ?? Duration.days(1)) : undefined,
       LoginLinkSecretArn: this.loginLinkSecret?.secretArn,
       EmailLoginLink: booleanProperty(props.emailLoginLink),
+      UserGroupIds: Lazy.list({ produce: () => this.groupIds() }, { omitEmpty: false }) as string[],
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
@@ -222,6 +244,40 @@ export class User extends Construct implements IUser {
     this.username = props.username;
     warnWhenUserWouldBeDeleted(this, props.username, removalPolicy);
   }
+
+  /** Adds the user to a group, written from the user's side: the group must not declare members. */
+  public addToGroup(group: IUserGroup): void {
+    this.addDeclaredGroup(group, 'addToGroup(group)');
+  }
+
+  private addDeclaredGroup(group: IUserGroup, field: string): void {
+    const errors = checkObject(field, group, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)');
+    if (errors.length > 0) throw invalidProps(this, 'User', errors);
+    assertSameInstance(this.pocketId, group.pocketId, `User '${this.node.path}': ${field}`, `group '${group.node.path}'`);
+    if (!this.groups.includes(group)) this.groups.push(group);
+  }
+
+  /** Undefined (not managed) until groups are declared; once declared, the list, even empty. */
+  private groupIds(): string[] | undefined {
+    if (!this.managesGroups && this.groups.length === 0) return undefined;
+    return this.groups.map((group) => group.groupId);
+  }
+
+  /** Checked at synth, once every member was added: a membership is written by the group or by the user, never both. */
+  private membershipWriterConflicts(): string[] {
+    return this.groups.filter(declaresMembers).map((group) => `User '${this.node.path}': groups names the group '${group.node.path}', which declares `
+      + 'its members: a membership has one writer. Add the user to the group\'s members instead, or stop declaring members on the group');
+  }
+}
+
+/** Whether the group's resource writes its member list (members declared, or addMember() called). */
+function declaresMembers(group: IUserGroup): boolean {
+  const writer = group as IUserGroup & { _declaresMembers?: () => boolean };
+  return typeof writer._declaresMembers === 'function' && writer._declaresMembers();
+}
+
+function isGroup(value: unknown): boolean {
+  return isEntityConstruct(value, 'groupId') && (value as IUserGroup).pocketId instanceof PocketId;
 }
 
 /** A user referenced by id, or by username through a deploy-time lookup. */
@@ -302,6 +358,7 @@ function checkTypes(props: UserProps): string[] {
       ...checkObject('loginLink.encryptionKey', loginLink.encryptionKey, (value) => typeof (value as kms.IKey).keyArn === 'string', 'a KMS key (IKey)'),
     ] : []),
     ...checkBoolean('emailLoginLink', props.emailLoginLink),
+    ...checkObjectList('groups', props.groups, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)'),
     ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
   ];
 }

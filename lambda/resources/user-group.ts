@@ -6,6 +6,7 @@ import { FieldTable, heldWithout } from '../fields';
 import { isUncertain } from '../http-client';
 import { entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readString, sameSet, shapeProblems } from '../properties';
+import { checkIdList, desiredMembers, listIds, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
 
 /** What the previous properties declared; a new group has nothing declared before. */
@@ -29,8 +30,6 @@ interface PocketIdGroup extends PocketIdEntity {
  */
 const ADOPTION_WINDOW_MS = 15 * 60_000;
 const MEMBERSHIP_MODES: readonly string[] = Object.values(MembershipMode);
-/** Ids named in one error message at most: the message must stay well under CloudFormation's 4 KB. */
-const MAX_IDS_IN_MESSAGE = 10;
 
 const FIELD_LIST: FieldTable<UserGroupProperties>['fields'] = [
   { property: 'Name', api: 'name', read: readString, pocketIdDefault: undefined },
@@ -143,7 +142,7 @@ function whyNotFromThisCreate(group: PocketIdGroup, properties: UserGroupPropert
   if (!claimsOf(group).every((claim) => declared.some((d) => d.key === claim.key && d.value === claim.value))) {
     return 'it has custom claims this resource does not declare';
   }
-  const declaredMembers = readMemberIds(properties.MemberUserIds) ?? [];
+  const declaredMembers = readIdList(properties.MemberUserIds) ?? [];
   if (!memberIdsOf(group).every((id) => declaredMembers.includes(id))) return 'it has members this resource does not declare';
   if (listOf(group.allowedOidcClients).length > 0) return 'OIDC clients already admit it';
   return undefined;
@@ -167,8 +166,8 @@ function reconcileGroupClaims(group: PocketIdGroup, properties: UserGroupPropert
  */
 async function reconcileMembers(group: PocketIdGroup, properties: UserGroupProperties, previous: PreviouslyDeclared, operation: Operation) {
   const current = memberIdsOf(group);
-  const declared = readMemberIds(properties.MemberUserIds);
-  const wanted = desiredMembers(current, declared, readMemberIds(previous.MemberUserIds), membershipModeOf(properties));
+  const declared = readIdList(properties.MemberUserIds);
+  const wanted = desiredMembers(current, declared, readIdList(previous.MemberUserIds), membershipModeOf(properties));
   if (wanted === undefined || sameSet(current, wanted)) return;
   operation.undo.add(`the previous members of user group ${group.id}`, () => putMembers(group.id, current, operation), {
     partOf: group.id,
@@ -185,30 +184,6 @@ async function reconcileMembers(group: PocketIdGroup, properties: UserGroupPrope
     added: wanted.filter((id) => !current.includes(id)).length,
     removed: current.filter((id) => !wanted.includes(id)).length,
   });
-}
-
-/**
- * The member list this resource wants, or undefined when it manages no membership.
- * - merge: Pocket-ID's members stay (people added in the UI), the declared ones are added, and the
- *   ones declared before but no longer are removed;
- * - exclusive: the declared list is the whole membership;
- * - no list now, one before: the resource stops managing membership and takes back what it added,
- *   the previously declared members, in either mode. Exclusive mode does not empty the group: an
- *   absent list means "not managed", and `[]` is how to declare an empty group; anyone added since
- *   the last deploy stays.
- */
-export function desiredMembers(
-  current: string[],
-  declared: string[] | undefined,
-  previouslyDeclared: string[] | undefined,
-  mode: string,
-): string[] | undefined {
-  if (declared === undefined) {
-    return previouslyDeclared === undefined ? undefined : current.filter((id) => !previouslyDeclared.includes(id));
-  }
-  if (mode === MembershipMode.EXCLUSIVE) return unique(declared);
-  const noLongerDeclared = (previouslyDeclared ?? []).filter((id) => !declared.includes(id));
-  return unique([...current.filter((id) => !noLongerDeclared.includes(id)), ...declared]);
 }
 
 /** Pocket-ID answers with the group and its members. */
@@ -239,24 +214,13 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     customClaims: claimsRecord(claims),
   }));
   problems.push(...checkMembershipMode(properties.MembershipMode));
-  problems.push(...checkMemberIds(properties.MemberUserIds));
+  problems.push(...checkIdList(properties.MemberUserIds, 'members', 'user id'));
   return problems;
 }
 
 function checkMembershipMode(mode: unknown): string[] {
   if (mode === undefined || mode === null || MEMBERSHIP_MODES.includes(mode as string)) return [];
   return [`membershipMode must be one of ${MEMBERSHIP_MODES.map((m) => `'${m}'`).join(', ')} (got ${JSON.stringify(mode)})`];
-}
-
-function checkMemberIds(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) return ['members must be a list of user ids'];
-  return value.flatMap((id, index) => (typeof id === 'string' && id.trim() !== '' ? [] : [`members[${index}] must be a user id (got ${JSON.stringify(id)})`]));
-}
-
-function readMemberIds(value: string[] | undefined): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  return unique(value.map(String));
 }
 
 function membershipModeOf(properties: UserGroupProperties): string {
@@ -269,15 +233,6 @@ function readGroupOrFail(groupId: string, context: OperationContext): Promise<Po
 
 function memberIdsOf(group: PocketIdGroup): string[] {
   return listOf<{ id: string }>(group.users).map((user) => user.id);
-}
-
-function unique(ids: readonly string[]): string[] {
-  return [...new Set(ids)];
-}
-
-function listIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
-  return ids.length > MAX_IDS_IN_MESSAGE ? `${shown} and ${ids.length - MAX_IDS_IN_MESSAGE} more` : shown;
 }
 
 function groupPath(groupId: string): string {

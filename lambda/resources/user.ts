@@ -1,16 +1,19 @@
-import { UserAttributes, UserProperties } from '../../lib/contract';
+import { MembershipMode, UserAttributes, UserProperties } from '../../lib/contract';
 import { validateUser } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError } from '../errors';
 import { declaredFields, FieldTable, heldWithout, holdsFields, updateBody } from '../fields';
-import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields } from '../lifecycle';
-import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, shapeProblems, ShapeRules } from '../properties';
+import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntityOrFail } from '../lifecycle';
+import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, sameSet, shapeProblems, ShapeRules } from '../properties';
+import { checkIdList, desiredMembers, listIds, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
 import { writeSecret } from '../secrets';
 
 /** A user as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdUser extends PocketIdEntity {
   readonly username: string;
+  /** Preloaded in the answers to GET /users/:id, POST /users and PUT /users/:id/user-groups. */
+  readonly userGroups?: ReadonlyArray<{ readonly id: string }> | null;
 }
 
 /** What the login link secret holds, as JSON. */
@@ -46,9 +49,10 @@ const FIELDS: FieldTable<UserProperties> = { fields: FIELD_LIST, bodyOf: heldWit
  * Pocket-ID 2.14 puts a user created with no `userGroupIds` into its signup default groups
  * (backend/internal/service/user_service.go, CreateUser: applyDefaultGroups runs when the list is
  * empty, `[]` included), and drops ids of groups that do not exist (`Where("id IN ?")`). A created user
- * must join exactly the groups that declare it, and a join made by the server would race the group
- * resources' whole-list membership writes: so the create names a group that cannot exist (the nil
- * UUID: Pocket-ID's group ids are random UUIDs), and the server joins the user to none.
+ * must join exactly the groups that declare it (or that it declares), and a join made by the server
+ * would race the group resources' whole-list membership writes: so a create that declares no group
+ * names one that cannot exist (the nil UUID: Pocket-ID's group ids are random UUIDs), and the server
+ * joins the user to none.
  */
 const NO_GROUP = '00000000-0000-0000-0000-000000000000';
 
@@ -81,7 +85,7 @@ export const user = entityResource(USER);
 function makeUser(request: MakeRequest<UserProperties>, operation: Operation): Promise<Made<PocketIdUser>> {
   return createWithId(USER, {
     collectionPath: '/api/users',
-    createBody: (id, properties) => ({ id, ...declaredFields(FIELDS, properties), userGroupIds: [NO_GROUP] }),
+    createBody: (id, properties) => ({ id, ...declaredFields(FIELDS, properties), userGroupIds: groupsToCreateWith(properties) }),
     isDeclaredHere: (found, properties) => found.username === properties.Username,
     takeOver: (found, properties) => adopt(found, properties, operation),
     explainRefusal: (error, body) => explainRefusal(error, body, request.replacement),
@@ -105,7 +109,7 @@ async function adopt(existing: PocketIdUser, properties: UserProperties, operati
 }
 
 /**
- * Groups (exactly the declared ones: see NO_GROUP), claims, then the onboarding. The email goes last:
+ * Groups (see reconcileGroups), claims, then the onboarding. The email goes last:
  * of all the steps it is the one a failure after it could not take back; a user taken over had it
  * sent by the delivery that created it, and a second email would only confuse.
  */
@@ -116,7 +120,7 @@ async function reconcileUser(
   operation: Operation,
   origin: Origin,
 ): Promise<void> {
-  if (origin === 'created') await leaveUndeclaredGroups(held, operation);
+  await reconcileGroups(held, properties, previous, operation, origin);
   // Pocket-ID gave a user it just made its signup default claims without saying so in its answer.
   const heldClaims = origin === 'created' ? undefined : claimsOf(held);
   const owner = { kind: 'user', id: held.id, description: `user ${held.id}`, place: USER } as const;
@@ -128,15 +132,63 @@ async function reconcileUser(
   if (origin === 'created' && readBoolean(properties.EmailLoginLink)) await emailLoginLink(held.id, operation);
 }
 
+function groupsToCreateWith(properties: UserProperties): string[] {
+  const declared = readIdList(properties.UserGroupIds) ?? [];
+  return declared.length > 0 ? declared : [NO_GROUP];
+}
+
 /**
- * A server that joined the new user to groups anyway (one that refuses the NO_GROUP trick) has them
- * taken back at once. No undo: a failure later in the Create removes the user, memberships and all.
+ * The groups the user declares (UserGroupIds), written from the user's side: a new user is in exactly
+ * those (a server that joined it to its signup default groups anyway has them taken back); otherwise
+ * the memberships this resource declared are its own and others stay, as a group's merge mode does
+ * for members. Pocket-ID drops ids of groups that do not exist without a word: that fails.
  */
-async function leaveUndeclaredGroups(created: PocketIdUser, context: OperationContext): Promise<void> {
-  const joined = listOf<{ id: string }>(created.userGroups).map((group) => group.id);
-  if (joined.length === 0) return;
-  context.logger.warn('Pocket-ID put the new user into its signup default groups: taking them back', { userId: created.id, groups: joined.length });
-  await context.api.put('Leave the signup default groups', `${userPath(created.id)}/user-groups`, { userGroupIds: [] }, { expect: isEntity(created.id) });
+async function reconcileGroups(
+  held: PocketIdUser,
+  properties: UserProperties,
+  previous: Partial<UserProperties>,
+  operation: Operation,
+  origin: Origin,
+): Promise<void> {
+  const current = groupIdsOf(held);
+  const declared = readIdList(properties.UserGroupIds);
+  const wanted = origin === 'created' ? declared ?? [] : desiredMembers(current, declared, readIdList(previous.UserGroupIds), MembershipMode.MERGE);
+  if (wanted === undefined) return;
+  if (!sameSet(current, wanted)) {
+    // A user this operation made is removed whole on failure, its memberships with it.
+    if (origin !== 'created') {
+      operation.undo.add(`the previous groups of user ${held.id}`, () => putGroups(held.id, current, operation), {
+        partOf: held.id,
+        isUndone: async () => sameSet(groupIdsOf(await readEntityOrFail<PocketIdUser>(operation, USER, held.id)), current),
+      });
+    }
+    const kept = groupIdsOf(await putGroups(held.id, wanted, operation));
+    operation.logger.info('set the user\'s groups', {
+      userId: held.id,
+      joined: wanted.filter((id) => !current.includes(id)).length,
+      left: current.filter((id) => !wanted.includes(id)).length,
+    });
+    assertGroupsKept(wanted, kept, properties);
+    return;
+  }
+  assertGroupsKept(declared ?? [], current, properties);
+}
+
+function assertGroupsKept(wanted: readonly string[], kept: readonly string[], properties: UserProperties): void {
+  const unknown = wanted.filter((id) => !kept.includes(id));
+  if (unknown.length === 0) return;
+  throw new Error(`User '${properties.Username}': these groups are not Pocket-ID groups, so Pocket-ID left the user out of them: ${listIds(unknown)}. `
+    + 'Was a group deleted outside CloudFormation? Create the group again, or remove its id from the user\'s groups');
+}
+
+/** Pocket-ID answers with the user and its groups. */
+function putGroups(userId: string, groupIds: readonly string[], context: OperationContext): Promise<PocketIdUser> {
+  const hasGroups = (answer: unknown) => isEntity(userId)(answer) && (Array.isArray(answer.userGroups) || answer.userGroups === null);
+  return context.api.put<PocketIdUser>('Set the user\'s groups', `${userPath(userId)}/user-groups`, { userGroupIds: groupIds }, { expect: hasGroups });
+}
+
+function groupIdsOf(held: PocketIdUser): string[] {
+  return listOf<{ id: string }>(held.userGroups).map((group) => group.id);
 }
 
 function wantsLoginLink(properties: UserProperties): boolean {
@@ -294,6 +346,7 @@ function validateProperties(raw: Record<string, unknown>): string[] {
   if (properties.LoginLinkLifetimeSeconds !== undefined && !properties.LoginLinkSecretArn) {
     problems.push('loginLink needs LoginLinkSecretArn, the secret that receives the link (the construct sets it)');
   }
+  problems.push(...checkIdList(properties.UserGroupIds, 'groups', 'group id'));
   if (readBooleanOrUndefined(properties.EmailLoginLink) && properties.Email === undefined) {
     problems.push('emailLoginLink needs email: Pocket-ID can only email a user who has an address');
   }

@@ -411,6 +411,61 @@ describe('Pocket-ID\'s signup defaults', () => {
   });
 });
 
+describe('groups written from the user\'s side', () => {
+  let readers: string;
+  let writers: string;
+  let ops: string;
+  const groupIdsOf = async (userId: string) => ((await directory.user(userId)).userGroups ?? []).map((group: { id: string }) => group.id).sort();
+
+  beforeAll(async () => {
+    [readers, writers, ops] = [await directory.createGroup(`readers-${run}`), await directory.createGroup(`writers-${run}`), await directory.createGroup(`ops-${run}`)];
+  });
+
+  afterAll(async () => {
+    await directory.deleteGroups([readers, writers, ops]);
+  });
+
+  test('Create joins exactly the declared groups; Update keeps a membership added in the UI and leaves a group no longer declared', async () => {
+    const props = properties({ ...person('joiner'), UserGroupIds: [readers, writers] });
+    const created = await cfn.create('Joiner', props);
+    await expectSucceeded(created);
+    const userId = created.response.PhysicalResourceId;
+    expect(await groupIdsOf(userId)).toEqual([readers, writers].sort());
+
+    await directory.addMember(ops, userId);
+    const next = { ...props, UserGroupIds: [writers] };
+    await expectSucceeded(await cfn.update('Joiner', userId, next, props));
+    expect(await groupIdsOf(userId)).toEqual([writers, ops].sort());
+
+    // No longer managed: the memberships this resource declared are taken back, the UI's stays.
+    await expectSucceeded(await cfn.update('Joiner', userId, without(next, 'UserGroupIds'), next));
+    expect(await groupIdsOf(userId)).toEqual([ops]);
+  });
+
+  test('an Update that declares the groups the user is in sends no membership write', async () => {
+    const props = properties({ ...person('steady'), UserGroupIds: [readers] });
+    const created = await cfn.create('Steady', props);
+    await expectSucceeded(created);
+    const step = await cfn.update('Steady', created.response.PhysicalResourceId, { ...props, FirstName: 'Steady' }, props);
+    await expectSucceeded(step);
+    expect(requestsLogged(step).filter((request) => request.path.endsWith('/user-groups'))).toEqual([]);
+  });
+
+  test('a group that does not exist fails naming it: a Create leaves no user, an Update puts the groups back', async () => {
+    const missing = randomUUID();
+    const failed = await cfn.create('Nowhere', properties({ ...person('nowhere'), UserGroupIds: [readers, missing] }));
+    expectFailed(failed, new RegExp(`these groups are not Pocket-ID groups, so Pocket-ID left the user out of them: ${missing}`));
+    expect(await directory.usersNamed(`nowhere-${run}`)).toEqual([]);
+
+    const props = properties({ ...person('mover'), UserGroupIds: [readers] });
+    const created = await cfn.create('Mover', props);
+    await expectSucceeded(created);
+    const userId = created.response.PhysicalResourceId;
+    expectFailed(await cfn.update('Mover', userId, { ...props, UserGroupIds: [writers, missing] }, props), new RegExp(missing));
+    expect(await groupIdsOf(userId)).toEqual([readers]);
+  });
+});
+
 describe('login links', () => {
   test('an Update that adds a login link issues one on the issuer URL; a lifetime change alone issues none', async () => {
     const props = properties({ ...person('late-link'), IssuerUrl: 'https://auth.example.com/' });

@@ -1,6 +1,6 @@
 import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { PocketId, User, UserProps } from '../../lib';
+import { PocketId, User, UserGroup, UserProps } from '../../lib';
 import { stackWithPocketId } from './support/fixture';
 import { scanSynthesizedTemplates } from '../support/template-exposure';
 
@@ -83,6 +83,41 @@ describe('User', () => {
   ])('synth fails on %s, naming the field and the rule', (_, extra, message) => {
     const { stack, pocketId } = stackWithPocketId();
     expect(() => new User(stack, 'Bad', alice(pocketId, extra))).toThrow(message);
+  });
+
+  test('groups: written from the user\'s side as group ids; absent when none are declared', () => {
+    const { stack, pocketId } = stackWithPocketId();
+    const readers = new UserGroup(stack, 'Readers', { pocketId, name: 'readers', friendlyName: 'Readers' });
+    const ops = UserGroup.fromGroupId(stack, 'Ops', pocketId, '4b1f0c9e-8d2a-4e37-9a6b-1c2d3e4f5a6b');
+    const member = new User(stack, 'Alice', alice(pocketId, { groups: [readers] }));
+    member.addToGroup(ops);
+    member.addToGroup(readers);
+    new User(stack, 'Bob', { pocketId, username: 'bob', email: 'bob@example.com' });
+    new User(stack, 'Nobody', { pocketId, username: 'nobody', email: 'nobody@example.com', groups: [] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::PocketIdUser', {
+      Username: 'alice',
+      UserGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Readers'), 'GroupId'] }, '4b1f0c9e-8d2a-4e37-9a6b-1c2d3e4f5a6b'],
+    });
+    template.hasResourceProperties('Custom::PocketIdUser', { Username: 'bob', UserGroupIds: Match.absent() });
+    template.hasResourceProperties('Custom::PocketIdUser', { Username: 'nobody', UserGroupIds: [] });
+  });
+
+  test('a membership has one writer: a user cannot name a group that declares its members, whichever was declared first', () => {
+    const { stack, pocketId } = stackWithPocketId();
+    const bob = new User(stack, 'Bob', { pocketId, username: 'bob', email: 'bob@example.com' });
+    const team = new UserGroup(stack, 'Team', { pocketId, name: 'team', friendlyName: 'Team' });
+    new User(stack, 'Alice', alice(pocketId, { groups: [team] }));
+    team.addMember(bob);
+    expect(() => Template.fromStack(stack)).toThrow(/groups names the group 'Stack\/Team', which declares its members: a membership has one writer/);
+  });
+
+  test('groups of another Pocket-ID instance, or that are no groups, fail at synth', () => {
+    const { stack, pocketId } = stackWithPocketId();
+    const other = new PocketId(stack, 'Other', { baseUrl: 'https://other.example.com', apiToken: pocketId.apiToken });
+    const foreign = new UserGroup(stack, 'Foreign', { pocketId: other, name: 'foreign', friendlyName: 'Foreign' });
+    expect(() => new User(stack, 'Alice', alice(pocketId, { groups: [foreign] }))).toThrow(/groups\[0\]/);
+    expect(() => new User(stack, 'Bob', { pocketId, username: 'bob', groups: ['readers' as any] })).toThrow(/groups\[0\] must be a user group/);
   });
 
   test('a username that is a token is left to the handler', () => {

@@ -480,10 +480,35 @@ function makeUser(draft: Draft, roles: Record<string, string>, id: string, prope
   const existing = draft.pocketId.users[id];
   if (existing && existing.username !== properties.Username) refuse(draft, `the user id ${id} belongs to the user '${String(existing.username)}'`);
   draft.pocketId.users[id] = settleUser(draft, existing ?? newUser(id), properties, undefined);
+  settleGroupsOfUser(draft, id, properties, undefined, !existing);
   draft.tokens[id] ??= { kind: 'unchanged' };
   if (wantsLoginLink(properties)) expectLoginLink(draft, roles, id, properties);
   draft.answer = userAnswer(id, properties);
   draft.subjectUserId = id;
+}
+
+/**
+ * The groups a user declares from its own side (UserGroupIds), as lambda/resources/user.ts and the
+ * README say: a new user is in exactly those; otherwise merge, as a group's default mode does for
+ * members. A group that does not exist fails the operation.
+ */
+function settleGroupsOfUser(
+  draft: Draft,
+  userId: string,
+  properties: Record<string, any>,
+  previous: Record<string, any> | undefined,
+  created: boolean,
+): void {
+  const declared = list(properties.UserGroupIds);
+  const missing = (declared ?? []).filter((id) => !(id in draft.pocketId.groups));
+  if (missing.length > 0) refuse(draft, `the groups ${missing.join(', ')} are not Pocket-ID groups`);
+  const groups = Object.values(draft.pocketId.groups);
+  const current = groups.filter((group) => (group.userIds as string[]).includes(userId)).map((group) => String(group.id));
+  const wanted = created ? declared ?? [] : settleMembers(current, declared, list(previous?.UserGroupIds), MembershipMode.MERGE);
+  for (const group of groups) {
+    const others = (group.userIds as string[]).filter((id) => id !== userId);
+    group.userIds = wanted.includes(String(group.id)) ? [...others, userId].sort() : others;
+  }
 }
 
 const userModel: IntendedModel = (before, raw, roles) => {
@@ -496,6 +521,7 @@ const userModel: IntendedModel = (before, raw, roles) => {
   } else if (event.type === 'Update') {
     const id = event.physicalId;
     draft.pocketId.users[id] = settleUser(draft, draft.pocketId.users[id], properties, previous);
+    settleGroupsOfUser(draft, id, properties, previous, false);
     if (issuesLoginLink(properties, previous)) expectLoginLink(draft, roles, id, properties);
     draft.answer = userAnswer(id, properties);
     draft.subjectUserId = id;

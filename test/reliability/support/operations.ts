@@ -214,6 +214,23 @@ export const USER_OPERATIONS: readonly Operation[] = [
     };
     return { event: updateEvent('Alice', userId, withTimeout(next, timeoutSeconds), old, 'update-user'), secrets: await userRoles(lane) };
   }),
+  user('create (groups from the user\'s side)', async (lane, { timeoutSeconds }) => {
+    const directory = directoryOf(lane);
+    const groups = [await directory.createGroup('readers', 'Readers'), await directory.createGroup('writers', 'Writers')];
+    const props = lane.properties({ ...ALICE, UserGroupIds: groups }, { timeoutSeconds });
+    return { event: createEvent('Alice', props, 'create-user-in-groups'), secrets: {} };
+  }),
+  user('update (groups from the user\'s side)', async (lane, { timeoutSeconds }) => {
+    const directory = directoryOf(lane);
+    const [readers, writers, ops] = [await directory.createGroup('readers', 'Readers'), await directory.createGroup('writers', 'Writers'),
+      await directory.createGroup('ops', 'Ops')];
+    const old = lane.properties({ ...ALICE, UserGroupIds: [readers] });
+    const userId = await establish(lane, createEvent('Alice', old, 'update-user-groups-setup'));
+    // A membership added in Pocket-ID's UI: the user's resource owns only the memberships it declares.
+    await directory.addMember(ops, userId);
+    const next = { ...old, UserGroupIds: [writers] };
+    return { event: updateEvent('Alice', userId, withTimeout(next, timeoutSeconds), old, 'update-user-groups'), secrets: {} };
+  }),
   user('delete', async (lane, { timeoutSeconds }) => {
     const props = lane.properties(ALICE);
     const userId = await establish(lane, createEvent('Alice', props, 'delete-user-setup'));

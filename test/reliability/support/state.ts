@@ -103,7 +103,12 @@ export function modelOf(state: RawState): unknown {
   const relabel = (value: unknown) => JSON.parse(replaceAll(JSON.stringify(value), labels));
   const clients = state.clients.map((client) => relabel({ ...client, credentials: { ...client.credentials, secrets: undefined } }));
   // Tokens are counted: a stored link names "a live token", whichever of the user's it is.
-  const users = state.users.map((user) => relabel({ ...user, oneTimeTokens: user.oneTimeTokens.length }));
+  // A user's groups come in no order Pocket-ID promises (its preload has no ORDER BY): compared by name.
+  const users = state.users.map((user) => relabel({
+    ...user,
+    oneTimeTokens: user.oneTimeTokens.length,
+    ...(Array.isArray(user.userGroups) ? { userGroups: sortBy(user.userGroups, (g: any) => String(g.name)) } : {}),
+  }));
   const groups = state.groups.map((group) => {
     const { id: _, ...rest } = relabel(group);
     return rest;

@@ -1,0 +1,56 @@
+import { MembershipMode } from '../lib/contract';
+
+/**
+ * Relations written as whole lists (a group's members, a user's groups): which list a resource wants,
+ * given what Pocket-ID holds, what it declares now and what it declared before.
+ */
+
+/** Ids named in one error message at most: the message must stay well under CloudFormation's 4 KB. */
+const MAX_IDS_IN_MESSAGE = 10;
+
+/**
+ * The member list this resource wants, or undefined when it manages no membership.
+ * - merge: Pocket-ID's members stay (people added in the UI), the declared ones are added, and the
+ *   ones declared before but no longer are removed;
+ * - exclusive: the declared list is the whole membership;
+ * - no list now, one before: the resource stops managing membership and takes back what it added,
+ *   the previously declared members, in either mode. Exclusive mode does not empty the group: an
+ *   absent list means "not managed", and `[]` is how to declare an empty group; anyone added since
+ *   the last deploy stays.
+ */
+export function desiredMembers(
+  current: string[],
+  declared: string[] | undefined,
+  previouslyDeclared: string[] | undefined,
+  mode: string,
+): string[] | undefined {
+  if (declared === undefined) {
+    return previouslyDeclared === undefined ? undefined : current.filter((id) => !previouslyDeclared.includes(id));
+  }
+  if (mode === MembershipMode.EXCLUSIVE) return unique(declared);
+  const noLongerDeclared = (previouslyDeclared ?? []).filter((id) => !declared.includes(id));
+  return unique([...current.filter((id) => !noLongerDeclared.includes(id)), ...declared]);
+}
+
+export function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** Ids for an error message: the first few, and how many more. */
+export function listIds(ids: readonly string[]): string {
+  const shown = ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
+  return ids.length > MAX_IDS_IN_MESSAGE ? `${shown} and ${ids.length - MAX_IDS_IN_MESSAGE} more` : shown;
+}
+
+/** A list of ids as CloudFormation must deliver it: non-empty strings. `field` is the construct prop users know; `idKind` 'user id'. */
+export function checkIdList(value: unknown, field: string, idKind: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return [`${field} must be a list of ${idKind}s`];
+  return value.flatMap((id, index) => (typeof id === 'string' && id.trim() !== '' ? [] : [`${field}[${index}] must be a ${idKind} (got ${JSON.stringify(id)})`]));
+}
+
+/** The ids of a list property, each once; undefined when the property is absent (not managed). */
+export function readIdList(value: readonly string[] | undefined): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  return unique(value.map(String));
+}
