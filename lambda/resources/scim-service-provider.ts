@@ -27,6 +27,9 @@ interface PocketIdScimProvider extends PocketIdEntity {
 }
 
 const COLLECTION_PATH = '/api/scim/service-provider';
+/** How often, and how far apart, the client is read after a POST whose answer was lost. */
+const LOST_ANSWER_READS = 4;
+const LOST_ANSWER_SPACING_MS = 1_000;
 
 /** Fields of Pocket-ID's answer that its PUT does not take. */
 const READ_ONLY_FIELDS = ['id', 'lastSyncedAt', 'oidcClient', 'createdAt'];
@@ -137,11 +140,29 @@ async function makeProvider(request: MakeRequest<ResolvedProperties>, operation:
     return { entity: { ...created, oidcClientId: clientId }, adopted: false };
   } catch (error) {
     if (!isUncertain(error)) throw error;
-    const found = await readProviderOfClient(clientId, operation).catch(() => undefined);
-    if (!found || whyNotFromThisCreate(found, properties, Date.now())) throw error;
+    const found = await findAfterLostAnswer(clientId, properties, operation);
+    if (!found) throw error;
     operation.logger.info('the answer to the POST was lost, but Pocket-ID made the SCIM service provider: taking it over', { providerId: found.id });
     madeId = found.id;
     return { entity: found, adopted: false };
+  }
+}
+
+/**
+ * The provider a POST whose answer was lost made, if it did. Pocket-ID may still be working on a POST
+ * whose answer timed out: the client is read again, a few times over a few seconds, before the POST
+ * counts as not made (the POST is not repeated: Pocket-ID would make a second provider).
+ */
+async function findAfterLostAnswer(
+  clientId: string,
+  properties: ResolvedProperties,
+  context: OperationContext,
+): Promise<PocketIdScimProvider | undefined> {
+  for (let read = 1; ; read++) {
+    const found = await readProviderOfClient(clientId, context).catch(() => undefined);
+    if (found && !whyNotFromThisCreate(found, properties, Date.now())) return found;
+    if (found || read >= LOST_ANSWER_READS || Date.now() + LOST_ANSWER_SPACING_MS >= context.budget.deadline()) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, LOST_ANSWER_SPACING_MS));
   }
 }
 
