@@ -237,6 +237,11 @@ export class PocketIdDirectory {
     return (await this.json(await this.call('POST', '/api/scim/service-provider', { endpoint, token, oidcClientId: clientId }))).id;
   }
 
+  /** Creates a public client with a fixed id, as someone in Pocket-ID's UI would; returns its id. */
+  public async createClientWithId(clientId: string, name: string): Promise<string> {
+    return (await this.json(await this.call('POST', '/api/oidc/clients', { id: clientId, name, isPublic: true }))).id;
+  }
+
   /** Deletes a SCIM service provider without judging the answer (it may be gone already). */
   public async deleteScimProvider(providerId: string): Promise<void> {
     await this.discard('DELETE', `/api/scim/service-provider/${encodeURIComponent(providerId)}`);
