@@ -6,6 +6,9 @@ import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './releas
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
+// --- SCIM service providers ---
+import { scimServiceProvider } from './resources/scim-service-provider';
+// --- end SCIM service providers ---
 import { user } from './resources/user';
 import { userGroup } from './resources/user-group';
 import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
@@ -18,6 +21,9 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.USER]: user,
   [ResourceType.USER_GROUP]: userGroup,
   [ResourceType.LOOKUP]: lookup,
+  // --- SCIM service providers ---
+  [ResourceType.SCIM_SERVICE_PROVIDER]: scimServiceProvider,
+  // --- end SCIM service providers ---
 };
 
 /**

@@ -81,7 +81,21 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly fieldsRestored?: (held: E, operation: Operation) => Promise<boolean>;
   /** An error of a write (PUT, DELETE) of this entity, said in its terms (a conflict, an LDAP refusal). */
   readonly explainWriteError?: (error: unknown, entityId: string, body: Record<string, unknown>) => unknown;
+  /**
+   * Reads the entity an update starts from, for kinds Pocket-ID has no GET of by id (SCIM providers:
+   * read through their client, named by the previous properties). Default: GET of `path(id)`.
+   */
+  readonly read?: (entityId: string, previous: P, context: OperationContext) => Promise<E | undefined>;
+  /** Whether Pocket-ID holds the entity no longer, after a DELETE whose answer was lost. Default: GET of `path(id)`. */
+  readonly isGone?: (entityId: string, properties: P, context: OperationContext) => Promise<boolean>;
 }
+
+/**
+ * How long an entity may exist and still be taken for the work of an earlier delivery of the same
+ * Create, for kinds whose ids Pocket-ID chooses: Lambda retries a failed asynchronous invocation within
+ * minutes, and the Provider framework's own retries end well inside this.
+ */
+export const ADOPTION_WINDOW_MS = 15 * 60_000;
 
 /** How messages name an entity, and where Pocket-ID keeps it. */
 export interface EntityPlace {
@@ -108,7 +122,9 @@ export function entityResource<P extends CommonProperties, E extends PocketIdEnt
 
     async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
       const entityId = entityIdOf(event.PhysicalResourceId);
-      const deleted = await context.api.delete(`Delete ${kind.label}`, kind.path(entityId)).catch((error) => {
+      const properties = event.ResourceProperties as unknown as P;
+      const isGone = kind.isGone ? () => kind.isGone!(entityId, properties, context) : undefined;
+      const deleted = await context.api.delete(`Delete ${kind.label}`, kind.path(entityId), isGone).catch((error) => {
         throw kind.explainWriteError?.(error, entityId, {}) ?? error;
       });
       context.logger.info(deleted ? `deleted the ${kind.label}` : `the ${kind.label} was already gone`, { [kind.idField]: entityId });
@@ -155,7 +171,7 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
     return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true });
   }
   const entityId = entityIdOf(event.PhysicalResourceId);
-  const held = await readEntity<E>(context, kind, entityId);
+  const held = kind.read ? await kind.read(entityId, previous, context) : await readEntity<E>(context, kind, entityId);
   const instance = baseUrlChanged(properties, previous) ? await compareInstances(previous, properties, { ...context, deadline: () => context.budget.deadline() }) : 'same';
   if (instance === 'other' || (instance === 'unknown' && !held)) {
     return moveToAnotherInstance(kind, { event, properties, previous, entityId }, context, instance);

@@ -246,6 +246,41 @@ export function valueInSecret(value: string, source: SecretValueSource, names: S
   return held;
 }
 
+/** A value the user brings in a secret they own (a client secret, a SCIM token), and what makes it one Pocket-ID can use. */
+export interface BroughtValue extends SecretValueNames {
+  /** How messages name what the value must be: `a client secret Pocket-ID takes`. */
+  readonly kind: string;
+  readonly minLength: number;
+  /** Whether a character may be part of the value. */
+  readonly allows: (character: string) => boolean;
+  /** The rule, as messages state it: `at least 16 printable ASCII characters (...)`. */
+  readonly rule: string;
+  /** How messages name the characters it does not allow: `not printable ASCII`. */
+  readonly disallowed: string;
+}
+
+/**
+ * Reads a value the user brings from their secret (its whole value, or one field of its JSON value);
+ * the value goes to the redactor before anything could show it. One Pocket-ID could not use is an
+ * error before anything is sent, that says how long it is, never what it is.
+ */
+export async function readBroughtValue(
+  context: Pick<Operation, 'secrets' | 'redactor'>,
+  source: SecretValueSource,
+  brought: BroughtValue,
+): Promise<string> {
+  const value = await context.secrets.readString(source.secretId);
+  context.redactor.add(value);
+  const secret = valueInSecret(value, source, brought);
+  context.redactor.add(secret);
+  const characters = [...secret];
+  const others = characters.filter((character) => !brought.allows(character)).length;
+  if (characters.length >= brought.minLength && others === 0) return secret;
+  const where = source.field === undefined ? `the value of the secret ${source.secretId}` : `the field '${source.field}' of the secret ${source.secretId}`;
+  throw new Error(`${brought.prop}: ${where} is not ${brought.kind}: it must be ${brought.rule}, and it has ${characters.length} characters`
+    + `${others > 0 ? `, ${others} of them ${brought.disallowed}` : ''}. Put a valid value into the secret and deploy again`);
+}
+
 function describeAwsError(error: unknown, reading: string | undefined): string {
   const e = error as { name?: string; message?: string; $metadata?: { requestId?: string } };
   const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';

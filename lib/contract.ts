@@ -24,6 +24,9 @@ export const ResourceType = {
   USER: 'Custom::PocketIdUser',
   USER_GROUP: 'Custom::PocketIdUserGroup',
   LOOKUP: 'Custom::PocketIdLookup',
+  // --- SCIM service providers ---
+  SCIM_SERVICE_PROVIDER: 'Custom::PocketIdScimServiceProvider',
+  // --- end SCIM service providers ---
 } as const;
 
 /** Log levels of the handler, from the most to the least verbose. */
@@ -222,3 +225,31 @@ export interface LookupAttributes {
   readonly Id: string;
   readonly Name: string;
 }
+
+// --- SCIM service providers ---
+
+/**
+ * A SCIM service provider of one OIDC client: where Pocket-ID provisions the users and groups allowed
+ * to use the client. The bearer token never appears here: only the ARN of the secret that holds it.
+ */
+export interface ScimServiceProviderProperties extends CommonProperties {
+  /** The OIDC client's id. Changing it moves the provider to another client (the same provider id). */
+  readonly ClientId: string;
+  /** The SCIM base URL, e.g. `https://app.example.com/scim/v2`: Pocket-ID calls <Endpoint>/Users and <Endpoint>/Groups. */
+  readonly Endpoint: string;
+  /** ARN of the Secrets Manager secret (owned by the user) whose value, or TokenField of it, is the bearer token. */
+  readonly TokenSecret: string;
+  /** The key of the JSON field of TokenSecret's value that holds the token. Absent: the whole value. */
+  readonly TokenField?: string;
+  /** Any text the user chooses; a change makes CloudFormation send an Update, which reads TokenSecret again. */
+  readonly TokenVersion?: string;
+  /** "true": ask Pocket-ID to sync (POST .../sync) after a deploy that created or changed the provider. */
+  readonly SyncAfterDeploy?: string;
+}
+
+/** Response Data of a SCIM service provider: its id only, never the token. */
+export interface ScimServiceProviderAttributes {
+  readonly ProviderId: string;
+}
+
+// --- end SCIM service providers ---

@@ -2,3 +2,6 @@ export * from './pocket-id';
 export * from './oidc-client';
 export * from './user';
 export * from './user-group';
+// --- SCIM service providers ---
+export * from './scim-service-provider';
+// --- end SCIM service providers ---

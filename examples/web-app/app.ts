@@ -9,13 +9,13 @@
  *
  * In your own app, import from 'cdk-pocket-id' instead of '../../lib'.
  */
-import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { OidcClient, PocketId, User, UserGroup } from '../../lib';
+import { OidcClient, PocketId, ScimServiceProvider, User, UserGroup } from '../../lib';
 
 export class WebAppStack extends Stack {
   public readonly webApp: OidcClient;
@@ -75,6 +75,29 @@ export class WebAppStack extends Stack {
     const server = new AppServer(this, 'AppServer');
     this.webApp.grantReadSecret(server.function);
     server.function.addEnvironment('OIDC_CREDENTIALS_SECRET_ARN', this.webApp.secret!.secretArn);
+
+    // --- SCIM service providers ---
+    // Pocket-ID provisions the web app's users and groups to its SCIM endpoint, with a bearer token both
+    // sides read from one secret: the app checks it, the handler gives it to Pocket-ID. To change it, put
+    // a new value into the secret and change tokenVersion.
+    const scimToken = new secretsmanager.Secret(this, 'ScimToken', {
+      description: 'Bearer token Pocket-ID sends to the web app\'s SCIM endpoint',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(scimToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The SCIM token is rolled out by hand: a new value in the secret, then a new tokenVersion.',
+    });
+    new ScimServiceProvider(this, 'WebAppScim', {
+      client: this.webApp,
+      endpoint: 'https://app.example.com/scim/v2',
+      token: scimToken,
+      tokenVersion: '1',
+      syncAfterDeploy: true,
+    });
+    scimToken.grantRead(server.function);
+    server.function.addEnvironment('SCIM_TOKEN_SECRET_ARN', scimToken.secretArn);
+    // --- end SCIM service providers ---
   }
 }
 

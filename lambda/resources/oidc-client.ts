@@ -20,7 +20,7 @@ import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, 
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { FeatureUse, lacks } from '../release';
 import { Operation, OperationContext } from '../resource';
-import { ClientCredentials, credentialsOf, discoveryUrlOf, issuerOf, parseCredentials, SecretValueNames, valueInSecret, writeSecret } from '../secrets';
+import { BroughtValue, ClientCredentials, credentialsOf, discoveryUrlOf, issuerOf, parseCredentials, readBroughtValue, writeSecret } from '../secrets';
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient extends PocketIdEntity {
@@ -379,32 +379,25 @@ function storedOf(secretArn: string, value: string, clientId: string, context: O
   return { secretArn, value, credentials: parsed?.clientId === clientId ? parsed : undefined };
 }
 
-/** How messages name the client secret the user brings. */
-const BROUGHT_SECRET: SecretValueNames = { prop: 'clientSecret', fieldProp: 'clientSecretField', what: 'the client secret' };
-/** Pocket-ID's rule for a secret it is given (min=16, printascii). */
-const VALID_BROUGHT_SECRET = /^[\x20-\x7E]{16,}$/;
+/** The client secret the user brings: Pocket-ID's rule for a secret it is given (min=16, printascii). */
+const BROUGHT_SECRET: BroughtValue = {
+  prop: 'clientSecret',
+  fieldProp: 'clientSecretField',
+  what: 'the client secret',
+  kind: 'a client secret Pocket-ID takes',
+  minLength: 16,
+  allows: (character) => /[\x20-\x7E]/.test(character),
+  rule: 'at least 16 printable ASCII characters (letters, digits, punctuation and spaces; no line breaks or tabs)',
+  disallowed: 'not printable ASCII',
+};
 /** The properties that say which value the client secret the user brings has. */
 const BROUGHT_SECRET_PROPERTIES = ['ClientSecretSource', 'ClientSecretField', 'ClientSecretVersion'] as const;
 
-/**
- * The client secret the user brings, read now (undefined when they bring none); the value goes to the
- * redactor before anything could show it. One Pocket-ID would refuse is an error before anything is
- * sent, that says how long it is, never what it is.
- */
+/** The client secret the user brings, read now (undefined when they bring none). */
 async function readBroughtSecret(properties: OidcClientProperties, context: OperationContext): Promise<string | undefined> {
   const secretId = readString(properties.ClientSecretSource);
   if (secretId === undefined) return undefined;
-  const value = await context.secrets.readString(secretId);
-  context.redactor.add(value);
-  const field = properties.ClientSecretField;
-  const secret = valueInSecret(value, { secretId, field }, BROUGHT_SECRET);
-  context.redactor.add(secret);
-  if (VALID_BROUGHT_SECRET.test(secret)) return secret;
-  const where = field === undefined ? `the value of the secret ${secretId}` : `the field '${field}' of the secret ${secretId}`;
-  const others = [...secret].filter((character) => !/[\x20-\x7E]/.test(character)).length;
-  throw new Error(`clientSecret: ${where} is not a client secret Pocket-ID takes: it must be at least 16 printable ASCII characters `
-    + `(letters, digits, punctuation and spaces; no line breaks or tabs), and it has ${[...secret].length} characters`
-    + `${others > 0 ? `, ${others} of them not printable ASCII` : ''}. Put a valid value into the secret and deploy again`);
+  return readBroughtValue(context, { secretId, field: properties.ClientSecretField }, BROUGHT_SECRET);
 }
 
 /** Whether the properties name the same value of the secret the user brings (or both bring none). */

@@ -4,7 +4,7 @@ import { checkClaims, claimsOf, claimsRecord, CustomClaim, declaredClaims, recon
 import { PocketIdApiError } from '../errors';
 import { FieldTable, heldWithout } from '../fields';
 import { isUncertain } from '../http-client';
-import { entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
+import { ADOPTION_WINDOW_MS, entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readString, sameSet, shapeProblems } from '../properties';
 import { checkIdList, desiredMembers, listIds, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
@@ -23,12 +23,6 @@ interface PocketIdGroup extends PocketIdEntity {
   readonly createdAt?: string;
 }
 
-/**
- * How long a group may exist and still be taken for the work of an earlier delivery of the same
- * Create: Lambda retries a failed asynchronous invocation within minutes, and the Provider framework's
- * own retries end well inside this.
- */
-const ADOPTION_WINDOW_MS = 15 * 60_000;
 const MEMBERSHIP_MODES: readonly string[] = Object.values(MembershipMode);
 
 const FIELD_LIST: FieldTable<UserGroupProperties>['fields'] = [

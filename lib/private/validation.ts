@@ -279,3 +279,48 @@ function checkLoginLinkLifetime(seconds: number | undefined): string[] {
   }
   return [];
 }
+
+// --- SCIM service providers ---
+
+/** The values of a SCIM service provider that can be checked without a server. Undefined means unknown or unset. */
+export interface ScimServiceProviderInput {
+  readonly endpoint?: string;
+  readonly tokenField?: string;
+}
+
+/** Hosts whose traffic never leaves the machine: the only ones a SCIM endpoint may reach over http://. */
+const LOOPBACK_HOSTS = ['localhost', '[::1]'];
+
+export function validateScimServiceProvider(input: ScimServiceProviderInput): string[] {
+  const problems = checkScimEndpoint(input.endpoint);
+  if (input.tokenField === '') problems.push('tokenField must not be empty: leave it out to use the token secret\'s whole value as the bearer token');
+  return problems;
+}
+
+/**
+ * Pocket-ID sends the bearer token and every provisioned user's name and email address with each
+ * request to the endpoint: https:// is required, http:// allowed only to a loopback host. Credentials in
+ * the URL would be in the template: the token secret is where they go.
+ */
+function checkScimEndpoint(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const url = parseUrl(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.hostname === '') {
+    return [`endpoint must be an absolute https:// URL such as https://app.example.com/scim/v2 (got '${truncate(value)}')`];
+  }
+  if (url.username !== '' || url.password !== '') {
+    return ['endpoint must not hold credentials (user:password@): the template would show them; the bearer token goes into the token secret'];
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    return ['endpoint must use https://: Pocket-ID sends the bearer token and users\' names and email addresses with every request; '
+      + `http:// is allowed only to a loopback host such as 127.0.0.1 (got '${truncate(value)}')`];
+  }
+  if (value.includes('#')) return [`endpoint must not have a fragment (got '${truncate(value)}')`];
+  return [];
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.includes(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+// --- end SCIM service providers ---

@@ -31,7 +31,7 @@ export type Operation = (cfn: CloudFormationSimulator) => Promise<Step>;
 
 export interface OperationSpec {
   readonly id: string;
-  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation';
+  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider';
   readonly label: string;
   readonly resourceType: string;
   /** The fewest Pocket-ID requests the API allows, warm container. */
@@ -93,6 +93,19 @@ function groupProps(h: Harness, members: string[] | undefined, claims = CLAIMS):
   const name = h.unique('bench-group');
   return h.props({ Name: name, FriendlyName: name.slice(0, 50), CustomClaims: claims, MemberUserIds: members, MembershipMode: MembershipMode.MERGE });
 }
+
+// --- SCIM service providers ---
+const SCIM = ResourceType.SCIM_SERVICE_PROVIDER;
+const SCIM_OF_CLIENT = 'GET /api/oidc/clients/:id/scim-service-provider';
+const WHY_SCIM_READ = 'Pocket-ID does not refuse a second provider for a client (and then shows only one), so the client is read first: '
+  + 'one made by an earlier delivery of this Create is taken over, one made elsewhere refused';
+
+/** A provider for a new public client, the token in a secret of its own (32 hex characters). */
+async function scimProps(h: Harness): Promise<Record<string, unknown>> {
+  const clientId = await h.create(CLIENT, 'Client', publicClient(h));
+  return h.props({ ClientId: clientId, Endpoint: 'https://scim.example.com/v2', TokenSecret: await h.ownedSecret('bench-scim-token') });
+}
+// --- end SCIM service providers ---
 
 /** Creates the resource on the setup container, then sends `next(physicalId, props)` as the counted operation. */
 function afterCreate(
@@ -381,6 +394,50 @@ export const OPERATIONS: readonly OperationSpec[] = [
     reason: 'one DELETE; memberships and claims go with the group',
     prepare: afterCreate(GROUP, (h) => groupProps(h, h.seedUsers(3)), (cfn, id, props) => cfn.delete('Resource', id, props)),
   },
+
+  // --- SCIM service providers ---
+  {
+    id: 'scim-create',
+    resource: 'SCIM service provider',
+    label: 'create',
+    resourceType: SCIM,
+    minimumPocketId: [SCIM_OF_CLIENT, 'POST /api/scim/service-provider'],
+    minimumSecrets: [TOKEN_READ],
+    reason: `read the bearer token from the user's secret; ${WHY_SCIM_READ}; then the POST`,
+    prepare: createOnly(scimProps),
+  },
+  {
+    id: 'scim-update',
+    resource: 'SCIM service provider',
+    label: 'update of the endpoint',
+    resourceType: SCIM,
+    minimumPocketId: [SCIM_OF_CLIENT, 'PUT /api/scim/service-provider/:id'],
+    minimumSecrets: [TOKEN_READ],
+    reason: 'the PUT replaces endpoint, token and client together, so it needs the token (read from the secret) and the provider as it is, read '
+      + 'through its client (Pocket-ID has no GET by provider id) to know it still exists and to put it back if the update fails',
+    prepare: afterCreate(SCIM, scimProps, (cfn, id, props) => cfn.update('Resource', id, { ...props, Endpoint: 'https://scim2.example.com/v2' }, props)),
+  },
+  {
+    id: 'scim-update-nothing',
+    resource: 'SCIM service provider',
+    label: 'new tokenVersion, same token',
+    resourceType: SCIM,
+    minimumPocketId: [SCIM_OF_CLIENT],
+    minimumSecrets: [TOKEN_READ],
+    reason: 'read the token and the provider: it already holds both, so no PUT',
+    prepare: afterCreate(SCIM, scimProps, (cfn, id, props) => cfn.update('Resource', id, { ...props, TokenVersion: '2' }, props)),
+  },
+  {
+    id: 'scim-delete',
+    resource: 'SCIM service provider',
+    label: 'delete',
+    resourceType: SCIM,
+    minimumPocketId: ['DELETE /api/scim/service-provider/:id'],
+    minimumSecrets: [],
+    reason: 'one DELETE; the token is not needed',
+    prepare: afterCreate(SCIM, scimProps, (cfn, id, props) => cfn.delete('Resource', id, props)),
+  },
+  // --- end SCIM service providers ---
 
   // Lookups
   {

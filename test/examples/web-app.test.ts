@@ -14,7 +14,10 @@ describe('the example app', () => {
     template.resourceCountIs('Custom::PocketIdUserGroup', 1);
     template.resourceCountIs('Custom::PocketIdUser', 1);
     template.resourceCountIs('Custom::PocketIdLookup', 1);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // --- SCIM service providers: the web app's provider, and the token secret the example makes ---
+    template.resourceCountIs('Custom::PocketIdScimServiceProvider', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    // --- end SCIM service providers ---
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { OidcClient, OidcClientProps, PocketId } from '../../lib';
+import { handlerStatements } from './support/fixture';
 import { scanSynthesizedTemplates } from '../support/template-exposure';
 
 // Every template this file synthesizes is scanned for sentinel secrets (test-reports/reliability/exposure/).
@@ -333,13 +334,6 @@ describe('OidcClient with a client secret the user brings', () => {
 
   function sourceIn(stack: Stack): secretsmanager.ISecret {
     return secretsmanager.Secret.fromSecretCompleteArn(stack, 'Source', SOURCE_ARN);
-  }
-
-  function handlerStatements(template: Template): any[] {
-    const handlerRole = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.includes('HandlerRole'))!;
-    return Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy: any) => JSON.stringify(policy.Properties.Roles).includes(handlerRole))
-      .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
   }
 
   test('the custom resource names the secret, its field and version; the handler may read it', () => {

@@ -11,14 +11,14 @@
  * as Pocket-ID refuses them); emails and back-channel logout tokens are recorded, not sent; the logo
  * presets come from a small built-in library; of the OAuth endpoints only the token endpoint, for client
  * authentication and client_credentials (oauth-token.ts; no authorize, userinfo, …); no
- * application-configuration (setAppConfig stands in), SCIM, signup-token, API-resource or LDAP endpoints.
+ * application-configuration (setAppConfig stands in), signup-token, API-resource or LDAP endpoints.
  */
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
 import { IconLibrary } from './logo-presets';
 import { PocketIdServer, ServedRequest } from './server';
-import { AppConfig, BackchannelLogout, GroupRecord, SentEmail, UserRecord } from './store';
+import { AppConfig, BackchannelLogout, GroupRecord, ScimProviderRecord, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
 export { NEWEST_RELEASE, RELEASES } from './releases';
@@ -79,6 +79,10 @@ export interface PocketIdTestServer {
   /** Back-channel logout tokens 2.17+ would have sent, oldest first: a user lost access to a client with a backchannelLogoutURL. */
   backchannelLogouts(): BackchannelLogout[];
   clearBackchannelLogouts(): void;
+  // --- SCIM service providers ---
+  /** SCIM service providers as stored: with the client's id and the token in clear. */
+  scimProviders(): ScimProviderRecord[];
+  // --- end SCIM service providers ---
 
   /** Creates users directly (username `<prefix>-<n>-<random>`, email `<username>@example.com`); returns their ids. */
   seedUsers(count: number, prefix?: string): string[];
@@ -173,6 +177,12 @@ class TestServerHandle implements PocketIdTestServer {
   sentEmails(): SentEmail[] {
     return deepCopy(this.server.store.sentEmails);
   }
+
+  // --- SCIM service providers ---
+  scimProviders(): ScimProviderRecord[] {
+    return deepCopy([...this.server.store.scimProviders.values()]);
+  }
+  // --- end SCIM service providers ---
 
   backchannelLogouts(): BackchannelLogout[] {
     return deepCopy(this.server.store.backchannelLogouts);

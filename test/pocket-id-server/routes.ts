@@ -8,6 +8,7 @@ import { token } from './oauth-token';
 import * as oneTimeAccess from './one-time-access';
 import { ONE_TIME_ACCESS_EMAIL_POLICY, ONE_TIME_ACCESS_TOKEN_POLICY, RatePolicy } from './rate-limit';
 import type { Feature, Release } from './releases';
+import * as scim from './scim';
 import { ServerState } from './state';
 import * as users from './users';
 import { currentVersion, healthz, jwks, openIdConfiguration } from './well-known';
@@ -18,7 +19,8 @@ export type AuthLevel = 'admin' | 'user' | 'none';
 /** Pocket-ID rate-limits the /api and /.well-known route groups, never /healthz. */
 export type RouteGroup = 'api' | 'wellKnown' | 'root';
 
-export type Handler = (ctx: RequestContext, state: ServerState, userId: string) => ApiResponse;
+/** A handler that calls out (the SCIM sync) answers a promise. */
+export type Handler = (ctx: RequestContext, state: ServerState, userId: string) => ApiResponse | Promise<ApiResponse>;
 
 export interface Route {
   readonly method: string;
@@ -83,6 +85,14 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('DELETE', '/user-groups/:id', 'admin', withLogoutNotices(groups.deleteGroup)),
   api('PUT', '/user-groups/:id/users', 'admin', withLogoutNotices(groups.updateGroupUsers)),
   api('PUT', '/user-groups/:id/allowed-oidc-clients', 'admin', withLogoutNotices(groups.updateGroupAllowedClients)),
+
+  // --- SCIM service providers ---
+  api('GET', '/oidc/clients/:id/scim-service-provider', 'admin', scim.getProviderOfClient),
+  api('POST', '/scim/service-provider', 'admin', scim.createProvider),
+  api('PUT', '/scim/service-provider/:id', 'admin', scim.updateProvider),
+  api('DELETE', '/scim/service-provider/:id', 'admin', scim.deleteProvider),
+  api('POST', '/scim/service-provider/:id/sync', 'admin', scim.syncProvider),
+  // --- end SCIM service providers ---
 
   api('PUT', '/custom-claims/user/:userId', 'admin', updateUserClaims),
   api('PUT', '/custom-claims/user-group/:userGroupId', 'admin', updateGroupClaims),

@@ -140,7 +140,7 @@ export class PocketIdServer {
     if (fault?.delayMs) await sleep(fault.delayMs);
 
     const runsHandler = !fault || fault.afterHandling === true || (fault.status === undefined && !fault.resetConnection);
-    const real = runsHandler ? this.respond(req, method, rawUrl, body) : undefined;
+    const real = runsHandler ? await this.respond(req, method, rawUrl, body) : undefined;
     if (fault?.resetConnection) {
       this.requests.push({ method, path: rawPath, status: 0, receivedAt });
       this.resetConnection(req.socket);
@@ -169,7 +169,7 @@ export class PocketIdServer {
   }
 
   /** Everything Pocket-ID does for one request, as an in-memory response. */
-  private respond(req: IncomingMessage, method: string, rawUrl: string, body: Buffer): ApiResponse {
+  private async respond(req: IncomingMessage, method: string, rawUrl: string, body: Buffer): Promise<ApiResponse> {
     const requestId = randomUUID();
     const [rawPath, rawQuery = ''] = rawUrl.split(/\?(.*)/s);
     const path = decodePath(rawPath);
@@ -187,16 +187,16 @@ export class PocketIdServer {
       body,
       clientIp: clientIpOf(req.socket),
     };
-    const response = this.runRoute(match, ctx, requestId);
+    const response = await this.runRoute(match, ctx, requestId);
     if (CORS_PATHS.has(match.route.pattern)) Object.assign(response.headers, CORS_HEADERS);
     return withGlobalHeaders(response, requestId);
   }
 
-  private runRoute({ route }: RouteMatch, ctx: RequestContext, requestId: string): ApiResponse {
+  private async runRoute({ route }: RouteMatch, ctx: RequestContext, requestId: string): Promise<ApiResponse> {
     try {
       this.enforceRateLimits(route, ctx.clientIp);
       const userId = this.authenticate(route, ctx);
-      return route.handle(ctx, this.state, userId);
+      return await route.handle(ctx, this.state, userId);
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error, requestId);
       console.error('pocket-id test server: handler failed', error);

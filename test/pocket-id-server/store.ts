@@ -78,6 +78,18 @@ export interface CustomClaimRecord {
   userGroupId: string | null;
 }
 
+// --- SCIM service providers ---
+/** A SCIM service provider (scim_service_providers); the token is kept in clear, as Pocket-ID answers it. */
+export interface ScimProviderRecord {
+  id: string;
+  createdAt: string;
+  endpoint: string;
+  token: string;
+  oidcClientId: string;
+  lastSyncedAt: string | null;
+}
+// --- end SCIM service providers ---
+
 export interface OneTimeTokenRecord {
   token: string;
   userId: string;
@@ -147,6 +159,9 @@ export class Store {
   readonly sentEmails: SentEmail[] = [];
   readonly backchannelLogouts: BackchannelLogout[] = [];
   readonly logos = new Map<string, Logo>();
+  // --- SCIM service providers ---
+  readonly scimProviders = new Map<string, ScimProviderRecord>();
+  // --- end SCIM service providers ---
   appConfig: AppConfig = defaultAppConfig();
 
   reset(): void {
@@ -160,6 +175,9 @@ export class Store {
     this.sentEmails.length = 0;
     this.backchannelLogouts.length = 0;
     this.logos.clear();
+    // --- SCIM service providers ---
+    this.scimProviders.clear();
+    // --- end SCIM service providers ---
     this.appConfig = defaultAppConfig();
   }
 
@@ -242,6 +260,9 @@ export class Store {
     this.logos.delete(logoKey(clientId, true));
     this.logos.delete(logoKey(clientId, false));
     for (const groupId of this.groups.keys()) this.clientGroups.delete(pair(clientId, groupId));
+    // --- SCIM service providers: oidc_client_id REFERENCES oidc_clients(id) ON DELETE CASCADE ---
+    for (const [id, provider] of this.scimProviders) if (provider.oidcClientId === clientId) this.scimProviders.delete(id);
+    // --- end SCIM service providers ---
   }
 
   deleteUser(userId: string): void {

@@ -20,7 +20,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { GroupMembership, LogLevel, OidcClient, OidcClientProps, PocketId, PocketIdProps, User, UserGroup, UserGroupProps, UserProps } from '../../lib';
+import {
+  GroupMembership,
+  LogLevel,
+  OidcClient,
+  OidcClientProps,
+  PocketId,
+  PocketIdProps,
+  ScimServiceProvider,
+  ScimServiceProviderProps,
+  User,
+  UserGroup,
+  UserGroupProps,
+  UserProps,
+} from '../../lib';
 import { ResourceType } from '../../lib/contract';
 import { PocketIdTestServer } from '../pocket-id-server';
 import { AcceptanceRun, without } from '../support/acceptance';
@@ -107,6 +120,15 @@ const user = (s: SynthScope, extra: AnyProps, id = 'User') => new User(s.stack, 
 const group = (s: SynthScope, extra: AnyProps, id = 'Group') => new UserGroup(s.stack, id, { pocketId: s.pocketId, name: 'admins', friendlyName: 'Admins', ...extra } as UserGroupProps);
 const pocketIdWith = (s: SynthScope, extra: AnyProps) =>
   new PocketId(s.stack, 'Third', { baseUrl: 'https://third.example.com', apiToken: tokenSecret(s.stack, 'ThirdToken'), ...extra } as PocketIdProps);
+
+// --- SCIM service providers ---
+const scimProvider = (s: SynthScope, extra: AnyProps, id = 'Scim') => new ScimServiceProvider(s.stack, id, {
+  client: (s.stack.node.tryFindChild('Grafana') as OidcClient | undefined) ?? OidcClient.fromClientId(s.stack, 'Grafana', s.pocketId, 'grafana'),
+  endpoint: 'https://grafana.example.com/scim',
+  token: (s.stack.node.tryFindChild('ScimToken') as secretsmanager.ISecret | undefined) ?? tokenSecret(s.stack, 'ScimToken'),
+  ...extra,
+} as ScimServiceProviderProps);
+// --- end SCIM service providers ---
 
 const SYNTH_ROWS: SynthRow[] = [
   // OidcClient
@@ -203,6 +225,13 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'S65', subject: 'OidcClient', input: "backchannelLogoutUrl: 'http://…' on a public client", field: 'backchannelLogoutUrl', build: (s) => client(s, { isPublic: true, backchannelLogoutUrl: 'http://app.example.com/logout' }), message: /backchannelLogoutUrl must use https:\/\/ for a public client/ },
   { id: 'S66', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a private JWK', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\)/ },
   { id: 'S67', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a JWK object, not its JSON text', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [{ kty: 'EC' }] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] must be a string/ },
+  // --- SCIM service providers ---
+  { id: 'S80', subject: 'ScimServiceProvider', input: "endpoint: 'http://app.example.com/scim' (not loopback)", field: 'endpoint', build: (s) => scimProvider(s, { endpoint: 'http://app.example.com/scim' }), message: /endpoint must use https:\/\// },
+  { id: 'S81', subject: 'ScimServiceProvider', input: 'endpoint: null', field: 'endpoint', build: (s) => scimProvider(s, { endpoint: null }), message: /endpoint is required/ },
+  { id: 'S82', subject: 'ScimServiceProvider', input: 'token: an ARN string, not a secret', field: 'token', build: (s) => scimProvider(s, { token: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:scim-AbC123' }), message: /token must be a Secrets Manager secret \(ISecret\)/ },
+  { id: 'S83', subject: 'ScimServiceProvider', input: 'client: a client id string', field: 'client', build: (s) => scimProvider(s, { client: 'grafana' }), message: /client must be an OIDC client/ },
+  { id: 'S84', subject: 'ScimServiceProvider', input: 'a second provider for the same client', field: 'client', build: (s) => { scimProvider(s, {}, 'First'); scimProvider(s, {}, 'Second'); }, message: /client 'grafana' is already declared by .*only one SCIM service provider per client/ },
+  // --- end SCIM service providers ---
 ];
 
 describe('(a) at synth, through the constructs', () => {
@@ -289,6 +318,22 @@ const TOKEN_ROWS: TokenRow[] = [
     message: /baseUrl must be an absolute http:\/\/ or https:\/\/ URL/,
   },
   { id: 'T13', subject: 'OidcClient', input: "backchannelLogoutUrl: a parameter that resolves to 'https://app.example.com/logout#top'", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, build: (stack, pocketId, param) => new OidcClient(stack, 'Client', { pocketId, name: 'web', isPublic: true, backchannelLogoutUrl: param('Backchannel').valueAsString }), values: { Backchannel: 'https://app.example.com/logout#top' }, message: /backchannelLogoutUrl must not have a fragment/ },
+  // --- SCIM service providers ---
+  {
+    id: 'T30',
+    subject: 'ScimServiceProvider',
+    input: "endpoint: a parameter that resolves to 'http://app.example.com/scim' (plain http, not loopback)",
+    field: 'endpoint',
+    resourceType: ResourceType.SCIM_SERVICE_PROVIDER,
+    build: (stack, pocketId, param) => new ScimServiceProvider(stack, 'Scim', {
+      client: OidcClient.fromClientId(stack, 'Grafana', pocketId, 'grafana'),
+      endpoint: param('ScimEndpoint').valueAsString,
+      token: secretsmanager.Secret.fromSecretCompleteArn(stack, 'ScimToken', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:scim-token-AbC123'),
+    }),
+    values: { ScimEndpoint: 'http://app.example.com/scim' },
+    message: /endpoint must use https:\/\//,
+  },
+  // --- end SCIM service providers ---
 ];
 
 // (b) At deploy, through the handler, with raw CloudFormation properties
@@ -310,6 +355,14 @@ const userBase = () => properties({ Username: `bad-${run}-user`, Email: `bad-${r
 const groupBase = () => properties({ Name: `bad-${run}-group`, FriendlyName: 'Bad input' });
 const lookupBase = () => properties({ Kind: 'User', Name: `bad-${run}-nobody` });
 const create = (props: Record<string, unknown>) => ({ RequestType: 'Create', ResourceProperties: props });
+// --- SCIM service providers ---
+const scimBase = async (extra: Record<string, unknown> = {}) => properties({
+  ClientId: existingClientId,
+  Endpoint: 'https://scim.example.com/v2',
+  TokenSecret: await secrets.create(`bad-scim-token-${run}`, `scim-token-${run}-0123456789`),
+  ...extra,
+});
+// --- end SCIM service providers ---
 
 const DEPLOY_ROWS: DeployRow[] = [
   // Resource type and contract
@@ -449,6 +502,15 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D64', subject: 'OidcClient', input: "BackchannelLogoutUrl 'logout' (not absolute)", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), BackchannelLogoutUrl: 'logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
   { id: 'D65', subject: 'OidcClient', input: 'FederatedIdentities[0].PublicKeys with a private JWK (never quoted back)', field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\): give the public key only(?!.*jpsQnnGQ)/ },
   { id: 'D66', subject: 'OidcClient', input: "FederatedIdentities[0].PublicKeys 'a JWK' (a string where a list belongs)", field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: 'a JWK' }] }), message: /federatedIdentities\[0\]\.publicKeys must be a list of public JWKs/ },
+  // --- SCIM service providers ---
+  { id: 'D80', subject: 'ScimServiceProvider', input: "Endpoint 'ftp://app.example.com/scim'", field: 'endpoint', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ Endpoint: 'ftp://app.example.com/scim' })), message: /endpoint must be an absolute https:\/\/ URL/ },
+  { id: 'D81', subject: 'ScimServiceProvider', input: 'TokenSecret missing', field: 'token', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(without(await scimBase(), 'TokenSecret')), message: /token is required/ },
+  { id: 'D82', subject: 'ScimServiceProvider', input: "SyncAfterDeploy 'yes'", field: 'syncAfterDeploy', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ SyncAfterDeploy: 'yes' })), message: /syncAfterDeploy: expected true or false/ },
+  { id: 'D83', subject: 'ScimServiceProvider', input: "TokenField ''", field: 'tokenField', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ TokenField: '' })), message: /tokenField must not be empty/ },
+  { id: 'D84', subject: 'ScimServiceProvider', input: 'a token secret holding a JSON object, without TokenField (never quoted back)', field: 'tokenField', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ TokenSecret: await secrets.create(`bad-scim-json-${run}`, JSON.stringify({ token: 'json-held-token-value-123' })) })), message: /token: the secret .* holds a JSON object, not the bearer token itself: set tokenField(?!.*json-held-token)/ },
+  { id: 'D85', subject: 'ScimServiceProvider', input: 'a token secret whose value has a line break (never quoted back)', field: 'token', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ TokenSecret: await secrets.create(`bad-scim-newline-${run}`, 'line-one-token\nline-two') })), message: /token: the value of the secret .* is not a bearer token Pocket-ID can send(?!.*line-one)/ },
+  { id: 'D86', subject: 'ScimServiceProvider', input: 'ClientId of a client that does not exist', field: 'client', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ ClientId: `bad-${run}-no-such-client` })), message: /returned 404 not_found: OIDC client not found/ },
+  // --- end SCIM service providers ---
 ];
 
 (isRealPocketId() ? describe.skip : describe)('with the bundled handler', () => {

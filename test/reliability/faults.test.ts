@@ -41,6 +41,7 @@ import {
   onRelease,
   Operation,
   PUBLIC_FIXED_ID_CREATE,
+  SCIM_OPERATIONS,
   USER_OPERATIONS,
   USER_REPLACEMENT,
 } from './support/operations';
@@ -71,6 +72,9 @@ const CLIENT_ON_2_17 = {
 };
 const USER_CREATE = named(USER_OPERATIONS, 'create (claims, login link)');
 const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
+// --- SCIM service providers ---
+const SCIM_CREATE = named(SCIM_OPERATIONS, 'create');
+// --- end SCIM service providers ---
 
 /** Which kinds of cases an operation gets. */
 interface Coverage {
@@ -103,6 +107,9 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   { resourceType: ResourceType.USER, lanes: 3, coverage: [...USER_OPERATIONS.map(byKind), coldCreate(USER_CREATE)] },
   { resourceType: ResourceType.USER_GROUP, lanes: 2, coverage: [...GROUP_OPERATIONS.map(byKind), coldCreate(GROUP_CREATE)] },
   { resourceType: ResourceType.LOOKUP, lanes: 1, coverage: LOOKUP_OPERATIONS.map(nothingToUndo) },
+  // --- SCIM service providers ---
+  { resourceType: ResourceType.SCIM_SERVICE_PROVIDER, lanes: 1, coverage: [...SCIM_OPERATIONS.map(byKind), coldCreate(SCIM_CREATE)] },
+  // --- end SCIM service providers ---
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */
@@ -164,6 +171,16 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     failedCreates: [named(LOOKUP_OPERATIONS, 'create (warm container)')],
     replacements: [LOOKUP_REPLACEMENT],
   },
+  // --- SCIM service providers ---
+  {
+    resourceType: ResourceType.SCIM_SERVICE_PROVIDER,
+    repeated: SCIM_OPERATIONS,
+    crashed: [SCIM_CREATE],
+    rolledBack: [[named(SCIM_OPERATIONS, 'update (endpoint, token)'), []], [named(SCIM_OPERATIONS, 'update (move to another client)'), []]],
+    failedCreates: [SCIM_CREATE],
+    replacements: [],
+  },
+  // --- end SCIM service providers ---
 ];
 const BEHAVIOURS = [
   'the same event delivered twice',

@@ -162,6 +162,17 @@ export class AcceptanceRun {
     };
   }
 
+  // --- SCIM service providers ---
+  /**
+   * A secret the user owns holding `value` (as the `field` of a JSON object, when given): a SCIM bearer
+   * token, say. The value counts as a secret for the exposure scan from now on.
+   */
+  public readonly userSecret = async (name: string, value: string, field?: string): Promise<string> => {
+    this.secretValues.add(value);
+    return this.secrets.create(name, field === undefined ? value : JSON.stringify({ [field]: value }));
+  };
+  // --- end SCIM service providers ---
+
   /** Runs `hook` on every step checked, before the checks (to note what a step made, for cleanup). */
   public onStep(hook: (step: Step) => void): void {
     this.stepHooks.push(hook);
@@ -195,6 +206,9 @@ export class AcceptanceRun {
         this.exposure.addSecret(`${issuer}/lc/${token}`);
       }
     }
+    // --- SCIM service providers: the bearer tokens Pocket-ID holds (and answers in clear) ---
+    for (const provider of step ? [] : server.scimProviders()) this.exposure.addSecret(provider.token);
+    // --- end SCIM service providers ---
     for (const email of step ? [] : server.sentEmails()) {
       this.exposure.addSecret(email.token);
       this.exposure.addSecret(email.loginLink);

@@ -225,6 +225,30 @@ export class PocketIdDirectory {
     await inBatches(clientIds, (clientId) => this.deleteClient(clientId));
   }
 
+  // --- SCIM service providers ---
+
+  /** The SCIM service provider Pocket-ID shows for the client (token in clear), or undefined. */
+  public async scimProviderOf(clientId: string): Promise<any | undefined> {
+    return this.read(`/api/oidc/clients/${encodeURIComponent(clientId)}/scim-service-provider`);
+  }
+
+  /** Makes a SCIM service provider behind CloudFormation's back, as someone in Pocket-ID's UI would; returns its id. */
+  public async createScimProvider(clientId: string, endpoint: string, token: string): Promise<string> {
+    return (await this.json(await this.call('POST', '/api/scim/service-provider', { endpoint, token, oidcClientId: clientId }))).id;
+  }
+
+  /** Creates a public client with a fixed id, as someone in Pocket-ID's UI would; returns its id. */
+  public async createClientWithId(clientId: string, name: string): Promise<string> {
+    return (await this.json(await this.call('POST', '/api/oidc/clients', { id: clientId, name, isPublic: true }))).id;
+  }
+
+  /** Deletes a SCIM service provider without judging the answer (it may be gone already). */
+  public async deleteScimProvider(providerId: string): Promise<void> {
+    await this.discard('DELETE', `/api/scim/service-provider/${encodeURIComponent(providerId)}`);
+  }
+
+  // --- end SCIM service providers ---
+
   // Lists
 
   /** One page (100 items) of a list searched for `search`, in Pocket-ID's default order. */

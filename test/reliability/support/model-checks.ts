@@ -1,4 +1,4 @@
-import { Answer, ClientSecretRule, Intended, NEW_GROUP, StoredRule, TokenRule, viewOf } from './model';
+import { Answer, ClientSecretRule, Intended, NEW_GROUP, NEW_SCIM_PROVIDER, StoredRule, TokenRule, viewOf } from './model';
 import { differences, masker, parseObject, RawState } from './state';
 
 /**
@@ -25,7 +25,7 @@ export function checkAgainstModel(
   options: ModelCheckOptions = {},
 ): ModelCheck {
   const mask = masker([before, after]);
-  const bound = bindNewGroup(intended, before, after, answer);
+  const bound = bindNewScimProvider(intended, before, bindNewGroup(intended, before, after, answer));
   const problems: string[] = [];
   if (intended.mustFail) problems.push(`SUCCESS, but the operation cannot succeed: ${intended.mustFail}`);
   const stateDiff = differences(mask(intended.pocketId), mask(bound.view));
@@ -46,6 +46,16 @@ function bindNewGroup(intended: Intended, before: RawState, after: RawState, ans
   const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value).split(made[0]).join(NEW_GROUP));
   return { view: rename(view), answer: rename(answer) };
 }
+
+// --- SCIM service providers ---
+/** Pocket-ID chooses a new provider's id too: the one provider the state did not have before takes the model's placeholder. */
+function bindNewScimProvider(intended: Intended, before: RawState, bound: { view: any; answer: Answer }): { view: unknown; answer: Answer } {
+  const made = Object.keys(bound.view.scimProviders).filter((id) => !(before.scimProviders ?? []).some((provider) => provider.id === id));
+  if (!(NEW_SCIM_PROVIDER in intended.pocketId.scimProviders) || made.length !== 1) return bound;
+  const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value).split(made[0]).join(NEW_SCIM_PROVIDER));
+  return { view: rename(bound.view), answer: rename(bound.answer) };
+}
+// --- end SCIM service providers ---
 
 // Client secrets, by id and value
 

@@ -26,6 +26,9 @@ export interface PocketIdView {
   readonly users: Record<string, Entity>;
   readonly groups: Record<string, Entity>;
   readonly emails: readonly unknown[];
+  // --- SCIM service providers ---
+  readonly scimProviders: Record<string, Entity>;
+  // --- end SCIM service providers ---
 }
 
 type Entity = Record<string, unknown>;
@@ -99,6 +102,9 @@ export function viewOf(state: RawState): PocketIdView {
     users: byId(state.users.map(userView)),
     groups: byId(state.groups.map(groupView)),
     emails: state.emails,
+    // --- SCIM service providers ---
+    scimProviders: byId((state.scimProviders ?? []).map(({ id, endpoint, token, oidcClientId }) => ({ id, endpoint, token, oidcClientId }))),
+    // --- end SCIM service providers ---
   };
 }
 
@@ -129,7 +135,13 @@ function sortedClaims(claims: Array<{ key: string; value: string }> | null | und
 // What every model starts from: nothing changes.
 
 interface Draft {
-  pocketId: { clients: Record<string, Entity>; users: Record<string, Entity>; groups: Record<string, Entity>; emails: readonly unknown[] };
+  pocketId: {
+    clients: Record<string, Entity>;
+    users: Record<string, Entity>;
+    groups: Record<string, Entity>;
+    emails: readonly unknown[];
+    scimProviders: Record<string, Entity>;
+  };
   answer: Answer;
   clientSecrets: Record<string, ClientSecretRule>;
   stored: Record<string, StoredRule>;
@@ -652,12 +664,52 @@ const lookupModel: IntendedModel = (before, raw, roles) => {
   return draft;
 };
 
+// --- SCIM service providers ---
+
+/** Where a Create of a SCIM service provider puts it: Pocket-ID chooses its id, which the verdict binds to the one new provider. */
+export const NEW_SCIM_PROVIDER = '<the SCIM service provider this Create makes>';
+
+/**
+ * README "SCIM service providers": one provider per client, holding the endpoint, the client and the
+ * token the secret holds (or its tokenField); a Create refuses a client that has one already (the
+ * matrix starts from none), an Update writes all three, moving it to another client keeps its id, a
+ * Delete removes it (already gone counts as done). No sync runs in these operations.
+ */
+const scimModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  const providers = draft.pocketId.scimProviders;
+  if (event.type === 'Delete') {
+    delete providers[event.physicalId];
+    return draft;
+  }
+  const clientId = String(event.properties.ClientId);
+  if (!(clientId in draft.pocketId.clients)) refuse(draft, `there is no OIDC client ${clientId}`);
+  const held = event.type === 'Update' ? providers[event.physicalId] : undefined;
+  const taken = Object.values(providers).find((provider) => provider.oidcClientId === clientId && provider.id !== held?.id);
+  if (taken) refuse(draft, `OIDC client ${clientId} has a SCIM service provider already`);
+  const id = held ? event.physicalId : NEW_SCIM_PROVIDER;
+  providers[id] = { id, endpoint: event.properties.Endpoint, token: tokenOf(before, roles, event.properties), oidcClientId: clientId };
+  draft.answer = { PhysicalResourceId: id, Data: { ProviderId: id } };
+  return draft;
+};
+
+function tokenOf(before: RawState, roles: Record<string, string>, properties: Record<string, any>): string {
+  const value = before.secrets[roleOf(roles, String(properties.TokenSecret))];
+  return properties.TokenField === undefined ? value : String(parseObject(value)?.[properties.TokenField]);
+}
+
+// --- end SCIM service providers ---
+
 /** Each resource type's model. */
 export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.OIDC_CLIENT]: clientModel,
   [ResourceType.USER]: userModel,
   [ResourceType.USER_GROUP]: groupModel,
   [ResourceType.LOOKUP]: lookupModel,
+  // --- SCIM service providers ---
+  [ResourceType.SCIM_SERVICE_PROVIDER]: scimModel,
+  // --- end SCIM service providers ---
 };
 
 function sameJson(a: unknown, b: unknown): boolean {

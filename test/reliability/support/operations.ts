@@ -294,6 +294,54 @@ export const LOOKUP_OPERATIONS: readonly Operation[] = [
   }),
 ];
 
+// --- SCIM service providers ---
+
+/** Two clients made in Pocket-ID's UI, with fixed ids; the provider's tokens are in secrets the user owns. */
+async function scimClients(lane: Lane): Promise<void> {
+  const directory = directoryOf(lane);
+  await directory.createClientWithId('scim-app', 'SCIM app');
+  await directory.createClientWithId('scim-other', 'SCIM other app');
+}
+
+async function scimProperties(lane: Lane, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  return lane.properties({ ClientId: 'scim-app', Endpoint: 'https://scim.example.com/v2', TokenSecret: await lane.ownedSecret('scim-token'), ...extra });
+}
+
+async function scimRoles(lane: Lane): Promise<Record<string, string>> {
+  return { 'scim-token': await lane.ownedSecret('scim-token'), 'scim-token-2': await lane.ownedSecret('scim-token-2') };
+}
+
+const scim = (name: string, prepare: Operation['prepare']): Operation => operation('SCIM service provider', ResourceType.SCIM_SERVICE_PROVIDER, name, prepare);
+
+export const SCIM_OPERATIONS: readonly Operation[] = [
+  scim('create', async (lane, { timeoutSeconds }) => {
+    await scimClients(lane);
+    return { event: createEvent('Scim', withTimeout(await scimProperties(lane), timeoutSeconds), 'create-scim'), secrets: await scimRoles(lane) };
+  }),
+  scim('update (endpoint, token)', async (lane, { timeoutSeconds }) => {
+    await scimClients(lane);
+    const old = await scimProperties(lane);
+    const providerId = await establish(lane, createEvent('Scim', old, 'update-scim-setup'));
+    const next = { ...old, Endpoint: 'https://scim2.example.com/v2', TokenSecret: await lane.ownedSecret('scim-token-2'), TokenVersion: '2' };
+    return { event: updateEvent('Scim', providerId, withTimeout(next, timeoutSeconds), old, 'update-scim'), secrets: await scimRoles(lane) };
+  }),
+  scim('update (move to another client)', async (lane, { timeoutSeconds }) => {
+    await scimClients(lane);
+    const old = await scimProperties(lane);
+    const providerId = await establish(lane, createEvent('Scim', old, 'move-scim-setup'));
+    const next = { ...old, ClientId: 'scim-other' };
+    return { event: updateEvent('Scim', providerId, withTimeout(next, timeoutSeconds), old, 'move-scim'), secrets: await scimRoles(lane) };
+  }),
+  scim('delete', async (lane, { timeoutSeconds }) => {
+    await scimClients(lane);
+    const props = await scimProperties(lane);
+    const providerId = await establish(lane, createEvent('Scim', props, 'delete-scim-setup'));
+    return { event: deleteEvent('Scim', providerId, withTimeout(props, timeoutSeconds), 'delete-scim'), secrets: await scimRoles(lane) };
+  }),
+];
+
+// --- end SCIM service providers ---
+
 // Operations only the CloudFormation behaviours use
 
 /** A public client with a fixed id: a repeated Create has no secret to prove the client is its own. */

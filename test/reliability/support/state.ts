@@ -14,6 +14,10 @@ export interface RawState {
   /** Groups with claims, member ids and the clients that admit them. */
   readonly groups: any[];
   readonly emails: SentEmail[];
+  // --- SCIM service providers ---
+  /** SCIM service providers as stored: endpoint, token, oidcClientId, lastSyncedAt. */
+  readonly scimProviders?: any[];
+  // --- end SCIM service providers ---
   /** The value of every secret the case involves (its AWSCURRENT version), by role (api-token, client-secret, …). */
   readonly secrets: Record<string, string>;
   /** Every version of those secrets, by role: what a write left behind in AWSPREVIOUS and older versions. */
@@ -29,7 +33,8 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
     versions[role] = await secrets.versions(arn);
     values[role] = versions[role].find((version) => version.stages.includes('AWSCURRENT'))?.value ?? await secrets.read(arn);
   }
-  return { clients, users, groups: server.groups(), emails: server.sentEmails(), secrets: values, secretVersions: versions };
+  const scimProviders = server.scimProviders();
+  return { clients, users, groups: server.groups(), emails: server.sentEmails(), scimProviders, secrets: values, secretVersions: versions };
 }
 
 /**
@@ -61,6 +66,9 @@ export function secretValuesIn(state: RawState): string[] {
   return [
     ...state.clients.flatMap((client) => client.secretValues.map((secret: { secret: string }) => secret.secret)),
     ...state.users.flatMap((user) => user.oneTimeTokens),
+    // --- SCIM service providers: Pocket-ID answers their tokens in clear ---
+    ...(state.scimProviders ?? []).map((provider) => provider.token).filter((token) => token !== ''),
+    // --- end SCIM service providers ---
     ...stored,
   ];
 }
@@ -79,7 +87,7 @@ export function parseObject(text: string | undefined): Record<string, unknown> |
 /** Keys whose string lists are sets: their order carries no meaning. */
 const SET_KEYS = new Set(['allowedUserGroupIds', 'userIds', 'allowedOidcClientIds']);
 /** Keys whose values are clock readings. */
-const TIME_KEYS = new Set(['createdAt', 'expiresAt']);
+const TIME_KEYS = new Set(['createdAt', 'expiresAt', 'lastSyncedAt']);
 
 /**
  * The state as a comparable model: what differs between two runs of the same operation only because
@@ -114,11 +122,16 @@ export function modelOf(state: RawState): unknown {
     return rest;
   });
   const secrets = Object.fromEntries(Object.entries(state.secrets).map(([role, value]) => [role, modelOfSecret(value, labels)]));
+  // --- SCIM service providers: Pocket-ID chooses their ids; a token is named by the secret that holds it ---
+  const tokenRoles = new Map(Object.entries(state.secrets).map(([role, value]) => [value, `the value of ${role}`]));
+  const scimProviders = (state.scimProviders ?? []).map(({ id: _, token, ...rest }) => relabel({ ...rest, token: tokenRoles.get(token) ?? 'another token' }));
+  // --- end SCIM service providers ---
   return normalize({
     clients: sortBy(clients, (c) => c.id),
     users: sortBy(users, (u) => u.id),
     groups: sortBy(groups, (g) => g.name),
     emails: state.emails.length,
+    scimProviders: sortBy(scimProviders, (p) => `${p.oidcClientId} ${p.endpoint}`),
     secrets,
   });
 }
