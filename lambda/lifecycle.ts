@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { baseUrlChanged, compareInstances, InstanceIdentity, normalizedBaseUrl } from './connection';
 import { PocketIdApiError, UnexpectedResponseError } from './errors';
-import { declaredFields, FieldTable, holdsFields, updateBody } from './fields';
+import { declaredFields, FieldTable, holdsFields, sameJson, updateBody } from './fields';
 import { deterministicUuid } from './ids';
 import { FeatureUse } from './release';
 import { CreateEvent, DeleteEvent, HandlerResult, Operation, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from './resource';
@@ -32,8 +32,10 @@ export interface MakeRequest<P> {
   readonly properties: P;
   /** Whether an entity may already hold the id, one this operation must not remove on failure. */
   readonly idMayBeTaken: boolean;
-  /** A replacement (the fixed id changed): messages say so. */
+  /** A replacement (the fixed id or a property in `replaceOnChange` changed): messages say so. */
   readonly replacement: boolean;
+  /** In a replacement: the id of the entity being replaced (the current physical id's), which this one must not be. */
+  readonly replaces?: string;
 }
 
 /** The entity a `make` ended with, and whether an earlier delivery (or deployment) had made it. */
@@ -43,7 +45,7 @@ export interface Made<E> {
 }
 
 /** What one resource module declares; `entityResource` builds the lifecycle from it. */
-export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity> {
+export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity> extends EntityPlace {
   /** How messages name it: 'OIDC client'. */
   readonly label: string;
   /** The log field of its id: 'clientId'. */
@@ -57,6 +59,12 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly featuresUsed?: (properties: P) => FeatureUse[];
   /** The property holding a caller-chosen id; changing it replaces the entity. None: Pocket-ID chooses ids. */
   readonly fixedId?: keyof P & string;
+  /**
+   * Properties Pocket-ID cannot change in place: a change of any of them replaces the entity, as a
+   * change of the fixed id does (a new entity and physical id; CloudFormation deletes the old one once
+   * the deploy succeeded). Default: none.
+   */
+  readonly replaceOnChange?: ReadonlyArray<keyof P & string>;
   /**
    * How the entity follows a base URL that leads to another Pocket-ID instance: `new-entity` makes it
    * there with a new physical id, so that CloudFormation's Delete removes it from the old instance
@@ -73,8 +81,8 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly prepareFields?: (held: E, properties: P, operation: Operation) => Promise<E>;
   /** Brings what hangs off the entity (claims, members, allowed groups, secrets) to the properties. */
   readonly reconcile: (entity: E, properties: P, previous: Partial<P>, operation: Operation, origin: Origin) => Promise<void>;
-  /** The response Data: ids, names, URLs only. */
-  readonly data: (entityId: string, properties: P) => Record<string, string>;
+  /** The response Data: ids, names, URLs only; `entity` is the entity as the operation ended with it. */
+  readonly data: (entityId: string, properties: P, entity: E) => Record<string, string>;
   /** Puts back the fields the entity had before an update (default: its body, PUT back). */
   readonly restoreFields?: (held: E, operation: Operation) => Promise<void>;
   /** Whether the entity holds again what `restoreFields` puts back (default: its fields). */
@@ -87,6 +95,11 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
 export interface EntityPlace {
   readonly label: string;
   readonly path: (id: string) => string;
+  /**
+   * How to read one entity, for kinds Pocket-ID has no GET of (signup tokens: only a list); undefined
+   * when it does not exist. Default: GET `path(id)`, Pocket-ID's structured not-found counting as absent.
+   */
+  readonly read?: (context: OperationContext, id: string) => Promise<PocketIdEntity | undefined>;
 }
 
 /** The previous properties of an entity made by this operation: nothing was declared before. */
@@ -108,7 +121,8 @@ export function entityResource<P extends CommonProperties, E extends PocketIdEnt
 
     async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
       const entityId = entityIdOf(event.PhysicalResourceId);
-      const deleted = await context.api.delete(`Delete ${kind.label}`, kind.path(entityId)).catch((error) => {
+      const isGone = kind.read ? async () => (await kind.read!(context, entityId)) === undefined : undefined;
+      const deleted = await context.api.delete(`Delete ${kind.label}`, kind.path(entityId), isGone).catch((error) => {
         throw kind.explainWriteError?.(error, entityId, {}) ?? error;
       });
       context.logger.info(deleted ? `deleted the ${kind.label}` : `the ${kind.label} was already gone`, { [kind.idField]: entityId });
@@ -122,6 +136,7 @@ interface CreateOptions {
   /** Default: when the id is a fixed one, which an entity older than this event may hold. */
   readonly idMayBeTaken?: boolean;
   readonly replacement?: boolean;
+  readonly replaces?: string;
   /** The physical id to answer, when it is not the entity's id (a move to another instance). */
   readonly physicalId?: (entityId: string) => string;
 }
@@ -134,12 +149,12 @@ async function createEntity<P extends CommonProperties, E extends PocketIdEntity
 ): Promise<HandlerResult> {
   return withCompensation(context, async (operation) => {
     const idMayBeTaken = options.idMayBeTaken ?? fixedIdOf(kind, properties) !== undefined;
-    const request = { id: options.id, properties, idMayBeTaken, replacement: options.replacement ?? false };
+    const request = { id: options.id, properties, idMayBeTaken, replacement: options.replacement ?? false, replaces: options.replaces };
     const { entity, adopted } = await kind.make(request, operation);
     await kind.reconcile(entity, properties, NOTHING_DECLARED_BEFORE, operation, adopted ? 'adopted' : 'created');
     const message = adopted ? `completed a ${kind.label} that an earlier delivery or deployment made` : `created the ${kind.label}`;
     context.logger.info(message, { [kind.idField]: entity.id });
-    return resultOf(kind, options.physicalId?.(entity.id) ?? entity.id, entity.id, properties);
+    return resultOf(kind, options.physicalId?.(entity.id) ?? entity.id, entity, properties);
   });
 }
 
@@ -153,6 +168,12 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
   if (fixedIdOf(kind, properties) !== fixedIdOf(kind, previous)) {
     context.logger.info(`the fixed id changed: creating a replacement ${kind.label}`, { from: fixedIdOf(kind, previous), to: fixedIdOf(kind, properties) });
     return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true });
+  }
+  const unchangeable = (kind.replaceOnChange ?? []).filter((property) => !sameJson(properties[property] ?? null, previous[property] ?? null));
+  if (unchangeable.length > 0) {
+    context.logger.info(`properties Pocket-ID cannot change in place changed: creating a replacement ${kind.label}`, { properties: unchangeable.join(', ') });
+    const replaces = entityIdOf(event.PhysicalResourceId);
+    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true, replaces });
   }
   const entityId = entityIdOf(event.PhysicalResourceId);
   const held = await readEntity<E>(context, kind, entityId);
@@ -168,7 +189,7 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
     const prepared = await kind.prepareFields?.(held, properties, operation) ?? held;
     await writeFields(kind, held, properties, previous, operation);
     await kind.reconcile(prepared, properties, previous, operation, 'updated');
-    return resultOf(kind, event.PhysicalResourceId, entityId, properties);
+    return resultOf(kind, event.PhysicalResourceId, prepared, properties);
   });
 }
 
@@ -216,6 +237,7 @@ async function moveToAnotherInstance<P extends CommonProperties, E extends Pocke
  * not-found counts: any other 404 (a proxy, a wrong base URL) is an error.
  */
 export async function readEntity<E extends PocketIdEntity>(context: OperationContext, kind: EntityPlace, id: string): Promise<E | undefined> {
+  if (kind.read) return await kind.read(context, id) as E | undefined;
   const request = { operation: `Read ${kind.label}`, method: 'GET', path: kind.path(id) };
   try {
     const found = await context.api.get<E>(request.operation, request.path);
@@ -364,7 +386,7 @@ function newIdOf<P extends CommonProperties>(
   return fixedIdOf(kind, properties) ?? deterministicUuid(event);
 }
 
-function resultOf<P extends CommonProperties, E extends PocketIdEntity>(kind: EntityKind<P, E>, physicalId: string, entityId: string, properties: P) {
-  const result: HandlerResult = { PhysicalResourceId: physicalId, Data: kind.data(entityId, properties) };
+function resultOf<P extends CommonProperties, E extends PocketIdEntity>(kind: EntityKind<P, E>, physicalId: string, entity: E, properties: P) {
+  const result: HandlerResult = { PhysicalResourceId: physicalId, Data: kind.data(entity.id, properties, entity) };
   return result;
 }

@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
@@ -6,7 +6,7 @@ import { CONTRACT_VERSION, LookupKind, ResourceType, UserProperties } from './co
 import { PocketId } from './pocket-id';
 import { PocketIdLookup } from './private/lookup';
 import { assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkString, checkStringMap } from './private/prop-types';
-import { booleanProperty, claimProperties, known, knownClaims, knownSeconds, requireValue } from './private/properties';
+import { booleanProperty, claimProperties, known, knownClaims, knownSeconds, requireValue, secondsProperty } from './private/properties';
 import { foldAsciiCase, UniqueName, UniqueNames } from './private/unique-names';
 import { validateUser } from './private/validation';
 
@@ -252,10 +252,6 @@ function warnWhenUserWouldBeDeleted(scope: Construct, username: string, removalP
   if (removalPolicy === RemovalPolicy.RETAIN || removalPolicy === RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) return;
   Annotations.of(scope).addWarningV2('cdk-pocket-id:userDeletedWithStack',
     `Removing this construct or deleting the stack deletes Pocket-ID user '${username}' and the passkeys they registered (removalPolicy ${removalPolicy}). Use RemovalPolicy.RETAIN to keep users.`);
-}
-
-function secondsProperty(duration: Duration): string {
-  return duration.isUnresolved() ? Token.asString(duration.toSeconds()) : String(duration.toMilliseconds() / 1000);
 }
 
 function validateProps(scope: Construct, props: UserProps): void {

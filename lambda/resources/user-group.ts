@@ -5,7 +5,7 @@ import { PocketIdApiError } from '../errors';
 import { FieldTable, heldWithout } from '../fields';
 import { isUncertain } from '../http-client';
 import { entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
-import { listOf, readString, sameSet, shapeProblems } from '../properties';
+import { listIds, listOf, readString, sameSet, shapeProblems } from '../properties';
 import { Operation, OperationContext } from '../resource';
 
 /** What the previous properties declared; a new group has nothing declared before. */
@@ -29,8 +29,6 @@ interface PocketIdGroup extends PocketIdEntity {
  */
 const ADOPTION_WINDOW_MS = 15 * 60_000;
 const MEMBERSHIP_MODES: readonly string[] = Object.values(MembershipMode);
-/** Ids named in one error message at most: the message must stay well under CloudFormation's 4 KB. */
-const MAX_IDS_IN_MESSAGE = 10;
 
 const FIELD_LIST: FieldTable<UserGroupProperties>['fields'] = [
   { property: 'Name', api: 'name', read: readString, pocketIdDefault: undefined },
@@ -273,11 +271,6 @@ function memberIdsOf(group: PocketIdGroup): string[] {
 
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
-}
-
-function listIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
-  return ids.length > MAX_IDS_IN_MESSAGE ? `${shown} and ${ids.length - MAX_IDS_IN_MESSAGE} more` : shown;
 }
 
 function groupPath(groupId: string): string {
