@@ -86,6 +86,20 @@ export interface OneTimeTokenRecord {
   deviceToken?: string;
 }
 
+// --- signup tokens (usersignup): kept by token value, as the actor store keys them ---
+
+export interface SignupTokenRecord {
+  id: string;
+  token: string;
+  /** Epoch milliseconds, rounded to the second like Pocket-ID's createdAt. */
+  createdAt: number;
+  expiresAt: number;
+  usageLimit: number;
+  usageCount: number;
+  /** Only ids of groups that existed at creation. */
+  userGroupIds: string[];
+}
+
 export interface SentEmail {
   userId: string;
   to: string;
@@ -116,6 +130,8 @@ export interface AppConfig {
   signupDefaultCustomClaims: Array<{ key: string; value: string }>;
   /** autoCreateOidcClientSecret (2.17+; no effect before): a new confidential client is given a secret. */
   autoCreateOidcClientSecret: boolean;
+  /** allowUserSignups: 'disabled' | 'withToken' | 'open'; a signup token works in every mode. */
+  allowUserSignups: string;
 }
 
 export function defaultAppConfig(): AppConfig {
@@ -127,6 +143,7 @@ export function defaultAppConfig(): AppConfig {
     signupDefaultUserGroupIds: [],
     signupDefaultCustomClaims: [],
     autoCreateOidcClientSecret: true,
+    allowUserSignups: 'disabled',
   };
 }
 
@@ -147,6 +164,9 @@ export class Store {
   readonly sentEmails: SentEmail[] = [];
   readonly backchannelLogouts: BackchannelLogout[] = [];
   readonly logos = new Map<string, Logo>();
+  readonly signupTokens = new Map<string, SignupTokenRecord>();
+  /** Every signup token value ever issued (deleted ones too), for the exposure scan. */
+  readonly issuedSignupTokens = new Set<string>();
   appConfig: AppConfig = defaultAppConfig();
 
   reset(): void {
@@ -160,6 +180,8 @@ export class Store {
     this.sentEmails.length = 0;
     this.backchannelLogouts.length = 0;
     this.logos.clear();
+    this.signupTokens.clear();
+    this.issuedSignupTokens.clear();
     this.appConfig = defaultAppConfig();
   }
 
@@ -256,6 +278,7 @@ export class Store {
     for (const userId of this.users.keys()) this.memberships.delete(pair(userId, groupId));
     for (const clientId of this.clients.keys()) this.clientGroups.delete(pair(clientId, groupId));
     this.removeClaims((c) => c.userGroupId === groupId);
+    // A signup token keeps the ids of deleted groups (its state is not touched): its answers skip them.
   }
 
   removeClaims(predicate: (claim: CustomClaimRecord) => boolean): void {
