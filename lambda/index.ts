@@ -6,6 +6,7 @@ import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './releas
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
+import { signupToken } from './resources/signup-token';
 import { user } from './resources/user';
 import { userGroup } from './resources/user-group';
 import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
@@ -18,6 +19,7 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.USER]: user,
   [ResourceType.USER_GROUP]: userGroup,
   [ResourceType.LOOKUP]: lookup,
+  [ResourceType.SIGNUP_TOKEN]: signupToken,
 };
 
 /**
