@@ -110,7 +110,7 @@ export class SignupToken extends Construct {
       ...binding.connection,
       ContractVersion: CONTRACT_VERSION,
       LifetimeSeconds: secondsProperty(props.lifetime ?? DEFAULT_LIFETIME),
-      UsageLimit: String(props.usageLimit ?? DEFAULT_USAGE_LIMIT),
+      UsageLimit: numberProperty(props.usageLimit ?? DEFAULT_USAGE_LIMIT),
       UserGroupIds: groups.length > 0 ? groups.map((group) => group.groupId) : undefined,
       TokenVersion: props.tokenVersion,
       SignupLinkSecretArn: secret.secretArn,
@@ -154,11 +154,16 @@ function validateProps(scope: Construct, props: SignupTokenProps): void {
       ...requireValue('pocketId', props.pocketId),
       ...validateSignupToken({
         lifetimeSeconds: knownSeconds(props.lifetime ?? DEFAULT_LIFETIME),
-        usageLimit: props.usageLimit,
+        usageLimit: props.usageLimit === undefined || Token.isUnresolved(props.usageLimit) ? undefined : props.usageLimit,
         userGroupIds: (props.userGroups ?? []).map((group) => knownGroupId(group)),
       }),
     ],
   });
+}
+
+/** A number as CloudFormation delivers it; a token (a parameter) stays a token, checked at deploy time. */
+function numberProperty(value: number): string {
+  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
 /** A group id known at synth (one given to fromGroupId); a token is resolved at deploy time. */

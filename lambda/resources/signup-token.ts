@@ -69,7 +69,8 @@ async function makeToken(request: MakeRequest<SignupTokenProperties>, operation:
   const current = await readLinkSecret(operation, secretArn, SIGNUP_LINK);
   const previous = request.replacement ? await operation.secrets.readPreviousString(secretArn) : undefined;
   redactStoredLink(operation, previous, SIGNUP_LINK);
-  const live = await listTokens(operation);
+  // A fresh secret names no token: nothing to look for, no list read.
+  const live = namesToken(current) || namesToken(previous) ? await listTokens(operation) : [];
   const earlierDelivery = heldToken(live, current, properties, request.replaces);
   const returnedTo = request.replacement ? heldToken(live, previous, properties, request.replaces) : undefined;
   if (returnedTo && !earlierDelivery) {
@@ -155,6 +156,10 @@ function heldToken(live: PocketIdSignupToken[], text: string | undefined, proper
   const token = live.find((candidate) => candidate.id === stored.signupTokenId);
   if (!token || typeof stored.signupUrl !== 'string' || !stored.signupUrl.endsWith(`${SIGNUP_LINK.pathPrefix}${token.token}`)) return undefined;
   return hasDeclaredSettings(token, properties) ? token : undefined;
+}
+
+function namesToken(text: string | undefined): boolean {
+  return typeof (parseJson(text) as Partial<StoredSignupLink> | undefined)?.signupTokenId === 'string';
 }
 
 function hasDeclaredSettings(token: PocketIdSignupToken, properties: SignupTokenProperties): boolean {
