@@ -1,5 +1,6 @@
 import { SignupTokenAttributes, SignupTokenProperties } from '../../lib/contract';
 import { validateSignupToken } from '../../lib/private/validation';
+import { parseTimeoutSeconds } from '../connection';
 import { isUncertain } from '../http-client';
 import { entityResource, EntityKind, Made, MakeRequest, Origin, PocketIdEntity } from '../lifecycle';
 import { linkTo, LinkShape, parseJson, readLinkSecret, redactStoredLink } from '../links';
@@ -26,6 +27,14 @@ export interface StoredSignupLink {
   readonly userGroupIds: string[];
   /** The tokenVersion the token was issued for, when one was set. */
   readonly tokenVersion?: string;
+}
+
+/**
+ * Written to the secret before a POST, with the link it held (if any): a delivery whose Lambda dies
+ * after the POST leaves this trace, which the next delivery of the event follows to the token it made.
+ */
+interface PendingMark extends Partial<StoredSignupLink> {
+  readonly pendingSince: string;
 }
 
 /** The frontend's link to a signup token: `${origin}/st/${token}` (signup-token-modal.svelte), which redirects to /signup?token=. */
@@ -69,9 +78,11 @@ async function makeToken(request: MakeRequest<SignupTokenProperties>, operation:
   const current = await readLinkSecret(operation, secretArn, SIGNUP_LINK);
   const previous = request.replacement ? await operation.secrets.readPreviousString(secretArn) : undefined;
   redactStoredLink(operation, previous, SIGNUP_LINK);
-  // A fresh secret names no token: nothing to look for, no list read.
-  const live = namesToken(current) || namesToken(previous) ? await listTokens(operation) : [];
-  const earlierDelivery = heldToken(live, current, properties, request.replaces);
+  const pendingSince = pendingSinceOf(current);
+  // A fresh secret names no token and no POST under way: nothing to look for, no list read.
+  const live = namesToken(current) || namesToken(previous) || pendingSince !== undefined ? await listTokens(operation) : [];
+  const earlierDelivery = heldToken(live, current, properties, request.replaces)
+    ?? (pendingSince !== undefined ? madeSince(live, properties, pendingSince) : undefined);
   const returnedTo = request.replacement ? heldToken(live, previous, properties, request.replaces) : undefined;
   if (returnedTo && !earlierDelivery) {
     operation.logger.info('the token the secret held before is live with these settings: returning to it', { signupTokenId: returnedTo.id });
@@ -81,10 +92,14 @@ async function makeToken(request: MakeRequest<SignupTokenProperties>, operation:
   if (earlierDelivery) {
     operation.logger.info('the token an earlier delivery of this event made is live: keeping it', { signupTokenId: earlierDelivery.id });
     registerRemoval(earlierDelivery.id, operation);
+    await storeLink(earlierDelivery, properties, current, operation);
     return { entity: earlierDelivery, adopted: true };
   }
+  // The mark keeps what the secret held (the rollback of a replacement finds the old token in the version before the link).
+  const mark = JSON.stringify({ ...linkIn(current), pendingSince: new Date().toISOString() } satisfies PendingMark);
+  await writeSecret(operation, secretArn, mark, current);
   const created = await postToken(properties, operation);
-  await storeLink(created, properties, current, operation);
+  await storeLink(created, properties, mark, operation);
   return { entity: created, adopted: false };
 }
 
@@ -102,7 +117,7 @@ async function reconcileLink(token: PocketIdSignupToken, properties: SignupToken
  */
 async function postToken(properties: SignupTokenProperties, operation: Operation): Promise<PocketIdSignupToken> {
   const declaredGroups = declaredGroupIds(properties);
-  const body = { ttl: readInteger(properties.LifetimeSeconds)!, usageLimit: readInteger(properties.UsageLimit)!, userGroupIds: declaredGroups };
+  const body = postBody(properties);
   const sentAt = Date.now();
   let made: PocketIdSignupToken | undefined;
   const orphans = async () => orphansOfPost(await listTokens(operation), body, sentAt);
@@ -120,7 +135,7 @@ async function postToken(properties: SignupTokenProperties, operation: Operation
     operation.redactor.add(made.token);
   } catch (error) {
     if (!isUncertain(error)) throw error;
-    const found = await orphans().catch(() => []);
+    const found = await lostToken(orphans, properties, operation);
     if (found.length !== 1) throw error;
     made = found[0];
     operation.logger.info('the answer to the POST was lost, but Pocket-ID made the token: taking it', { signupTokenId: made.id });
@@ -132,6 +147,19 @@ async function postToken(properties: SignupTokenProperties, operation: Operation
   }
   operation.logger.info('created a signup token', { signupTokenId: made.id, expiresAt: made.expiresAt });
   return made;
+}
+
+/**
+ * The tokens a POST whose answer was lost made: a server too slow to answer in time may still be at
+ * it, so an empty list is read once more after one request timeout (within the time left).
+ */
+async function lostToken(orphans: () => Promise<PocketIdSignupToken[]>, properties: SignupTokenProperties, context: OperationContext) {
+  const found = await orphans().catch(() => []);
+  if (found.length > 0) return found;
+  const timeoutMs = parseTimeoutSeconds(properties.TimeoutSeconds) * 1000;
+  const waitMs = Math.min(timeoutMs, Math.max(0, context.budget.deadline() - Date.now() - timeoutMs));
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  return orphans().catch(() => []);
 }
 
 /**
@@ -156,6 +184,30 @@ function heldToken(live: PocketIdSignupToken[], text: string | undefined, proper
   const token = live.find((candidate) => candidate.id === stored.signupTokenId);
   if (!token || typeof stored.signupUrl !== 'string' || !stored.signupUrl.endsWith(`${SIGNUP_LINK.pathPrefix}${token.token}`)) return undefined;
   return hasDeclaredSettings(token, properties) ? token : undefined;
+}
+
+/** The POST body of the declared settings. */
+function postBody(properties: SignupTokenProperties): { ttl: number; usageLimit: number; userGroupIds: string[] } {
+  const ttl = readInteger(properties.LifetimeSeconds)!;
+  return { ttl, usageLimit: readInteger(properties.UsageLimit)!, userGroupIds: declaredGroupIds(properties) };
+}
+
+/** The one token an earlier delivery's POST (under way since `since`) made; none when none or several could be it. */
+function madeSince(live: PocketIdSignupToken[], properties: SignupTokenProperties, since: number): PocketIdSignupToken | undefined {
+  const candidates = orphansOfPost(live, postBody(properties), since);
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+function pendingSinceOf(text: string | undefined): number | undefined {
+  const since = (parseJson(text) as Partial<PendingMark> | undefined)?.pendingSince;
+  const at = typeof since === 'string' ? Date.parse(since) : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+
+/** The link a secret's value holds, when it holds one. */
+function linkIn(text: string): Partial<StoredSignupLink> {
+  const stored = parseJson(text) as Partial<StoredSignupLink> | undefined;
+  return typeof stored?.signupTokenId === 'string' && typeof stored.signupUrl === 'string' ? stored : {};
 }
 
 function namesToken(text: string | undefined): boolean {

@@ -393,9 +393,10 @@ export const OPERATIONS: readonly OperationSpec[] = [
     label: 'create, joining 2 groups',
     resourceType: ResourceType.SIGNUP_TOKEN,
     minimumPocketId: ['POST /api/signup-tokens'],
-    minimumSecrets: ['GetSecretValue', 'PutSecretValue'],
+    minimumSecrets: ['GetSecretValue', 'PutSecretValue', 'PutSecretValue'],
     reason: 'one POST (its answer lists the groups kept); the link secret is read first (what a failure puts back, and no token before '
-      + 'a secret that cannot be read), then written',
+      + 'a secret that cannot be read), marked before the POST (a delivery whose Lambda dies after it leaves a trace to the token it made), '
+      + 'then given the link',
     prepare: async (h) => {
       const groups = await Promise.all([1, 2].map((n) => h.create(GROUP, `Group${n}`, groupProps(h, []))));
       const secretArn = await h.ownedSecret('bench-signup-link');

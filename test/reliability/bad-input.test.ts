@@ -556,8 +556,13 @@ async function removeAccepted(row: DeployRow | TokenRow, step: Step): Promise<vo
 }
 
 /** Everything the handler could change: Pocket-ID's entities, secrets, tokens and emails, and every version of the run's secrets. */
+/**
+ * What a failed row must leave as it was. Of each secret its AWSCURRENT value, as the fault matrix
+ * compares it (state.ts sameHoldings): an undo writes the previous value back, which makes a version
+ * (a signup token's Create marks its secret before the POST, and a failure puts the value back).
+ */
 async function snapshot(): Promise<string> {
-  const secretVersions = await Promise.all(secrets.created.map((arn) => secrets.allValues(arn)));
+  const secretVersions = await Promise.all(secrets.created.map((arn) => secrets.read(arn).catch(() => undefined)));
   return JSON.stringify({
     users: server.users(),
     groups: server.groups(),

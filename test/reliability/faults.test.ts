@@ -41,6 +41,7 @@ import {
   onRelease,
   Operation,
   PUBLIC_FIXED_ID_CREATE,
+  SIGNUP_TOKEN_OPERATIONS,
   USER_OPERATIONS,
   USER_REPLACEMENT,
 } from './support/operations';
@@ -71,6 +72,8 @@ const CLIENT_ON_2_17 = {
 };
 const USER_CREATE = named(USER_OPERATIONS, 'create (claims, login link)');
 const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
+const SIGNUP_TOKEN_CREATE = named(SIGNUP_TOKEN_OPERATIONS, 'create (groups, link stored)');
+const SIGNUP_TOKEN_REPLACEMENT = named(SIGNUP_TOKEN_OPERATIONS, 'update (replacement: usage limit change)');
 
 /** Which kinds of cases an operation gets. */
 interface Coverage {
@@ -103,6 +106,7 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   { resourceType: ResourceType.USER, lanes: 3, coverage: [...USER_OPERATIONS.map(byKind), coldCreate(USER_CREATE)] },
   { resourceType: ResourceType.USER_GROUP, lanes: 2, coverage: [...GROUP_OPERATIONS.map(byKind), coldCreate(GROUP_CREATE)] },
   { resourceType: ResourceType.LOOKUP, lanes: 1, coverage: LOOKUP_OPERATIONS.map(nothingToUndo) },
+  { resourceType: ResourceType.SIGNUP_TOKEN, lanes: 1, coverage: [...SIGNUP_TOKEN_OPERATIONS.map(byKind), coldCreate(SIGNUP_TOKEN_CREATE)] },
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */
@@ -163,6 +167,14 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     rolledBack: [],
     failedCreates: [named(LOOKUP_OPERATIONS, 'create (warm container)')],
     replacements: [LOOKUP_REPLACEMENT],
+  },
+  {
+    resourceType: ResourceType.SIGNUP_TOKEN,
+    repeated: SIGNUP_TOKEN_OPERATIONS,
+    crashed: [SIGNUP_TOKEN_CREATE],
+    rolledBack: [[SIGNUP_TOKEN_REPLACEMENT, []]],
+    failedCreates: [SIGNUP_TOKEN_CREATE],
+    replacements: [SIGNUP_TOKEN_REPLACEMENT],
   },
 ];
 const BEHAVIOURS = [
