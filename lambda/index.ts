@@ -9,6 +9,7 @@ import { oidcClient } from './resources/oidc-client';
 // --- SCIM service providers ---
 import { scimServiceProvider } from './resources/scim-service-provider';
 // --- end SCIM service providers ---
+import { signupToken } from './resources/signup-token';
 import { user } from './resources/user';
 import { userGroup } from './resources/user-group';
 import { CommonProperties, ResourceType, SUPPORTED_CONTRACT_VERSIONS } from '../lib/contract';
@@ -24,6 +25,7 @@ const RESOURCES: Record<string, ResourceHandler> = {
   // --- SCIM service providers ---
   [ResourceType.SCIM_SERVICE_PROVIDER]: scimServiceProvider,
   // --- end SCIM service providers ---
+  [ResourceType.SIGNUP_TOKEN]: signupToken,
 };
 
 /**

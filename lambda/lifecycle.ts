@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { baseUrlChanged, compareInstances, InstanceIdentity, normalizedBaseUrl } from './connection';
 import { PocketIdApiError, UnexpectedResponseError } from './errors';
-import { declaredFields, FieldTable, holdsFields, updateBody } from './fields';
+import { declaredFields, FieldTable, holdsFields, sameJson, updateBody } from './fields';
 import { deterministicUuid } from './ids';
 import { FeatureUse } from './release';
 import { CreateEvent, DeleteEvent, HandlerResult, Operation, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from './resource';
@@ -32,8 +32,10 @@ export interface MakeRequest<P> {
   readonly properties: P;
   /** Whether an entity may already hold the id, one this operation must not remove on failure. */
   readonly idMayBeTaken: boolean;
-  /** A replacement (the fixed id changed): messages say so. */
+  /** A replacement (the fixed id or a property in `replaceOnChange` changed): messages say so. */
   readonly replacement: boolean;
+  /** In a replacement: the id of the entity being replaced (the current physical id's), which this one must not be. */
+  readonly replaces?: string;
 }
 
 /** The entity a `make` ended with, and whether an earlier delivery (or deployment) had made it. */
@@ -43,7 +45,7 @@ export interface Made<E> {
 }
 
 /** What one resource module declares; `entityResource` builds the lifecycle from it. */
-export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity> {
+export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity> extends EntityPlace {
   /** How messages name it: 'OIDC client'. */
   readonly label: string;
   /** The log field of its id: 'clientId'. */
@@ -57,6 +59,12 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly featuresUsed?: (properties: P) => FeatureUse[];
   /** The property holding a caller-chosen id; changing it replaces the entity. None: Pocket-ID chooses ids. */
   readonly fixedId?: keyof P & string;
+  /**
+   * Properties Pocket-ID cannot change in place: a change of any of them replaces the entity, as a
+   * change of the fixed id does (a new entity and physical id; CloudFormation deletes the old one once
+   * the deploy succeeded). Default: none.
+   */
+  readonly replaceOnChange?: ReadonlyArray<keyof P & string>;
   /**
    * How the entity follows a base URL that leads to another Pocket-ID instance: `new-entity` makes it
    * there with a new physical id, so that CloudFormation's Delete removes it from the old instance
@@ -73,8 +81,8 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly prepareFields?: (held: E, properties: P, operation: Operation) => Promise<E>;
   /** Brings what hangs off the entity (claims, members, allowed groups, secrets) to the properties. */
   readonly reconcile: (entity: E, properties: P, previous: Partial<P>, operation: Operation, origin: Origin) => Promise<void>;
-  /** The response Data: ids, names, URLs only. */
-  readonly data: (entityId: string, properties: P) => Record<string, string>;
+  /** The response Data: ids, names, URLs only; `entity` is the entity as the operation ended with it. */
+  readonly data: (entityId: string, properties: P, entity: E) => Record<string, string>;
   /** Puts back the fields the entity had before an update (default: its body, PUT back). */
   readonly restoreFields?: (held: E, operation: Operation) => Promise<void>;
   /** Whether the entity holds again what `restoreFields` puts back (default: its fields). */
@@ -82,11 +90,15 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   /** An error of a write (PUT, DELETE) of this entity, said in its terms (a conflict, an LDAP refusal). */
   readonly explainWriteError?: (error: unknown, entityId: string, body: Record<string, unknown>) => unknown;
   /**
-   * Reads the entity an update starts from, for kinds Pocket-ID has no GET of by id (SCIM providers:
-   * read through their client, named by the previous properties). Default: GET of `path(id)`.
+   * Reads one entity, for kinds Pocket-ID has no GET of by id (signup tokens: only a list; SCIM
+   * providers: through their client); undefined when it does not exist. `properties` are those that
+   * say where it is: the previous ones on update, the current ones on delete. Default: GET of `path(id)`.
    */
-  readonly read?: (entityId: string, previous: P, context: OperationContext) => Promise<E | undefined>;
-  /** Whether Pocket-ID holds the entity no longer, after a DELETE whose answer was lost. Default: GET of `path(id)`. */
+  readonly read?: (entityId: string, properties: P, context: OperationContext) => Promise<E | undefined>;
+  /**
+   * Whether Pocket-ID holds the entity no longer, after a DELETE whose answer was lost. Default: `read`
+   * finds nothing; without `read`, a GET of `path(id)`.
+   */
   readonly isGone?: (entityId: string, properties: P, context: OperationContext) => Promise<boolean>;
 }
 
@@ -123,7 +135,7 @@ export function entityResource<P extends CommonProperties, E extends PocketIdEnt
     async delete(event: DeleteEvent, context: OperationContext): Promise<HandlerResult> {
       const entityId = entityIdOf(event.PhysicalResourceId);
       const properties = event.ResourceProperties as unknown as P;
-      const isGone = kind.isGone ? () => kind.isGone!(entityId, properties, context) : undefined;
+      const isGone = goneCheckOf(kind, entityId, properties, context);
       const deleted = await context.api.delete(`Delete ${kind.label}`, kind.path(entityId), isGone).catch((error) => {
         throw kind.explainWriteError?.(error, entityId, {}) ?? error;
       });
@@ -133,11 +145,24 @@ export function entityResource<P extends CommonProperties, E extends PocketIdEnt
   };
 }
 
+/** How a Delete tells, after a lost answer, that the entity is gone; undefined: the HTTP client's GET of its path. */
+function goneCheckOf<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  entityId: string,
+  properties: P,
+  context: OperationContext,
+): (() => Promise<boolean>) | undefined {
+  if (kind.isGone) return () => kind.isGone!(entityId, properties, context);
+  if (kind.read) return async () => (await kind.read!(entityId, properties, context)) === undefined;
+  return undefined;
+}
+
 interface CreateOptions {
   readonly id?: string;
   /** Default: when the id is a fixed one, which an entity older than this event may hold. */
   readonly idMayBeTaken?: boolean;
   readonly replacement?: boolean;
+  readonly replaces?: string;
   /** The physical id to answer, when it is not the entity's id (a move to another instance). */
   readonly physicalId?: (entityId: string) => string;
 }
@@ -150,12 +175,12 @@ async function createEntity<P extends CommonProperties, E extends PocketIdEntity
 ): Promise<HandlerResult> {
   return withCompensation(context, async (operation) => {
     const idMayBeTaken = options.idMayBeTaken ?? fixedIdOf(kind, properties) !== undefined;
-    const request = { id: options.id, properties, idMayBeTaken, replacement: options.replacement ?? false };
+    const request = { id: options.id, properties, idMayBeTaken, replacement: options.replacement ?? false, replaces: options.replaces };
     const { entity, adopted } = await kind.make(request, operation);
     await kind.reconcile(entity, properties, NOTHING_DECLARED_BEFORE, operation, adopted ? 'adopted' : 'created');
     const message = adopted ? `completed a ${kind.label} that an earlier delivery or deployment made` : `created the ${kind.label}`;
     context.logger.info(message, { [kind.idField]: entity.id });
-    return resultOf(kind, options.physicalId?.(entity.id) ?? entity.id, entity.id, properties);
+    return resultOf(kind, options.physicalId?.(entity.id) ?? entity.id, entity, properties);
   });
 }
 
@@ -169,6 +194,12 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
   if (fixedIdOf(kind, properties) !== fixedIdOf(kind, previous)) {
     context.logger.info(`the fixed id changed: creating a replacement ${kind.label}`, { from: fixedIdOf(kind, previous), to: fixedIdOf(kind, properties) });
     return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true });
+  }
+  const unchangeable = (kind.replaceOnChange ?? []).filter((property) => !sameJson(properties[property] ?? null, previous[property] ?? null));
+  if (unchangeable.length > 0) {
+    context.logger.info(`properties Pocket-ID cannot change in place changed: creating a replacement ${kind.label}`, { properties: unchangeable.join(', ') });
+    const replaces = entityIdOf(event.PhysicalResourceId);
+    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true, replaces });
   }
   const entityId = entityIdOf(event.PhysicalResourceId);
   const held = kind.read ? await kind.read(entityId, previous, context) : await readEntity<E>(context, kind, entityId);
@@ -184,7 +215,7 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
     const prepared = await kind.prepareFields?.(held, properties, operation) ?? held;
     await writeFields(kind, held, properties, previous, operation);
     await kind.reconcile(prepared, properties, previous, operation, 'updated');
-    return resultOf(kind, event.PhysicalResourceId, entityId, properties);
+    return resultOf(kind, event.PhysicalResourceId, prepared, properties);
   });
 }
 
@@ -380,7 +411,7 @@ function newIdOf<P extends CommonProperties>(
   return fixedIdOf(kind, properties) ?? deterministicUuid(event);
 }
 
-function resultOf<P extends CommonProperties, E extends PocketIdEntity>(kind: EntityKind<P, E>, physicalId: string, entityId: string, properties: P) {
-  const result: HandlerResult = { PhysicalResourceId: physicalId, Data: kind.data(entityId, properties) };
+function resultOf<P extends CommonProperties, E extends PocketIdEntity>(kind: EntityKind<P, E>, physicalId: string, entity: E, properties: P) {
+  const result: HandlerResult = { PhysicalResourceId: physicalId, Data: kind.data(entity.id, properties, entity) };
   return result;
 }

@@ -83,3 +83,12 @@ export function shapeProblems(properties: Record<string, unknown>, rules: ShapeR
 export function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item) => b.includes(item));
 }
+
+/** Ids named in one error message at most: the message must stay well under CloudFormation's 4 KB. */
+const MAX_IDS_IN_MESSAGE = 10;
+
+/** Ids for an error message: the first few, and how many more. */
+export function listIds(ids: readonly string[]): string {
+  const shown = ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
+  return ids.length > MAX_IDS_IN_MESSAGE ? `${shown} and ${ids.length - MAX_IDS_IN_MESSAGE} more` : shown;
+}

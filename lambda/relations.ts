@@ -5,9 +5,6 @@ import { MembershipMode } from '../lib/contract';
  * given what Pocket-ID holds, what it declares now and what it declared before.
  */
 
-/** Ids named in one error message at most: the message must stay well under CloudFormation's 4 KB. */
-const MAX_IDS_IN_MESSAGE = 10;
-
 /**
  * The member list this resource wants, or undefined when it manages no membership.
  * - merge: Pocket-ID's members stay (people added in the UI), the declared ones are added, and the
@@ -34,12 +31,6 @@ export function desiredMembers(
 
 export function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
-}
-
-/** Ids for an error message: the first few, and how many more. */
-export function listIds(ids: readonly string[]): string {
-  const shown = ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
-  return ids.length > MAX_IDS_IN_MESSAGE ? `${shown} and ${ids.length - MAX_IDS_IN_MESSAGE} more` : shown;
 }
 
 /** A list of ids as CloudFormation must deliver it: non-empty strings. `field` is the construct prop users know; `idKind` 'user id'. */

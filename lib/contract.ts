@@ -27,6 +27,7 @@ export const ResourceType = {
   // --- SCIM service providers ---
   SCIM_SERVICE_PROVIDER: 'Custom::PocketIdScimServiceProvider',
   // --- end SCIM service providers ---
+  SIGNUP_TOKEN: 'Custom::PocketIdSignupToken',
 } as const;
 
 /** Log levels of the handler, from the most to the least verbose. */
@@ -253,3 +254,28 @@ export interface ScimServiceProviderAttributes {
 }
 
 // --- end SCIM service providers ---
+// --- signup tokens ---
+
+/**
+ * A signup token. Pocket-ID cannot change a token: a change of LifetimeSeconds, UsageLimit,
+ * UserGroupIds or TokenVersion makes a new one (a new physical id); the old one is deleted by
+ * CloudFormation once the deploy succeeded. The link goes to SignupLinkSecretArn, never here.
+ */
+export interface SignupTokenProperties extends CommonProperties {
+  /** Whole seconds the token lives: more than 1, at most 31 days. */
+  readonly LifetimeSeconds: string;
+  /** How many accounts the token may create: 1 to 100. */
+  readonly UsageLimit: string;
+  /** Ids of the groups a user who signs up with the token joins. Absent: none. */
+  readonly UserGroupIds?: string[];
+  /** Any text; a change issues a new token with the same settings (a renewal). */
+  readonly TokenVersion?: string;
+  /** ARN of the secret (owned by the construct) that receives the signup link. */
+  readonly SignupLinkSecretArn: string;
+}
+
+/** Response Data of a signup token: never the token or the link. */
+export interface SignupTokenAttributes {
+  readonly SignupTokenId: string;
+  readonly ExpiresAt: string;
+}

@@ -5,3 +5,4 @@ export * from './user-group';
 // --- SCIM service providers ---
 export * from './scim-service-provider';
 // --- end SCIM service providers ---
+export * from './signup-token';

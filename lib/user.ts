@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
@@ -9,7 +9,7 @@ import {
   assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps,
   isEntityConstruct,
 } from './private/prop-types';
-import { booleanProperty, claimProperties, known, knownClaims, knownSeconds, requireValue } from './private/properties';
+import { booleanProperty, claimProperties, known, knownClaims, knownSeconds, requireValue, secondsProperty } from './private/properties';
 import { foldAsciiCase, UniqueName, UniqueNames } from './private/unique-names';
 import { validateUser } from './private/validation';
 import type { IUserGroup } from './user-group';
@@ -308,10 +308,6 @@ function warnWhenUserWouldBeDeleted(scope: Construct, username: string, removalP
   if (removalPolicy === RemovalPolicy.RETAIN || removalPolicy === RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) return;
   Annotations.of(scope).addWarningV2('cdk-pocket-id:userDeletedWithStack',
     `Removing this construct or deleting the stack deletes Pocket-ID user '${username}' and the passkeys they registered (removalPolicy ${removalPolicy}). Use RemovalPolicy.RETAIN to keep users.`);
-}
-
-function secondsProperty(duration: Duration): string {
-  return duration.isUnresolved() ? Token.asString(duration.toSeconds()) : String(duration.toMilliseconds() / 1000);
 }
 
 function validateProps(scope: Construct, props: UserProps): void {

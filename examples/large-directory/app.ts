@@ -18,10 +18,10 @@
  * In your own app, import from 'cdk-pocket-id' instead of '../../lib'.
  */
 import { createHash } from 'crypto';
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PocketId, User, UserGroup } from '../../lib';
+import { PocketId, SignupToken, User, UserGroup } from '../../lib';
 
 /** Leaves room under CloudFormation's 500 resources for the handler and for growth. */
 export const USERS_PER_STACK = 450;
@@ -72,11 +72,20 @@ export class GroupsStack extends Stack {
   constructor(scope: Construct, id: string, people: readonly Person[], props?: StackProps) {
     super(scope, id, props);
     const pocketId = connect(this);
+    const groups = new Map<string, UserGroup>();
     for (const groupName of [...new Set(people.flatMap((person) => person.groups))].sort()) {
       const group = new UserGroup(this, `Group-${groupName}`, { pocketId, name: groupName, friendlyName: groupName, members: [] });
       for (const person of people.filter((p) => p.groups.includes(groupName))) {
         group.addMember(User.fromUserId(this, `${groupName}-${person.username}`, pocketId, userIdFor(person.username)));
       }
+      groups.set(groupName, group);
+    }
+    // Newcomers who are not in the HR export yet sign themselves up with this link (the secret
+    // `NewcomerInvite` holds it) and join the first team's group. It dies after 7 days: change
+    // tokenVersion (here: the week) and deploy to hand out a new one.
+    const firstTeam = [...groups.values()][0];
+    if (firstTeam) {
+      new SignupToken(this, 'NewcomerInvite', { pocketId, lifetime: Duration.days(7), usageLimit: 20, userGroups: [firstTeam], tokenVersion: 'week-1' });
     }
   }
 }

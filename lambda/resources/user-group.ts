@@ -5,8 +5,8 @@ import { PocketIdApiError } from '../errors';
 import { FieldTable, heldWithout } from '../fields';
 import { isUncertain } from '../http-client';
 import { ADOPTION_WINDOW_MS, entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
-import { listOf, readString, sameSet, shapeProblems } from '../properties';
-import { checkIdList, desiredMembers, listIds, readIdList } from '../relations';
+import { listIds, listOf, readString, sameSet, shapeProblems } from '../properties';
+import { checkIdList, desiredMembers, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
 
 /** What the previous properties declared; a new group has nothing declared before. */

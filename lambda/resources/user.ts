@@ -4,10 +4,11 @@ import { checkClaims, claimsOf, claimsRecord, declaredClaims, reconcileClaims } 
 import { PocketIdApiError } from '../errors';
 import { declaredFields, FieldTable, heldWithout, holdsFields, updateBody } from '../fields';
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntityOrFail } from '../lifecycle';
-import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, sameSet, shapeProblems, ShapeRules } from '../properties';
-import { checkIdList, desiredMembers, listIds, readIdList } from '../relations';
+import { linkTo, LinkShape, parseJson, readLinkSecret } from '../links';
+import { listIds, listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, sameSet, shapeProblems, ShapeRules } from '../properties';
+import { checkIdList, desiredMembers, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
-import { writeSecret } from '../secrets';
+import { issuerOf, writeSecret } from '../secrets';
 
 /** A user as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdUser extends PocketIdEntity {
@@ -23,6 +24,9 @@ export interface StoredLoginLink {
   readonly loginUrl: string;
   readonly expiresAt: string;
 }
+
+/** Pocket-ID's login links: `<issuer>/lc/<token>`. */
+const LOGIN_LINK: LinkShape = { urlField: 'loginUrl', pathPrefix: '/lc/' };
 
 const FIELD_LIST: FieldTable<UserProperties>['fields'] = [
   { property: 'Username', api: 'username', read: readString, pocketIdDefault: undefined },
@@ -212,7 +216,7 @@ function needsNewLoginLink(properties: UserProperties, previous: Partial<UserPro
  */
 async function ensureLoginLink(userId: string, properties: UserProperties, operation: Operation): Promise<void> {
   const secretArn = properties.LoginLinkSecretArn!;
-  const text = await readLinkSecret(secretArn, operation);
+  const text = await readLinkSecret(operation, secretArn, LOGIN_LINK);
   const stored = storedLoginLinkOf(text, userId);
   const lifetimeSeconds = readInteger(properties.LoginLinkLifetimeSeconds)!;
   if (stored?.username === properties.Username && issuedWithin(stored, lifetimeSeconds, REDELIVERY_WINDOW_MS)) {
@@ -220,17 +224,6 @@ async function ensureLoginLink(userId: string, properties: UserProperties, opera
     return;
   }
   await issueLoginLink(userId, properties, text, operation);
-}
-
-/** The secret's value; a failure to read it is an error (never taken for "no link", which would issue another token). */
-async function readLinkSecret(secretArn: string, context: OperationContext): Promise<string> {
-  const text = await context.secrets.readString(secretArn);
-  const stored = parseJson(text) as Partial<StoredLoginLink> | undefined;
-  if (typeof stored?.loginUrl === 'string') {
-    context.redactor.add(stored.loginUrl);
-    context.redactor.add(stored.loginUrl.split('/lc/')[1]);
-  }
-  return text;
 }
 
 function storedLoginLinkOf(text: string, userId: string): StoredLoginLink | undefined {
@@ -259,9 +252,7 @@ async function issueLoginLink(userId: string, properties: UserProperties, previo
   const path = `${userPath(userId)}/one-time-access-token`;
   const hasToken = (answer: unknown) => typeof (answer as { token?: unknown } | undefined)?.token === 'string' && (answer as { token: string }).token !== '';
   const { token } = await operation.api.post<{ token: string }>('Create a one-time login token', path, { ttl: seconds }, { expect: hasToken });
-  const loginUrl = `${issuerOf(properties)}/lc/${token}`;
-  operation.redactor.add(token);
-  operation.redactor.add(loginUrl);
+  const loginUrl = linkTo(operation, issuerOf(properties), LOGIN_LINK, token);
   const link = JSON.stringify({ username: properties.Username, userId, loginUrl, expiresAt } satisfies StoredLoginLink);
   await writeSecret(operation, secretArn, link, previous);
   operation.logger.info('stored a one-time login link', { userId, secret: secretArn, expiresAt });
@@ -351,19 +342,6 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     problems.push('emailLoginLink needs email: Pocket-ID can only email a user who has an address');
   }
   return problems;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function issuerOf(properties: UserProperties): string {
-  return (properties.IssuerUrl ?? properties.BaseUrl).replace(/\/+$/, '');
 }
 
 function userPath(userId: string): string {

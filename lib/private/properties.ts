@@ -34,3 +34,8 @@ export function knownSeconds(duration: Duration | undefined): number | undefined
   if (duration === undefined || duration === null || duration.isUnresolved()) return undefined;
   return duration.toMilliseconds() / 1000;
 }
+
+/** A Duration as the whole seconds CloudFormation delivers as a string (a token stays a token, checked at deploy time). */
+export function secondsProperty(duration: Duration): string {
+  return duration.isUnresolved() ? Token.asString(duration.toSeconds()) : String(duration.toMilliseconds() / 1000);
+}

@@ -324,3 +324,32 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 // --- end SCIM service providers ---
+// --- signup tokens ---
+
+/** Pocket-ID's longest signup token lifetime: 744 hours (31 days); the shortest it takes is more than 1 second. */
+export const MAX_SIGNUP_TOKEN_SECONDS = 744 * 3600;
+/** Pocket-ID's limits on a signup token's usage limit. */
+export const SIGNUP_TOKEN_USAGE_LIMITS = { min: 1, max: 100 } as const;
+
+/** The values of a signup token that can be checked without a server. Undefined means unknown or unset. */
+export interface SignupTokenInput {
+  readonly lifetimeSeconds?: number;
+  readonly usageLimit?: number;
+  readonly userGroupIds?: ReadonlyArray<string | undefined>;
+}
+
+export function validateSignupToken(input: SignupTokenInput): string[] {
+  const problems: string[] = [];
+  const seconds = input.lifetimeSeconds;
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds <= 1 || seconds > MAX_SIGNUP_TOKEN_SECONDS)) {
+    problems.push(`lifetime must be whole seconds, more than 1 second and at most 744 hours (31 days) (got ${seconds} s)`);
+  }
+  const limit = input.usageLimit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < SIGNUP_TOKEN_USAGE_LIMITS.min || limit > SIGNUP_TOKEN_USAGE_LIMITS.max)) {
+    problems.push(`usageLimit must be a whole number from ${SIGNUP_TOKEN_USAGE_LIMITS.min} to ${SIGNUP_TOKEN_USAGE_LIMITS.max} (got ${limit})`);
+  }
+  const ids = (input.userGroupIds ?? []).filter((id): id is string => id !== undefined);
+  const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
+  if (repeated.length > 0) problems.push(`userGroups names the group ${repeated[0]} more than once`);
+  return problems;
+}

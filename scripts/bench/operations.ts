@@ -31,7 +31,7 @@ export type Operation = (cfn: CloudFormationSimulator) => Promise<Step>;
 
 export interface OperationSpec {
   readonly id: string;
-  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider';
+  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider' | 'signup token';
   readonly label: string;
   readonly resourceType: string;
   /** The fewest Pocket-ID requests the API allows, warm container. */
@@ -71,6 +71,10 @@ function confidentialClient(h: Harness, secretArn: string, extra: Record<string,
     SecretArn: secretArn,
     ...extra,
   });
+}
+
+function signupTokenProps(h: Harness, secretArn: string, groupIds: string[]): Record<string, unknown> {
+  return h.props({ LifetimeSeconds: '86400', UsageLimit: '10', UserGroupIds: groupIds.length > 0 ? groupIds : undefined, SignupLinkSecretArn: secretArn });
 }
 
 function publicClient(h: Harness): Record<string, unknown> {
@@ -438,6 +442,37 @@ export const OPERATIONS: readonly OperationSpec[] = [
     prepare: afterCreate(SCIM, scimProps, (cfn, id, props) => cfn.delete('Resource', id, props)),
   },
   // --- end SCIM service providers ---
+  // Signup tokens
+  {
+    id: 'signup-token-create',
+    resource: 'signup token',
+    label: 'create, joining 2 groups',
+    resourceType: ResourceType.SIGNUP_TOKEN,
+    minimumPocketId: ['POST /api/signup-tokens'],
+    minimumSecrets: ['GetSecretValue', 'PutSecretValue', 'PutSecretValue'],
+    reason: 'one POST (its answer lists the groups kept); the link secret is read first (what a failure puts back, and no token before '
+      + 'a secret that cannot be read), marked before the POST (a delivery whose Lambda dies after it leaves a trace to the token it made), '
+      + 'then given the link',
+    prepare: async (h) => {
+      const groups = await Promise.all([1, 2].map((n) => h.create(GROUP, `Group${n}`, groupProps(h, []))));
+      const secretArn = await h.ownedSecret('bench-signup-link');
+      return (cfn) => cfn.create('Resource', signupTokenProps(h, secretArn, groups));
+    },
+  },
+  {
+    id: 'signup-token-delete',
+    resource: 'signup token',
+    label: 'delete',
+    resourceType: ResourceType.SIGNUP_TOKEN,
+    minimumPocketId: ['DELETE /api/signup-tokens/:id'],
+    minimumSecrets: [],
+    reason: 'one DELETE (Pocket-ID answers 204 whether or not the token was there); the secret goes with the construct',
+    prepare: async (h) => {
+      const props = signupTokenProps(h, await h.ownedSecret('bench-signup-link'), []);
+      const id = await h.create(ResourceType.SIGNUP_TOKEN, 'Resource', props);
+      return (cfn) => cfn.delete('Resource', id, props);
+    },
+  },
 
   // Lookups
   {

@@ -35,6 +35,14 @@ describe('a directory of thousands of users across stacks', () => {
     shardTemplate.hasResourceProperties('Custom::PocketIdUser', { Username: 'person0001', UserId: userIdFor('person0001') });
   });
 
+  test('a signup token for newcomers joins a group; its link is in a secret, not in the template', () => {
+    const template = Template.fromStack(groups);
+    template.hasResourceProperties('Custom::PocketIdSignupToken', { LifetimeSeconds: '604800', UsageLimit: '20', TokenVersion: 'week-1' });
+    const token = Object.values<any>(template.toJSON().Resources).find((r) => r.Type === 'Custom::PocketIdSignupToken');
+    expect(token.Properties.UserGroupIds).toHaveLength(1);
+    expect(token.Properties.SignupLinkSecretArn).toEqual({ Ref: expect.stringMatching(/^NewcomerInviteSignupLinkSecret/) });
+  });
+
   test('fixed ids are stable and distinct', () => {
     expect(userIdFor('person0001')).toBe(userIdFor('PERSON0001'));
     expect(new Set(people.map((person) => userIdFor(person.username))).size).toBe(2000);

@@ -18,6 +18,7 @@ import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
 import { IconLibrary } from './logo-presets';
 import { PocketIdServer, ServedRequest } from './server';
+import { liveSignupTokens } from './signup-tokens';
 import { AppConfig, BackchannelLogout, GroupRecord, ScimProviderRecord, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
@@ -76,6 +77,10 @@ export interface PocketIdTestServer {
   oneTimeTokens(userId: string): string[];
   /** One-time access emails Pocket-ID would have sent. */
   sentEmails(): SentEmail[];
+  /** Every signup token the server ever made, expired and deleted ones excepted: as the list shows them, `userGroupIds` for the groups. */
+  signupTokens(): SignupTokenView[];
+  /** Every signup token value the server ever issued, deleted and expired ones included (each stays a secret). */
+  issuedSignupTokens(): string[];
   /** Back-channel logout tokens 2.17+ would have sent, oldest first: a user lost access to a client with a backchannelLogoutURL. */
   backchannelLogouts(): BackchannelLogout[];
   clearBackchannelLogouts(): void;
@@ -96,6 +101,17 @@ export interface PocketIdTestServer {
   resetRateLimits(): void;
   /** Wipes all entities (and app settings); requests, faults and rate limits are kept. */
   reset(): void;
+}
+
+/** A live signup token, for assertions. */
+export interface SignupTokenView {
+  readonly id: string;
+  readonly token: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly usageLimit: number;
+  readonly usageCount: number;
+  readonly userGroupIds: string[];
 }
 
 function deepCopy<T>(value: T): T {
@@ -183,6 +199,21 @@ class TestServerHandle implements PocketIdTestServer {
     return deepCopy([...this.server.store.scimProviders.values()]);
   }
   // --- end SCIM service providers ---
+  signupTokens(): SignupTokenView[] {
+    return liveSignupTokens(this.server.store).map((t) => ({
+      id: t.id,
+      token: t.token,
+      createdAt: timestamp(new Date(t.createdAt)),
+      expiresAt: timestamp(new Date(t.expiresAt)),
+      usageLimit: t.usageLimit,
+      usageCount: t.usageCount,
+      userGroupIds: [...t.userGroupIds],
+    }));
+  }
+
+  issuedSignupTokens(): string[] {
+    return [...this.server.store.issuedSignupTokens];
+  }
 
   backchannelLogouts(): BackchannelLogout[] {
     return deepCopy(this.server.store.backchannelLogouts);

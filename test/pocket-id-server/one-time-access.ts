@@ -10,7 +10,7 @@ import { email, FieldChecks, required } from './validation';
 
 const SECOND = 1000;
 const DEFAULT_TTL_MS = 15 * 60 * SECOND;
-const MAX_TTL_MS = 31 * 24 * 60 * 60 * SECOND;
+export const MAX_TTL_MS = 31 * 24 * 60 * 60 * SECOND;
 
 const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: SECOND, m: 60 * SECOND, h: 3600 * SECOND };
 
@@ -24,8 +24,8 @@ export function parseGoDuration(text: string): number | undefined {
   return m[1] === '-' ? -total : total;
 }
 
-/** utils.JSONDuration: a number is whole seconds, a string is a Go duration, "" is unset, anything else fails. */
-const jsonDuration: Decoder<number> = (value) => {
+/** utils.JSONDuration (also the signup tokens' ttl): a number is whole seconds, a string is a Go duration, "" is unset, anything else fails. */
+export const jsonDuration: Decoder<number> = (value) => {
   if (typeof value === 'number') return Math.trunc(value) * SECOND;
   if (typeof value === 'string') {
     if (value === '') return 0;

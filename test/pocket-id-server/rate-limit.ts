@@ -45,6 +45,9 @@ export class RateLimiter {
 export const ONE_TIME_ACCESS_TOKEN_POLICY: RatePolicy = { name: 'one-time-access-token', rate: 1, perMs: 10_000, burst: 5 };
 export const ONE_TIME_ACCESS_EMAIL_POLICY: RatePolicy = { name: 'one-time-access-email', rate: 2, perMs: 600_000, burst: 5 };
 
+/** POST /api/signup: 2 a minute, burst 10 (rate_limit.go), on top of the general API limit. */
+export const SIGNUP_POLICY: RatePolicy = { name: 'signup', rate: 2, perMs: 60_000, burst: 10 };
+
 export function apiPolicy(perSecond: number, burst: number): RatePolicy {
   return { name: 'api', rate: perSecond, perMs: 1000, burst };
 }

@@ -6,9 +6,10 @@ import { ApiResponse, RequestContext } from './http';
 import { searchLogoPresets } from './logo-presets';
 import { token } from './oauth-token';
 import * as oneTimeAccess from './one-time-access';
-import { ONE_TIME_ACCESS_EMAIL_POLICY, ONE_TIME_ACCESS_TOKEN_POLICY, RatePolicy } from './rate-limit';
+import { ONE_TIME_ACCESS_EMAIL_POLICY, ONE_TIME_ACCESS_TOKEN_POLICY, RatePolicy, SIGNUP_POLICY } from './rate-limit';
 import type { Feature, Release } from './releases';
 import * as scim from './scim';
+import * as signupTokens from './signup-tokens';
 import { ServerState } from './state';
 import * as users from './users';
 import { currentVersion, healthz, jwks, openIdConfiguration } from './well-known';
@@ -96,6 +97,12 @@ export const ROUTES: ReadonlyArray<Route> = [
 
   api('PUT', '/custom-claims/user/:userId', 'admin', updateUserClaims),
   api('PUT', '/custom-claims/user-group/:userGroupId', 'admin', updateGroupClaims),
+
+  // --- signup tokens (usersignup/module.go) ---
+  api('GET', '/signup-tokens', 'admin', signupTokens.listSignupTokens),
+  api('POST', '/signup-tokens', 'admin', signupTokens.createSignupToken),
+  api('DELETE', '/signup-tokens/:id', 'admin', signupTokens.deleteSignupToken),
+  api('POST', '/signup', 'none', signupTokens.signUp, SIGNUP_POLICY),
 ];
 
 export interface RouteMatch {

@@ -98,6 +98,20 @@ export interface OneTimeTokenRecord {
   deviceToken?: string;
 }
 
+// --- signup tokens (usersignup): kept by token value, as the actor store keys them ---
+
+export interface SignupTokenRecord {
+  id: string;
+  token: string;
+  /** Epoch milliseconds, rounded to the second like Pocket-ID's createdAt. */
+  createdAt: number;
+  expiresAt: number;
+  usageLimit: number;
+  usageCount: number;
+  /** Only ids of groups that existed at creation. */
+  userGroupIds: string[];
+}
+
 export interface SentEmail {
   userId: string;
   to: string;
@@ -128,6 +142,8 @@ export interface AppConfig {
   signupDefaultCustomClaims: Array<{ key: string; value: string }>;
   /** autoCreateOidcClientSecret (2.17+; no effect before): a new confidential client is given a secret. */
   autoCreateOidcClientSecret: boolean;
+  /** allowUserSignups: 'disabled' | 'withToken' | 'open'; a signup token works in every mode. */
+  allowUserSignups: string;
 }
 
 export function defaultAppConfig(): AppConfig {
@@ -139,6 +155,7 @@ export function defaultAppConfig(): AppConfig {
     signupDefaultUserGroupIds: [],
     signupDefaultCustomClaims: [],
     autoCreateOidcClientSecret: true,
+    allowUserSignups: 'disabled',
   };
 }
 
@@ -162,6 +179,9 @@ export class Store {
   // --- SCIM service providers ---
   readonly scimProviders = new Map<string, ScimProviderRecord>();
   // --- end SCIM service providers ---
+  readonly signupTokens = new Map<string, SignupTokenRecord>();
+  /** Every signup token value ever issued (deleted ones too), for the exposure scan. */
+  readonly issuedSignupTokens = new Set<string>();
   appConfig: AppConfig = defaultAppConfig();
 
   reset(): void {
@@ -178,6 +198,8 @@ export class Store {
     // --- SCIM service providers ---
     this.scimProviders.clear();
     // --- end SCIM service providers ---
+    this.signupTokens.clear();
+    this.issuedSignupTokens.clear();
     this.appConfig = defaultAppConfig();
   }
 
@@ -277,6 +299,7 @@ export class Store {
     for (const userId of this.users.keys()) this.memberships.delete(pair(userId, groupId));
     for (const clientId of this.clients.keys()) this.clientGroups.delete(pair(clientId, groupId));
     this.removeClaims((c) => c.userGroupId === groupId);
+    // A signup token keeps the ids of deleted groups (its state is not touched): its answers skip them.
   }
 
   removeClaims(predicate: (claim: CustomClaimRecord) => boolean): void {

@@ -91,19 +91,33 @@ export function getCurrentUser(_ctx: RequestContext, { store }: ServerState, use
 export function createUser(ctx: RequestContext, state: ServerState): ApiResponse {
   const { store } = state;
   const input = readUserInput(ctx, state);
+  const user = insertUser(store, { ...input, id: input.id === '' ? newUuid() : input.id }, input.userGroupIds ?? []);
+  // The answer carries the user's groups, but not the default claims (they were written after the
+  // user was loaded), as a real 2.14.0 answers it.
+  return jsonResponse(201, { ...userDto(store, user, { preloaded: true }), customClaims: [] });
+}
+
+/** The fields of a new user, as CreateUser takes them. */
+export type NewUser = Omit<UserRecord, 'createdAt' | 'ldapId'>;
+
+/**
+ * user_service.go CreateUser (also behind self-signup): unknown group ids are dropped (Where "id IN ?");
+ * the default groups join only when the request names none; the default claims are given to every new user.
+ */
+export function insertUser(store: Store, fields: NewUser, requestedGroups: readonly string[]): UserRecord {
   const user: UserRecord = {
-    id: input.id === '' ? newUuid() : input.id,
+    id: fields.id,
     createdAt: timestamp(),
-    username: input.username,
-    email: input.email,
-    emailVerified: input.emailVerified,
-    firstName: input.firstName,
-    lastName: input.lastName,
-    displayName: input.displayName,
-    isAdmin: input.isAdmin,
-    locale: input.locale,
+    username: fields.username,
+    email: fields.email,
+    emailVerified: fields.emailVerified,
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    displayName: fields.displayName,
+    isAdmin: fields.isAdmin,
+    locale: fields.locale,
     ldapId: null,
-    disabled: input.disabled,
+    disabled: fields.disabled,
   };
   if (violatesUniqueness(store, user, true)) {
     const conflict = conflictOf(store, user);
@@ -111,17 +125,12 @@ export function createUser(ctx: RequestContext, state: ServerState): ApiResponse
     throw conflict ?? internalError();
   }
   store.users.set(user.id, user);
-  // user_service.go CreateUser: unknown group ids are dropped (Where "id IN ?"); the default groups
-  // join only when the request names none; the default claims are given to every new user.
-  const requestedGroups = input.userGroupIds ?? [];
   const groupIds = requestedGroups.length > 0 ? requestedGroups : store.appConfig.signupDefaultUserGroupIds;
   store.setGroupsOfUser(user.id, groupIds.filter((id) => store.groups.has(id)));
   for (const claim of store.appConfig.signupDefaultCustomClaims) {
     store.claims.push({ id: newUuid(), key: claim.key, value: claim.value, userId: user.id, userGroupId: null });
   }
-  // The answer carries the user's groups, but not the default claims (they were written after the
-  // user was loaded), as a real 2.14.0 answers it.
-  return jsonResponse(201, { ...userDto(store, user, { preloaded: true }), customClaims: [] });
+  return user;
 }
 
 /** A full replace; the answer lists no groups or claims because Pocket-ID does not load them there. */

@@ -29,6 +29,7 @@ import {
   PocketIdProps,
   ScimServiceProvider,
   ScimServiceProviderProps,
+  SignupToken,
   User,
   UserGroup,
   UserGroupProps,
@@ -334,6 +335,9 @@ const TOKEN_ROWS: TokenRow[] = [
     message: /endpoint must use https:\/\//,
   },
   // --- end SCIM service providers ---
+  // SignupToken
+  { id: 'T32', subject: 'SignupToken', input: "usageLimit: a parameter that resolves to '0'", field: 'usageLimit', resourceType: ResourceType.SIGNUP_TOKEN, build: (stack, pocketId, param) => new SignupToken(stack, 'Invite', { pocketId, usageLimit: param('Uses', 'Number').valueAsNumber }), values: { Uses: '0' }, message: /usageLimit must be a whole number from 1 to 100/ },
+  { id: 'T33', subject: 'SignupToken', input: "lifetime: Duration.seconds(a parameter that resolves to '1')", field: 'lifetime', resourceType: ResourceType.SIGNUP_TOKEN, build: (stack, pocketId, param) => new SignupToken(stack, 'Invite', { pocketId, lifetime: Duration.seconds(param('Lifetime', 'Number').valueAsNumber) }), values: { Lifetime: '1' }, message: /lifetime must be whole seconds, more than 1 second/ },
 ];
 
 // (b) At deploy, through the handler, with raw CloudFormation properties
@@ -354,6 +358,7 @@ const clientBase = () => properties({ Name: `bad-${run}-client`, IsPublic: 'true
 const userBase = () => properties({ Username: `bad-${run}-user`, Email: `bad-${run}-user@example.com` });
 const groupBase = () => properties({ Name: `bad-${run}-group`, FriendlyName: 'Bad input' });
 const lookupBase = () => properties({ Kind: 'User', Name: `bad-${run}-nobody` });
+const signupBase = async () => properties({ LifetimeSeconds: '3600', UsageLimit: '1', SignupLinkSecretArn: await secrets.createOwnedSecret('bad-signup-link') });
 const create = (props: Record<string, unknown>) => ({ RequestType: 'Create', ResourceProperties: props });
 // --- SCIM service providers ---
 const scimBase = async (extra: Record<string, unknown> = {}) => properties({
@@ -494,7 +499,16 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D57', subject: 'UserGroup', input: 'MemberUserIds: a user id that is not a Pocket-ID user (the group made first is removed again)', field: 'members', resourceType: ResourceType.USER_GROUP, event: () => create({ ...groupBase(), MemberUserIds: [randomUUID()] }), message: /these members are not Pocket-ID users/ },
   { id: 'D58', subject: 'UserGroup', input: "CustomClaims [{ Key: 'groups', Value: 'x' }] (reserved)", field: 'customClaims', resourceType: ResourceType.USER_GROUP, event: () => create({ ...groupBase(), CustomClaims: [{ Key: 'groups', Value: 'x' }] }), message: /customClaims\.groups is a claim Pocket-ID sets itself/ },
   { id: 'D59', subject: 'UserGroup', input: "CustomClaims [{ Key: 'team', Value: { x: 1 } }] (an object value)", field: 'customClaims', resourceType: ResourceType.USER_GROUP, event: () => create({ ...groupBase(), CustomClaims: [{ Key: 'team', Value: { x: 1 } }] }), message: /customClaims\[0\] must have a Key and a Value, both strings/ },
-  { id: 'D60', subject: 'UserGroup', input: 'Name of a group that exists already, with another friendly name', field: 'name', resourceType: ResourceType.USER_GROUP, event: () => create({ ...groupBase(), Name: takenGroupName }), message: /already_in_use|already/ },
+  { id: 'D70', subject: 'UserGroup', input: 'Name of a group that exists already, with another friendly name', field: 'name', resourceType: ResourceType.USER_GROUP, event: () => create({ ...groupBase(), Name: takenGroupName }), message: /already_in_use|already/ },
+  // SignupToken
+  { id: 'D90', subject: 'SignupToken', input: "LifetimeSeconds '1' (Pocket-ID needs more than 1 s)", field: 'lifetime', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create({ ...await signupBase(), LifetimeSeconds: '1' }), message: /lifetime must be whole seconds, more than 1 second and at most 744 hours \(31 days\) \(got 1 s\)/ },
+  { id: 'D91', subject: 'SignupToken', input: "LifetimeSeconds '2678401' (over 31 days)", field: 'lifetime', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create({ ...await signupBase(), LifetimeSeconds: '2678401' }), message: /lifetime must be whole seconds.*at most 744 hours/ },
+  { id: 'D92', subject: 'SignupToken', input: "UsageLimit '101'", field: 'usageLimit', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create({ ...await signupBase(), UsageLimit: '101' }), message: /usageLimit must be a whole number from 1 to 100 \(got 101\)/ },
+  { id: 'D93', subject: 'SignupToken', input: "UsageLimit 'many'", field: 'usageLimit', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create({ ...await signupBase(), UsageLimit: 'many' }), message: /usageLimit must be a whole number/ },
+  { id: 'D94', subject: 'SignupToken', input: 'UsageLimit missing', field: 'usageLimit', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create(without(await signupBase(), 'UsageLimit')), message: /usageLimit is required/ },
+  { id: 'D95', subject: 'SignupToken', input: "UserGroupIds 'admins' (a string where a list belongs)", field: 'userGroups', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create({ ...await signupBase(), UserGroupIds: 'admins' }), message: /userGroups must be a list/ },
+  { id: 'D96', subject: 'SignupToken', input: 'SignupLinkSecretArn missing', field: 'SignupLinkSecretArn', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create(without(await signupBase(), 'SignupLinkSecretArn')), message: /SignupLinkSecretArn .*is required/ },
+  { id: 'D97', subject: 'SignupToken', input: 'UserGroupIds: a group id that is not a Pocket-ID group (the token made first is removed again)', field: 'userGroups', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create({ ...await signupBase(), UserGroupIds: [randomUUID()] }), message: /Pocket-ID left out these user groups/ },
   // Lookup
   { id: 'D61', subject: 'Lookup', input: "Kind 'Robot'", field: 'kind', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Kind: 'Robot' }), message: /kind must be one of User, UserGroup, OidcClient \(got "Robot"\)/ },
   { id: 'D62', subject: 'Lookup', input: "Name ''", field: 'name', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Name: '' }), message: /name must not be empty/ },
@@ -607,14 +621,20 @@ async function removeAccepted(row: DeployRow | TokenRow, step: Step): Promise<vo
 }
 
 /** Everything the handler could change: Pocket-ID's entities, secrets, tokens and emails, and every version of the run's secrets. */
+/**
+ * What a failed row must leave as it was. Of each secret its AWSCURRENT value, as the fault matrix
+ * compares it (state.ts sameHoldings): an undo writes the previous value back, which makes a version
+ * (a signup token's Create marks its secret before the POST, and a failure puts the value back).
+ */
 async function snapshot(): Promise<string> {
-  const secretVersions = await Promise.all(secrets.created.map((arn) => secrets.allValues(arn)));
+  const secretVersions = await Promise.all(secrets.created.map((arn) => secrets.read(arn).catch(() => undefined)));
   return JSON.stringify({
     users: server.users(),
     groups: server.groups(),
     clients: server.clients().map((c) => ({ ...c, secrets: server.clientSecrets(c.id) })),
     oneTimeTokens: server.users().map((u) => server.oneTimeTokens(u.id)),
     emails: server.sentEmails(),
+    signupTokens: server.signupTokens(),
     secretVersions,
   });
 }

@@ -42,6 +42,7 @@ import {
   Operation,
   PUBLIC_FIXED_ID_CREATE,
   SCIM_OPERATIONS,
+  SIGNUP_TOKEN_OPERATIONS,
   USER_OPERATIONS,
   USER_REPLACEMENT,
 } from './support/operations';
@@ -75,6 +76,8 @@ const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
 // --- SCIM service providers ---
 const SCIM_CREATE = named(SCIM_OPERATIONS, 'create');
 // --- end SCIM service providers ---
+const SIGNUP_TOKEN_CREATE = named(SIGNUP_TOKEN_OPERATIONS, 'create (groups, link stored)');
+const SIGNUP_TOKEN_REPLACEMENT = named(SIGNUP_TOKEN_OPERATIONS, 'update (replacement: usage limit change)');
 
 /** Which kinds of cases an operation gets. */
 interface Coverage {
@@ -110,6 +113,7 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   // --- SCIM service providers ---
   { resourceType: ResourceType.SCIM_SERVICE_PROVIDER, lanes: 1, coverage: [...SCIM_OPERATIONS.map(byKind), coldCreate(SCIM_CREATE)] },
   // --- end SCIM service providers ---
+  { resourceType: ResourceType.SIGNUP_TOKEN, lanes: 1, coverage: [...SIGNUP_TOKEN_OPERATIONS.map(byKind), coldCreate(SIGNUP_TOKEN_CREATE)] },
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */
@@ -181,6 +185,14 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     replacements: [],
   },
   // --- end SCIM service providers ---
+  {
+    resourceType: ResourceType.SIGNUP_TOKEN,
+    repeated: SIGNUP_TOKEN_OPERATIONS,
+    crashed: [SIGNUP_TOKEN_CREATE],
+    rolledBack: [[SIGNUP_TOKEN_REPLACEMENT, []]],
+    failedCreates: [SIGNUP_TOKEN_CREATE],
+    replacements: [SIGNUP_TOKEN_REPLACEMENT],
+  },
 ];
 const BEHAVIOURS = [
   'the same event delivered twice',

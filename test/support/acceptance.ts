@@ -185,8 +185,8 @@ export class AcceptanceRun {
   }
 
   /**
-   * The client secrets and login tokens the test server holds: of the step's entity, or of every entity
-   * (at the end). A real Pocket-ID shows neither; its suites rely on what Secrets Manager holds.
+   * The client secrets, login tokens and signup tokens the test server holds: of the step's entity, or of
+   * every entity (at the end; signup tokens on every step). A real Pocket-ID shows neither; its suites rely on what Secrets Manager holds.
    */
   private harvestTestServerSecrets(step?: Step): void {
     const server = this.target?.testServer;
@@ -213,9 +213,14 @@ export class AcceptanceRun {
       this.exposure.addSecret(email.token);
       this.exposure.addSecret(email.loginLink);
     }
+    // Signup tokens: every value the server ever issued, and its link (the frontend's /st/<token>).
+    for (const token of server.issuedSignupTokens()) {
+      this.exposure.addSecret(token);
+      this.exposure.addSecret(`${issuer}/st/${token}`);
+    }
   }
 
-  /** Every value the secrets this run made ever held: client credentials and login links, every version. */
+  /** Every value the secrets this run made ever held: client credentials, login and signup links, every version. */
   private async harvestStoredSecrets(): Promise<void> {
     for (const arn of this.secrets.created) {
       for (const text of await this.secrets.allValues(arn)) {
@@ -229,6 +234,11 @@ export class AcceptanceRun {
         if (typeof value?.loginUrl === 'string') {
           this.exposure.addSecret(value.loginUrl);
           this.exposure.addSecret(value.loginUrl.slice(value.loginUrl.lastIndexOf('/lc/') + 4));
+        }
+        // A signup link secret: the link and its token.
+        if (typeof value?.signupUrl === 'string') {
+          this.exposure.addSecret(value.signupUrl);
+          this.exposure.addSecret(value.signupUrl.slice(value.signupUrl.lastIndexOf('/st/') + 4));
         }
       }
     }

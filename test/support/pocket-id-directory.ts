@@ -288,6 +288,32 @@ export class PocketIdDirectory {
     await (await this.call(method, path)).text();
   }
 
+  // Signup tokens (the list shows each token in clear: callers treat them as secrets)
+
+  /** Every live signup token, as GET /api/signup-tokens lists it. */
+  public signupTokens(): Promise<any[]> {
+    return this.listAll('/api/signup-tokens', '');
+  }
+
+  public async createSignupToken(body: Record<string, unknown>): Promise<any> {
+    return this.json(await this.call('POST', '/api/signup-tokens', body));
+  }
+
+  public async deleteSignupToken(signupTokenId: string): Promise<void> {
+    await this.json(await this.call('DELETE', `/api/signup-tokens/${encodeURIComponent(signupTokenId)}`));
+  }
+
+  /** Signs a person up with a token, as the signup page does (POST /api/signup, no API key): the status and the answer. */
+  public async signUp(token: string, person: Record<string, unknown>): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.target.baseUrl}/api/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...person, token }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
   private call(method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${this.target.baseUrl}${path}`, {
       method,

@@ -1,4 +1,7 @@
-import { Answer, ClientSecretRule, Intended, NEW_GROUP, NEW_SCIM_PROVIDER, StoredRule, TokenRule, viewOf } from './model';
+import {
+  Answer, ClientSecretRule, Intended, NEW_GROUP, NEW_SCIM_PROVIDER, NEW_SIGNUP_TOKEN, NEW_SIGNUP_TOKEN_EXPIRY, signupTokenSettings,
+  StoredRule, TokenRule, viewOf,
+} from './model';
 import { differences, masker, parseObject, RawState } from './state';
 
 /**
@@ -41,6 +44,13 @@ export function checkAgainstModel(
 /** Pocket-ID chooses a new group's id: the one group the state did not have before takes the model's placeholder. */
 function bindNewGroup(intended: Intended, before: RawState, after: RawState, answer: Answer): { view: unknown; answer: Answer } {
   const view = viewOf(after);
+  const madeTokens = (after.signupTokens ?? []).filter((token) => !(before.signupTokens ?? []).some((old) => old.id === token.id));
+  if (intended.answer.PhysicalResourceId === NEW_SIGNUP_TOKEN && madeTokens.length === 1) {
+    const [made] = madeTokens;
+    const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value)
+      .split(made.id).join(NEW_SIGNUP_TOKEN).split(made.expiresAt).join(NEW_SIGNUP_TOKEN_EXPIRY));
+    return { view, answer: rename(answer) };
+  }
   const made = Object.keys(view.groups).filter((id) => !before.groups.some((group) => group.id === id));
   if (!(NEW_GROUP in intended.pocketId.groups) || made.length !== 1) return { view, answer };
   const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value).split(made[0]).join(NEW_GROUP));
@@ -128,6 +138,8 @@ function storedProblems(role: string, rule: StoredRule, before: RawState, after:
       const wanted = { clientId: rule.clientId, clientSecret: '<a live secret of the client>', issuer, discoveryUrl: `${issuer}/.well-known/openid-configuration` };
       return shapeProblems(role, after, wanted, ['clientSecret'], mask);
     }
+    case 'signup-link':
+      return signupLinkProblems(role, rule, after, mask);
     case 'login-link':
       return loginLinkProblems(role, rule, after, mask);
   }
@@ -155,6 +167,27 @@ function shapeProblems(role: string, after: RawState, wanted: Record<string, unk
     [key, generated.includes(key) && typeof value === 'string' && value !== '' ? wanted[key] : value]));
   const diff = differences(wanted, mask(comparable));
   return diff.length > 0 ? [`secret ${role}: AWSCURRENT is not what it must hold: ${diff.join('; ')}`] : [];
+}
+
+/** The link names a live token with the declared settings, on the issuer, with the token's own expiry. */
+function signupLinkProblems(role: string, rule: Extract<StoredRule, { kind: 'signup-link' }>, after: RawState, mask: Mask): string[] {
+  const stored = credentialsIn(after, role);
+  if (!stored) return [`secret ${role}: AWSCURRENT is not JSON (${brief(mask(after.secrets[role]))})`];
+  const token = (after.signupTokens ?? []).find((candidate) => candidate.id === stored.signupTokenId);
+  if (!token) return [`secret ${role}: the signup link names no live token (${brief(mask(stored))})`];
+  const { usageCount: _, ...settings } = signupTokenSettings(token);
+  const wanted = {
+    signupUrl: `${rule.issuer}/st/${token.token}`,
+    signupTokenId: token.id,
+    expiresAt: token.expiresAt,
+    usageLimit: token.usageLimit,
+    userGroupIds: [...token.userGroupIds].sort(),
+    ...(rule.tokenVersion !== undefined ? { tokenVersion: rule.tokenVersion } : {}),
+  };
+  const problems = differences(mask(wanted), mask({ ...stored, userGroupIds: [...(stored.userGroupIds as string[] ?? [])].sort() }))
+    .map((line) => `secret ${role}: not the link of token ${token.id}: ${line}`);
+  if (JSON.stringify(settings) !== JSON.stringify(rule.settings)) problems.push(`secret ${role}: token ${token.id} has not the declared settings`);
+  return problems;
 }
 
 /** How far a stored expiry may be from now plus the lifetime: the case's own duration and then some. */

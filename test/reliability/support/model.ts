@@ -29,6 +29,8 @@ export interface PocketIdView {
   // --- SCIM service providers ---
   readonly scimProviders: Record<string, Entity>;
   // --- end SCIM service providers ---
+  /** Live signup tokens as settings (Pocket-ID chooses ids and values), sorted. */
+  readonly signupTokens: readonly Entity[];
 }
 
 type Entity = Record<string, unknown>;
@@ -61,7 +63,9 @@ export type StoredRule =
   /** The client's credentials as JSON {clientId, clientSecret, issuer, discoveryUrl} (the secret's liveness: the client's rule). */
   | { readonly kind: 'credentials'; readonly clientId: string; readonly issuer: string }
   /** A login link as JSON {username, userId, loginUrl, expiresAt} (the token's liveness: the user's rule). */
-  | { readonly kind: 'login-link'; readonly userId: string; readonly username: string; readonly issuer: string; readonly lifetimeSeconds: number };
+  | { readonly kind: 'login-link'; readonly userId: string; readonly username: string; readonly issuer: string; readonly lifetimeSeconds: number }
+  /** A signup link as JSON {signupUrl, signupTokenId, expiresAt, usageLimit, userGroupIds, tokenVersion?} naming a live token with these settings. */
+  | { readonly kind: 'signup-link'; readonly issuer: string; readonly settings: Entity; readonly tokenVersion?: string };
 
 /** What a user's live one-time tokens must be. */
 export type TokenRule =
@@ -105,7 +109,18 @@ export function viewOf(state: RawState): PocketIdView {
     // --- SCIM service providers ---
     scimProviders: byId((state.scimProviders ?? []).map(({ id, endpoint, token, oidcClientId }) => ({ id, endpoint, token, oidcClientId }))),
     // --- end SCIM service providers ---
+    signupTokens: sortedSettings((state.signupTokens ?? []).map(signupTokenSettings)),
   };
+}
+
+/** What a signup token is, apart from its generated id, value and times. */
+export function signupTokenSettings(token: any): Entity {
+  const lifetimeSeconds = Math.round((Date.parse(token.expiresAt) - Date.parse(token.createdAt)) / 1000);
+  return { usageLimit: token.usageLimit, usageCount: token.usageCount, userGroupIds: [...token.userGroupIds].sort(), lifetimeSeconds };
+}
+
+function sortedSettings(tokens: Entity[]): Entity[] {
+  return [...tokens].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 function clientView(client: any): Entity {
@@ -141,6 +156,7 @@ interface Draft {
     groups: Record<string, Entity>;
     emails: readonly unknown[];
     scimProviders: Record<string, Entity>;
+    signupTokens: readonly Entity[];
   };
   answer: Answer;
   clientSecrets: Record<string, ClientSecretRule>;
@@ -701,6 +717,91 @@ function tokenOf(before: RawState, roles: Record<string, string>, properties: Re
 
 // --- end SCIM service providers ---
 
+// Signup tokens
+
+/** Where a Create of a signup token puts it, and its expiry: Pocket-ID chooses both; the verdict binds them to the one new token. */
+export const NEW_SIGNUP_TOKEN = '<the signup token this operation makes>';
+export const NEW_SIGNUP_TOKEN_EXPIRY = '<the expiry of the signup token this operation makes>';
+/** The properties Pocket-ID cannot change on a token (lib/contract.ts): a change makes a new one. */
+const SIGNUP_TOKEN_SETTINGS = ['LifetimeSeconds', 'UsageLimit', 'UserGroupIds', 'TokenVersion'];
+
+function declaredSignupSettings(properties: Record<string, any>): Entity {
+  return {
+    usageLimit: Number(properties.UsageLimit),
+    userGroupIds: [...new Set(list(properties.UserGroupIds) ?? [])].sort(),
+    lifetimeSeconds: Number(properties.LifetimeSeconds),
+  };
+}
+
+/**
+ * The live token a version of the link secret names, with exactly the declared settings (README,
+ * SignupToken): AWSCURRENT (an earlier delivery of this event), and on a replacement the version before
+ * it (the old token a rollback returns to); never the token being replaced.
+ */
+function keptSignupToken(before: RawState, role: string, properties: Record<string, any>, replacing: string | undefined): any | undefined {
+  const versions = before.secretVersions[role] ?? [];
+  const current = before.secrets[role];
+  const previous = versions.find((version) => version.stages.includes('AWSPREVIOUS'))?.value;
+  const declared = declaredSignupSettings(properties);
+  for (const value of replacing === undefined ? [current] : [current, previous]) {
+    const stored = parseObject(value);
+    if (typeof stored?.signupTokenId !== 'string' || stored.signupTokenId === replacing) continue;
+    if ((stored.tokenVersion ?? null) !== (properties.TokenVersion ?? null)) continue;
+    const token = (before.signupTokens ?? []).find((candidate) => candidate.id === stored.signupTokenId);
+    if (!token || !String(stored.signupUrl ?? '').endsWith(`/st/${token.token}`)) continue;
+    const { usageCount: _, ...settings } = signupTokenSettings(token);
+    if (sameJson(settings, declared)) return token;
+  }
+  // A delivery that died after its POST left the mark it wrote before it: the one token made since then with the settings is that POST's.
+  const since = Date.parse(String(parseObject(current)?.pendingSince ?? ''));
+  if (!Number.isFinite(since)) return undefined;
+  const made = (before.signupTokens ?? []).filter((token) => Date.parse(token.createdAt) >= since - PENDING_SLACK_MS && token.usageCount === 0
+    && sameJson((({ usageCount: _, ...rest }) => rest)(signupTokenSettings(token)), declared));
+  return made.length === 1 ? made[0] : undefined;
+}
+
+/** Pocket-ID rounds createdAt to the second (usersignup/service.go), and clocks differ a little. */
+const PENDING_SLACK_MS = 2_000;
+
+function expectSignupLink(draft: Draft, roles: Record<string, string>, properties: Record<string, any>): void {
+  const { usageLimit, userGroupIds, lifetimeSeconds } = declaredSignupSettings(properties);
+  draft.stored[roleOf(roles, properties.SignupLinkSecretArn)] = {
+    kind: 'signup-link',
+    issuer: issuerOf(properties),
+    settings: { usageLimit, userGroupIds, lifetimeSeconds },
+    tokenVersion: text(properties.TokenVersion),
+  };
+}
+
+const signupTokenModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  const { properties, previous } = event;
+  const live = before.signupTokens ?? [];
+  if (event.type === 'Delete') {
+    draft.pocketId.signupTokens = sortedSettings(live.filter((token) => token.id !== event.physicalId).map(signupTokenSettings));
+    return draft;
+  }
+  const held = live.find((token) => token.id === event.physicalId);
+  const replaced = event.type === 'Update' && SIGNUP_TOKEN_SETTINGS.some((property) => !sameJson(properties[property], previous?.[property]));
+  if (event.type === 'Update' && !replaced && held) {
+    draft.answer = { PhysicalResourceId: held.id, Data: { SignupTokenId: held.id, ExpiresAt: held.expiresAt } };
+    expectSignupLink(draft, roles, properties);
+    return draft;
+  }
+  const unknownGroups = (list(properties.UserGroupIds) ?? []).filter((id) => !(id in draft.pocketId.groups));
+  if (unknownGroups.length > 0) refuse(draft, `the user groups ${unknownGroups.join(', ')} do not exist`);
+  const kept = keptSignupToken(before, roleOf(roles, properties.SignupLinkSecretArn), properties, replaced ? event.physicalId : undefined);
+  if (kept) {
+    draft.answer = { PhysicalResourceId: kept.id, Data: { SignupTokenId: kept.id, ExpiresAt: kept.expiresAt } };
+  } else {
+    draft.pocketId.signupTokens = sortedSettings([...draft.pocketId.signupTokens, { ...declaredSignupSettings(properties), usageCount: 0 }]);
+    draft.answer = { PhysicalResourceId: NEW_SIGNUP_TOKEN, Data: { SignupTokenId: NEW_SIGNUP_TOKEN, ExpiresAt: NEW_SIGNUP_TOKEN_EXPIRY } };
+  }
+  expectSignupLink(draft, roles, properties);
+  return draft;
+};
+
 /** Each resource type's model. */
 export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.OIDC_CLIENT]: clientModel,
@@ -710,6 +811,7 @@ export const MODELS: Record<string, IntendedModel> = {
   // --- SCIM service providers ---
   [ResourceType.SCIM_SERVICE_PROVIDER]: scimModel,
   // --- end SCIM service providers ---
+  [ResourceType.SIGNUP_TOKEN]: signupTokenModel,
 };
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -342,6 +342,38 @@ export const SCIM_OPERATIONS: readonly Operation[] = [
 
 // --- end SCIM service providers ---
 
+// Signup tokens
+
+async function signupRoles(lane: Lane): Promise<Record<string, string>> {
+  return { 'signup-link': await lane.ownedSecret('signup-link') };
+}
+
+async function signupTokenProps(lane: Lane, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const directory = directoryOf(lane);
+  const groups = [await directory.createGroup('newcomers', 'Newcomers'), await directory.createGroup('readers', 'Readers')];
+  return lane.properties({ LifetimeSeconds: '86400', UsageLimit: '5', UserGroupIds: groups, SignupLinkSecretArn: await lane.ownedSecret('signup-link'), ...extra });
+}
+
+const signupTokenOf = (name: string, prepare: Operation['prepare']): Operation => operation('signup token', ResourceType.SIGNUP_TOKEN, name, prepare);
+
+export const SIGNUP_TOKEN_OPERATIONS: readonly Operation[] = [
+  signupTokenOf('create (groups, link stored)', async (lane, { timeoutSeconds }) => {
+    const props = withTimeout(await signupTokenProps(lane), timeoutSeconds);
+    return { event: createEvent('Invite', props, 'create-signup-token'), secrets: await signupRoles(lane) };
+  }),
+  signupTokenOf('update (replacement: usage limit change)', async (lane, { timeoutSeconds }) => {
+    const old = await signupTokenProps(lane);
+    const tokenId = await establish(lane, createEvent('Invite', old, 'signup-token-replacement-setup'));
+    const next = withTimeout({ ...old, UsageLimit: '10' }, timeoutSeconds);
+    return { event: updateEvent('Invite', tokenId, next, old, 'signup-token-replacement'), secrets: await signupRoles(lane) };
+  }),
+  signupTokenOf('delete', async (lane, { timeoutSeconds }) => {
+    const props = await signupTokenProps(lane);
+    const tokenId = await establish(lane, createEvent('Invite', props, 'delete-signup-token-setup'));
+    return { event: deleteEvent('Invite', tokenId, withTimeout(props, timeoutSeconds), 'delete-signup-token'), secrets: await signupRoles(lane) };
+  }),
+];
+
 // Operations only the CloudFormation behaviours use
 
 /** A public client with a fixed id: a repeated Create has no secret to prove the client is its own. */

@@ -125,7 +125,29 @@ const LEFTOVERS: ReadonlyArray<{ pattern: RegExp; scope: (id: string, roles: Rec
   { pattern: new RegExp(`^the previous members of user group ${ID}$`), scope: (id) => fieldsPart('groups', id, (field) => field === 'userIds') },
   { pattern: new RegExp(`^user group ${ID}$`), scope: (id) => combined(entityPart('groups', id), memberOfPart('clients', 'allowedUserGroupIds', id)) },
   { pattern: new RegExp(`^user ${ID}$`), scope: (id) => combined(entityPart('users', id), tokensPart(id), memberOfPart('groups', 'userIds', id)) },
+  // The undo of a signup token POST: the Reason's cause names the token's id (the DELETE's path) when the POST answered.
+  { pattern: /^(the signup token this operation made)$/, scope: () => newSignupTokensPart() },
 ];
+
+/** The signup tokens the holdings have beyond those they had (tokens are compared by their settings: Pocket-ID chooses ids). */
+function newSignupTokensPart(): Omit<Scope, 'description'> {
+  const extra = (h: Holdings, was: Holdings) => {
+    const left = (was.pocketId.signupTokens ?? []).map((token) => JSON.stringify(token));
+    return (h.pocketId.signupTokens ?? []).filter((token) => {
+      const at = left.indexOf(JSON.stringify(token));
+      if (at < 0) return true;
+      left.splice(at, 1);
+      return false;
+    });
+  };
+  return {
+    strip: (h, was) => {
+      const gone = extra(h, was);
+      (h.pocketId as unknown as { signupTokens: unknown[] }).signupTokens = (h.pocketId.signupTokens ?? []).filter((token) => !gone.includes(token));
+    },
+    part: (h, was) => extra(h, was),
+  };
+}
 
 /** The items after "Cleanup also failed, remove by hand:", each "description (what went wrong)", joined by "; ". */
 export function leftoversNamed(reason: string, roles: Record<string, string>): { scopes: Scope[]; unknown: string[] } {

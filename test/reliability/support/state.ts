@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { PocketIdTestServer, SentEmail } from '../../pocket-id-server';
+import { PocketIdTestServer, SentEmail, SignupTokenView } from '../../pocket-id-server';
 import { SecretVersion, TestSecrets } from '../../support/secrets-manager';
 
 /**
@@ -18,6 +18,8 @@ export interface RawState {
   /** SCIM service providers as stored: endpoint, token, oidcClientId, lastSyncedAt. */
   readonly scimProviders?: any[];
   // --- end SCIM service providers ---
+  /** The live signup tokens, values in clear (as Pocket-ID lists them), with `userGroupIds`. */
+  readonly signupTokens?: SignupTokenView[];
   /** The value of every secret the case involves (its AWSCURRENT version), by role (api-token, client-secret, …). */
   readonly secrets: Record<string, string>;
   /** Every version of those secrets, by role: what a write left behind in AWSPREVIOUS and older versions. */
@@ -34,7 +36,9 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
     values[role] = versions[role].find((version) => version.stages.includes('AWSCURRENT'))?.value ?? await secrets.read(arn);
   }
   const scimProviders = server.scimProviders();
-  return { clients, users, groups: server.groups(), emails: server.sentEmails(), scimProviders, secrets: values, secretVersions: versions };
+  const signupTokens = server.signupTokens();
+  const emails = server.sentEmails();
+  return { clients, users, groups: server.groups(), emails, scimProviders, signupTokens, secrets: values, secretVersions: versions };
 }
 
 /**
@@ -61,7 +65,9 @@ export function secretValuesIn(state: RawState): string[] {
   const stored = [...new Set(everyVersion)].flatMap((value) => {
     const parsed = parseObject(value);
     const loginUrl = typeof parsed?.loginUrl === 'string' ? parsed.loginUrl : undefined;
-    return [parsed?.clientSecret, loginUrl, loginUrl?.split('/lc/')[1]].filter((v): v is string => typeof v === 'string' && v !== '');
+    const signupUrl = typeof parsed?.signupUrl === 'string' ? parsed.signupUrl : undefined;
+    return [parsed?.clientSecret, loginUrl, loginUrl?.split('/lc/')[1], signupUrl, signupUrl?.split('/st/')[1]]
+      .filter((v): v is string => typeof v === 'string' && v !== '');
   });
   return [
     ...state.clients.flatMap((client) => client.secretValues.map((secret: { secret: string }) => secret.secret)),
@@ -69,6 +75,7 @@ export function secretValuesIn(state: RawState): string[] {
     // --- SCIM service providers: Pocket-ID answers their tokens in clear ---
     ...(state.scimProviders ?? []).map((provider) => provider.token).filter((token) => token !== ''),
     // --- end SCIM service providers ---
+    ...(state.signupTokens ?? []).map((token) => token.token),
     ...stored,
   ];
 }
@@ -108,6 +115,11 @@ export function modelOf(state: RawState): unknown {
     for (const token of user.oneTimeTokens) labels.set(token, `a live token of user ${user.id}`);
     if (user.id === '00000000-0000-0000-0000-000000000000') labels.set(user.username, 'static-api-user');
   }
+  // Signup tokens: Pocket-ID chooses ids and values; a stored link names "a live signup token".
+  (state.signupTokens ?? []).forEach((token, index) => {
+    labels.set(token.token, `a live signup token ${index}`);
+    labels.set(token.id, `signup token id ${index}`);
+  });
   const relabel = (value: unknown) => JSON.parse(replaceAll(JSON.stringify(value), labels));
   const clients = state.clients.map((client) => relabel({ ...client, credentials: { ...client.credentials, secrets: undefined } }));
   // Tokens are counted: a stored link names "a live token", whichever of the user's it is.
@@ -132,6 +144,7 @@ export function modelOf(state: RawState): unknown {
     groups: sortBy(groups, (g) => g.name),
     emails: state.emails.length,
     scimProviders: sortBy(scimProviders, (p) => `${p.oidcClientId} ${p.endpoint}`),
+    signupTokens: (state.signupTokens ?? []).map((token) => relabel({ ...token, token: undefined, id: undefined })),
     secrets,
   });
 }
@@ -157,6 +170,7 @@ function modelOfSecret(value: string, labels: Map<string, string>): unknown {
   const model = JSON.parse(replaceAll(value, labels));
   if ('clientSecret' in model && !labels.has(parsed.clientSecret)) model.clientSecret = 'a secret Pocket-ID does not hold';
   if (typeof model.loginUrl === 'string' && !/\/lc\/a live token of user /.test(model.loginUrl)) model.loginUrl = 'a link whose token is not live';
+  if (typeof model.signupUrl === 'string' && !/\/st\/a live signup token /.test(model.signupUrl)) model.signupUrl = 'a link whose token is not live';
   return model;
 }
 
