@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { baseUrlChanged, compareInstances, InstanceIdentity, normalizedBaseUrl } from './connection';
 import { PocketIdApiError, UnexpectedResponseError } from './errors';
-import { declaredFields, FieldTable, holdsFields, updateBody } from './fields';
+import { declaredFields, FieldTable, holdsFields, sameJson, updateBody } from './fields';
 import { deterministicUuid } from './ids';
 import { FeatureUse } from './release';
 import { CreateEvent, DeleteEvent, HandlerResult, Operation, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from './resource';
@@ -57,6 +57,11 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly featuresUsed?: (properties: P) => FeatureUse[];
   /** The property holding a caller-chosen id; changing it replaces the entity. None: Pocket-ID chooses ids. */
   readonly fixedId?: keyof P & string;
+  /**
+   * Properties Pocket-ID cannot change in place (an API's resource): a change replaces the entity, as
+   * a change of the fixed id does. Default: none.
+   */
+  readonly replacedOnChange?: ReadonlyArray<keyof P & string>;
   /**
    * How the entity follows a base URL that leads to another Pocket-ID instance: `new-entity` makes it
    * there with a new physical id, so that CloudFormation's Delete removes it from the old instance
@@ -152,6 +157,11 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
   const previous = event.OldResourceProperties as unknown as P;
   if (fixedIdOf(kind, properties) !== fixedIdOf(kind, previous)) {
     context.logger.info(`the fixed id changed: creating a replacement ${kind.label}`, { from: fixedIdOf(kind, previous), to: fixedIdOf(kind, properties) });
+    return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true });
+  }
+  const unchangeable = (kind.replacedOnChange ?? []).filter((property) => !sameJson(properties[property], previous[property]));
+  if (unchangeable.length > 0) {
+    context.logger.info(`a property Pocket-ID cannot change in place changed: creating a replacement ${kind.label}`, { properties: unchangeable.join(', ') });
     return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true });
   }
   const entityId = entityIdOf(event.PhysicalResourceId);
