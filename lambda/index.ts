@@ -4,6 +4,8 @@ import { InputError } from './errors';
 import { InvocationTools, runInvocation, withConnection } from './invocation';
 import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './release';
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
+import { api } from './resources/api';
+import { apiGrant } from './resources/api-grant';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
 import { user } from './resources/user';
@@ -18,6 +20,10 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.USER]: user,
   [ResourceType.USER_GROUP]: userGroup,
   [ResourceType.LOOKUP]: lookup,
+  // --- APIs ---
+  [ResourceType.API]: api,
+  [ResourceType.API_GRANT]: apiGrant,
+  // --- end of APIs ---
 };
 
 /**
