@@ -7,13 +7,16 @@ import { scanSynthesizedTemplates } from '../support/template-exposure';
 scanSynthesizedTemplates();
 
 describe('the example app', () => {
-  test('synthesizes two clients, a group with two members, the login link and client secrets, one handler', () => {
+  test('synthesizes two clients, a group with two members, an API with two grants, the login link and client secrets, one handler', () => {
     const { stack } = createExampleApp();
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::PocketIdOidcClient', 2);
     template.resourceCountIs('Custom::PocketIdUserGroup', 1);
     template.resourceCountIs('Custom::PocketIdUser', 1);
     template.resourceCountIs('Custom::PocketIdLookup', 1);
+    template.resourceCountIs('Custom::PocketIdApi', 1);
+    template.resourceCountIs('Custom::PocketIdApiGrant', 2);
+    template.hasResourceProperties('Custom::PocketIdApiGrant', { ClientPermissionKeys: ['orders:read'], UserDelegatedPermissionKeys: ['orders:read', 'orders:write'] });
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
