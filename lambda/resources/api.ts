@@ -118,6 +118,7 @@ async function reconcilePermissions(held: PocketIdApi, properties: ApiProperties
   const current = permissionsOf(held).map(permissionInput);
   const wanted = declaredPermissions(properties);
   if (samePermissions(current, wanted)) return held;
+  await keepGrantsOfRemovedPermissions(held, wanted, operation);
   operation.undo.add(`the previous permissions of API ${held.id}`, () => putPermissions(held.id, current, operation), {
     partOf: held.id,
     isUndone: async () => {
@@ -135,6 +136,77 @@ async function reconcilePermissions(held: PocketIdApi, properties: ApiProperties
     removed: current.filter((c) => !wanted.some((w) => w.key === c.key)).length,
   });
   return updated;
+}
+
+/** One client's grant on the API, by permission keys: what a restore writes back once the keys have ids again. */
+interface GrantByKeys {
+  readonly clientId: string;
+  readonly userDelegatedAccess: boolean;
+  readonly clientAccess: boolean;
+  readonly userDelegatedKeys: string[];
+  readonly clientKeys: string[];
+}
+
+interface ApiClientAccess {
+  readonly client: { readonly id: string };
+  readonly userDelegatedAccess: boolean;
+  readonly clientAccess: boolean;
+  readonly userDelegatedPermissionIds?: string[] | null;
+  readonly clientPermissionIds?: string[] | null;
+}
+
+/**
+ * Removing a permission takes its grants with it, and the access of every client left with no
+ * permission of that kind: Pocket-ID cannot give them back. When this operation fails after the
+ * permissions were written, the undo of the permissions makes the removed keys again (with new ids)
+ * and this step, registered first so that it runs after that one, gives the clients their grants back.
+ */
+async function keepGrantsOfRemovedPermissions(held: PocketIdApi, wanted: readonly PermissionInput[], operation: Operation): Promise<void> {
+  const removed = permissionsOf(held).filter((p) => !wanted.some((w) => w.key === p.key));
+  if (removed.length === 0) return;
+  const keyOf = (id: string) => permissionsOf(held).find((p) => p.id === id)?.key;
+  const accesses = await operation.api.list<ApiClientAccess>('List the clients with access to the API', `${apiPath(held.id)}/clients`);
+  const touched: GrantByKeys[] = accesses
+    .filter((a) => [...listOf<string>(a.userDelegatedPermissionIds), ...listOf<string>(a.clientPermissionIds)]
+      .some((id) => removed.some((p) => p.id === id)))
+    .map((a) => ({
+      clientId: a.client.id,
+      userDelegatedAccess: a.userDelegatedAccess,
+      clientAccess: a.clientAccess,
+      userDelegatedKeys: listOf<string>(a.userDelegatedPermissionIds).map(keyOf).filter((key): key is string => key !== undefined),
+      clientKeys: listOf<string>(a.clientPermissionIds).map(keyOf).filter((key): key is string => key !== undefined),
+    }));
+  if (touched.length === 0) return;
+  operation.undo.add(`the previous grants of API ${held.id}`, () => restoreGrants(held.id, touched, operation), {
+    partOf: held.id,
+    requests: touched.length + 1,
+    isUndone: () => grantsHeld(held.id, touched, operation),
+  });
+}
+
+/** Whether every client holds its grant (by keys) on the API again. */
+async function grantsHeld(apiId: string, grants: readonly GrantByKeys[], context: OperationContext): Promise<boolean> {
+  const now = permissionsOf(await readEntityOrFail<PocketIdApi>(context, API_PLACE, apiId));
+  const keysOf = (ids: string[] | null | undefined) => listOf<string>(ids).map((id) => now.find((p) => p.id === id)?.key).sort().join(',');
+  const accesses = await context.api.list<ApiClientAccess>('List the clients with access to the API', `${apiPath(apiId)}/clients`);
+  return grants.every((grant) => accesses.some((a) => a.client.id === grant.clientId && a.userDelegatedAccess === grant.userDelegatedAccess
+    && a.clientAccess === grant.clientAccess && keysOf(a.userDelegatedPermissionIds) === [...grant.userDelegatedKeys].sort().join(',')
+    && keysOf(a.clientPermissionIds) === [...grant.clientKeys].sort().join(',')));
+}
+
+async function restoreGrants(apiId: string, grants: readonly GrantByKeys[], context: OperationContext): Promise<void> {
+  const now = permissionsOf(await readEntityOrFail<PocketIdApi>(context, API_PLACE, apiId));
+  const idsOf = (keys: string[]) => keys.map((key) => now.find((p) => p.key === key)?.id).filter((id): id is string => id !== undefined);
+  for (const grant of grants) {
+    const body = {
+      userDelegatedAccess: grant.userDelegatedAccess,
+      clientAccess: grant.clientAccess,
+      userDelegatedPermissionIds: idsOf(grant.userDelegatedKeys),
+      clientPermissionIds: idsOf(grant.clientKeys),
+    };
+    const path = `${apiPath(apiId)}/clients/${encodeURIComponent(grant.clientId)}`;
+    await context.api.put('Give a client its previous access to the API back', path, body, { expect: answersGrant });
+  }
 }
 
 /**
@@ -155,7 +227,15 @@ async function reconcileCimdAccess(
   const currentIds = permissions.filter((p) => p.allowedForCimdClients).map((p) => p.id);
   const currentEnabled = held.allowCimdClients === true;
   if (currentEnabled === enabled && sameIds(currentIds, wantedIds)) return;
-  operation.undo.add(`the previous CIMD access of API ${held.id}`, () => putCimdAccess(held.id, currentEnabled, currentIds, operation), { partOf: held.id });
+  const cimdAsBefore = async () => {
+    const now = await readEntityOrFail<PocketIdApi>(operation, API_PLACE, held.id);
+    const flagged = permissionsOf(now).filter((p) => p.allowedForCimdClients).map((p) => p.id);
+    return (now.allowCimdClients === true) === currentEnabled && sameIds(flagged, currentIds);
+  };
+  operation.undo.add(`the previous CIMD access of API ${held.id}`, () => putCimdAccess(held.id, currentEnabled, currentIds, operation), {
+    partOf: held.id,
+    isUndone: cimdAsBefore,
+  });
   const updated = await putCimdAccess(held.id, enabled, wantedIds, operation);
   const kept = permissionsOf(updated).filter((p) => p.allowedForCimdClients).map((p) => p.id);
   if (updated.allowCimdClients !== enabled || !sameIds(kept, wantedIds)) {
@@ -190,6 +270,10 @@ function samePermissions(a: readonly PermissionInput[], b: readonly PermissionIn
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return [...a].sort().join(',') === [...b].sort().join(',');
+}
+
+function answersGrant(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && typeof (answer as { clientAccess?: unknown }).clientAccess === 'boolean';
 }
 
 export function permissionsOf(held: PocketIdApi): PocketIdApiPermission[] {

@@ -288,6 +288,17 @@ describe('lookups', () => {
     await expectSucceeded(await cfn.delete('Lost', api.id, props));
   });
 
+  test('an Update that removed a permission and then fails gives the clients their grants on it back', async () => {
+    const old = properties({ Name: 'Undo', Resource: resource('undo'), Permissions: [READ, WRITE] });
+    const apiId = await createApi('Undo', old);
+    await directory.setGrant(apiId, worker, { ...NOTHING, clientAccess: true, clientPermissions: ['orders:write'] });
+    target.testServer!.injectFault({ method: 'PUT', path: /^\/api\/apis\/[^/]+\/cimd-access$/, status: 500, body: '{"error":"Something went wrong","code":"internal_error"}' });
+    const failed = await cfn.update('Undo', apiId, { ...old, Permissions: [READ], CimdAccess: 'true' }, old);
+    expectFailed(failed, /Set API CIMD access: PUT \/api\/apis\/[^/]+\/cimd-access returned 500 internal_error/);
+    expect(keysOf(await directory.api(apiId))).toEqual(['orders:read', 'orders:write']);
+    expect(await directory.grantOf(apiId, worker)).toEqual({ ...NOTHING, clientAccess: true, clientPermissions: ['orders:write'] });
+  });
+
   test('a Create whose permission write fails removes the API it made', async () => {
     target.testServer!.injectFault({ method: 'PUT', path: /^\/api\/apis\/[^/]+\/permissions$/, status: 500, body: '{"error":"Something went wrong","code":"internal_error"}' });
     const step = await cfn.create('Fault', properties({ Name: 'Fault', Resource: resource('fault'), Permissions: [READ] }));
