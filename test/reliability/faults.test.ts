@@ -33,6 +33,8 @@ import { deleteAfterFailedCreate, deliveredTwice, redeliveredAfterCrash, replace
 import { BASE_RELEASE, Lane } from './support/lane';
 import { CasePlan, isColdStartStep, matrixCases, record, Recording, runCase, tokenRereadCases, undoCases } from './support/matrix';
 import {
+  API_GRANT_OPERATIONS,
+  API_OPERATIONS,
   CLIENT_OPERATIONS,
   coldStart,
   GROUP_OPERATIONS,
@@ -103,6 +105,10 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   { resourceType: ResourceType.USER, lanes: 3, coverage: [...USER_OPERATIONS.map(byKind), coldCreate(USER_CREATE)] },
   { resourceType: ResourceType.USER_GROUP, lanes: 2, coverage: [...GROUP_OPERATIONS.map(byKind), coldCreate(GROUP_CREATE)] },
   { resourceType: ResourceType.LOOKUP, lanes: 1, coverage: LOOKUP_OPERATIONS.map(nothingToUndo) },
+  // --- APIs ---
+  { resourceType: ResourceType.API, lanes: 1, coverage: API_OPERATIONS.map(byKind) },
+  { resourceType: ResourceType.API_GRANT, lanes: 1, coverage: API_GRANT_OPERATIONS.map(byKind) },
+  // --- end of APIs ---
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */

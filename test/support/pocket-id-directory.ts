@@ -274,8 +274,8 @@ export class PocketIdDirectory {
   }
 
   /** Creates a confidential client; returns its id. */
-  public async createConfidentialClient(name: string): Promise<string> {
-    const client = await this.json(await this.call('POST', '/api/oidc/clients', { name, isPublic: false }));
+  public async createConfidentialClient(name: string, id?: string): Promise<string> {
+    const client = await this.json(await this.call('POST', '/api/oidc/clients', { name, isPublic: false, ...(id ? { id } : {}) }));
     return client.id;
   }
 

@@ -13,6 +13,10 @@ export interface RawState {
   readonly users: any[];
   /** Groups with claims, member ids and the clients that admit them. */
   readonly groups: any[];
+  // --- APIs ---
+  /** APIs with their permissions and the grants on them (permission keys), as the test server's apis() shows them. */
+  readonly apis?: any[];
+  // --- end of APIs ---
   readonly emails: SentEmail[];
   /** The value of every secret the case involves (its AWSCURRENT version), by role (api-token, client-secret, …). */
   readonly secrets: Record<string, string>;
@@ -29,7 +33,7 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
     versions[role] = await secrets.versions(arn);
     values[role] = versions[role].find((version) => version.stages.includes('AWSCURRENT'))?.value ?? await secrets.read(arn);
   }
-  return { clients, users, groups: server.groups(), emails: server.sentEmails(), secrets: values, secretVersions: versions };
+  return { clients, users, groups: server.groups(), apis: server.apis(), emails: server.sentEmails(), secrets: values, secretVersions: versions };
 }
 
 /**
@@ -109,10 +113,14 @@ export function modelOf(state: RawState): unknown {
     return rest;
   });
   const secrets = Object.fromEntries(Object.entries(state.secrets).map(([role, value]) => [role, modelOfSecret(value, labels)]));
+  // --- APIs: Pocket-ID chooses API and permission ids, and the order of new permissions ---
+  const apis = (state.apis ?? []).map((held) => relabel({ ...held, permissions: sortBy(held.permissions, (p: any) => p.key) }));
+  // --- end of APIs ---
   return normalize({
     clients: sortBy(clients, (c) => c.id),
     users: sortBy(users, (u) => u.id),
     groups: sortBy(groups, (g) => g.name),
+    apis: sortBy(apis, (a) => a.resource),
     emails: state.emails.length,
     secrets,
   });
@@ -125,7 +133,11 @@ export function withLabels(states: readonly RawState[], value: unknown): unknown
 }
 
 function idLabels(state: RawState): Map<string, string> {
-  return new Map(state.groups.map((group) => [group.id, `group:${group.name}`]));
+  const apis = (state.apis ?? []).flatMap((held) => [
+    [held.id, `api:${held.resource}`] as const,
+    ...held.permissions.map((p: any) => [p.id, `permission:${held.resource}:${p.key}`] as const),
+  ]);
+  return new Map([...state.groups.map((group) => [group.id, `group:${group.name}`] as const), ...apis]);
 }
 
 function modelOfSecret(value: string, labels: Map<string, string>): unknown {
