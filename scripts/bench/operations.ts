@@ -413,9 +413,10 @@ export const OPERATIONS: readonly OperationSpec[] = [
     resource: 'API',
     label: 'update: rename, one permission replaced',
     resourceType: ResourceType.API,
-    minimumPocketId: ['GET /api/apis/:id', 'PUT /api/apis/:id', 'PUT /api/apis/:id/permissions'],
+    minimumPocketId: ['GET /api/apis/:id', 'GET /api/apis/:id/clients', 'PUT /api/apis/:id', 'PUT /api/apis/:id/permissions'],
     minimumSecrets: [],
-    reason: 'read (what Pocket-ID holds), then the name and the permission set, each on its own endpoint',
+    reason: 'read (what Pocket-ID holds); a permission goes, so the clients holding it are listed first: Pocket-ID deletes their grants with it, '
+      + 'and a failure must give them back; then the name and the permission set, each on its own endpoint',
     prepare: afterCreate(ResourceType.API, (h) => apiProps(h), (cfn, id, props) =>
       cfn.update('Resource', id, { ...props, Name: 'Orders v2', Permissions: [API_PERMISSIONS[0], { Key: 'orders:ship', Name: 'Ship' }] }, props)),
   },
