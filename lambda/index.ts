@@ -4,6 +4,8 @@ import { InputError } from './errors';
 import { InvocationTools, runInvocation, withConnection } from './invocation';
 import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './release';
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
+import { api } from './resources/api';
+import { apiGrant } from './resources/api-grant';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
 // --- SCIM service providers ---
@@ -26,6 +28,10 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.SCIM_SERVICE_PROVIDER]: scimServiceProvider,
   // --- end SCIM service providers ---
   [ResourceType.SIGNUP_TOKEN]: signupToken,
+  // --- APIs ---
+  [ResourceType.API]: api,
+  [ResourceType.API_GRANT]: apiGrant,
+  // --- end of APIs ---
 };
 
 /**

@@ -102,13 +102,6 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
   readonly isGone?: (entityId: string, properties: P, context: OperationContext) => Promise<boolean>;
 }
 
-/**
- * How long an entity may exist and still be taken for the work of an earlier delivery of the same
- * Create, for kinds whose ids Pocket-ID chooses: Lambda retries a failed asynchronous invocation within
- * minutes, and the Provider framework's own retries end well inside this.
- */
-export const ADOPTION_WINDOW_MS = 15 * 60_000;
-
 /** How messages name an entity, and where Pocket-ID keeps it. */
 export interface EntityPlace {
   readonly label: string;

@@ -28,6 +28,10 @@ export const ResourceType = {
   SCIM_SERVICE_PROVIDER: 'Custom::PocketIdScimServiceProvider',
   // --- end SCIM service providers ---
   SIGNUP_TOKEN: 'Custom::PocketIdSignupToken',
+  // --- APIs ---
+  API: 'Custom::PocketIdApi',
+  API_GRANT: 'Custom::PocketIdApiGrant',
+  // --- end of APIs ---
 } as const;
 
 /** Log levels of the handler, from the most to the least verbose. */
@@ -211,13 +215,15 @@ export const LookupKind = {
   USER: 'User',
   USER_GROUP: 'UserGroup',
   OIDC_CLIENT: 'OidcClient',
+  /** An API (resource server), found by its resource (audience), exactly. */
+  API: 'Api',
 } as const;
 
 /** Finds an existing entity by its name at deploy time; creates and deletes nothing. */
 export interface LookupProperties extends CommonProperties {
   /** One of LookupKind's values. */
   readonly Kind: string;
-  /** Username, group name or client name: an exact match is required. */
+  /** Username, group name, client name or an API's resource: an exact match is required. */
   readonly Name: string;
 }
 
@@ -279,3 +285,56 @@ export interface SignupTokenAttributes {
   readonly SignupTokenId: string;
   readonly ExpiresAt: string;
 }
+// --- APIs (resource servers) and client grants ---
+
+/** One permission (an OAuth scope) of an API. */
+export interface ApiPermissionProperties {
+  readonly Key: string;
+  readonly Name: string;
+  readonly Description?: string;
+}
+
+/**
+ * An API (OAuth resource server). Its permissions are written as a whole by this resource; Pocket-ID
+ * keeps a permission's id while its key stays. `Resource` cannot change in place: a change replaces the API.
+ */
+export interface ApiProperties extends CommonProperties {
+  readonly Name: string;
+  /** The audience of the access tokens issued for the API. */
+  readonly Resource: string;
+  /** The whole set of permissions; absent: none. */
+  readonly Permissions?: ApiPermissionProperties[];
+  /** "true"/"false": whether clients registered from metadata documents (CIMD) may reach the API. Absent: not managed. */
+  readonly CimdAccess?: string;
+  /** Keys of the permissions CIMD clients may request (with CimdAccess). */
+  readonly CimdPermissionKeys?: string[];
+}
+
+/** Response Data of an API. */
+export interface ApiAttributes {
+  readonly ApiId: string;
+  readonly Audience: string;
+}
+
+/**
+ * One client's access to one API: the whole grant of the pair, written by this resource alone. The
+ * permission keys are mapped to Pocket-ID's permission ids at deploy time.
+ */
+export interface ApiGrantProperties extends CommonProperties {
+  readonly ApiId: string;
+  readonly ClientId: string;
+  /** "true": the client may get tokens for the API on behalf of a signed-in user. */
+  readonly UserDelegatedAccess?: string;
+  readonly UserDelegatedPermissionKeys?: string[];
+  /** "true": the client may get tokens for the API for itself (client credentials). */
+  readonly ClientAccess?: string;
+  readonly ClientPermissionKeys?: string[];
+}
+
+/** Response Data of a grant. */
+export interface ApiGrantAttributes {
+  readonly ApiId: string;
+  readonly ClientId: string;
+}
+
+// --- end of APIs ---

@@ -6,3 +6,7 @@ export * from './user-group';
 export * from './scim-service-provider';
 // --- end SCIM service providers ---
 export * from './signup-token';
+// --- APIs ---
+export * from './api';
+export * from './api-grant';
+// --- end of APIs ---

@@ -15,12 +15,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { OidcClient, PocketId, ScimServiceProvider, User, UserGroup } from '../../lib';
+import { Api, OidcClient, PocketId, ScimServiceProvider, User, UserGroup } from '../../lib';
 
 export class WebAppStack extends Stack {
   public readonly webApp: OidcClient;
   public readonly docs: OidcClient;
   public readonly admins: UserGroup;
+  public readonly ordersApi: Api;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -71,6 +72,21 @@ export class WebAppStack extends Stack {
     // Someone who registered in Pocket-ID's UI, found by username when the stack deploys.
     this.admins.addMember(User.fromUsername(this, 'Bob', pocketId, 'bob'));
     this.webApp.allowGroup(this.admins);
+
+    // The web app's backend API: access tokens for it carry its resource as their audience.
+    this.ordersApi = new Api(this, 'OrdersApi', {
+      pocketId,
+      name: 'Orders API',
+      resource: 'https://api.example.com/orders',
+      permissions: [
+        { key: 'orders:read', name: 'Read orders', description: 'See your orders' },
+        { key: 'orders:write', name: 'Place orders' },
+      ],
+    });
+    // The web app calls it for signed-in users, and for itself from its nightly job (client credentials).
+    this.ordersApi.grantAccess(this.webApp, { userDelegatedPermissions: ['orders:read', 'orders:write'], clientPermissions: ['orders:read'] });
+    // The docs portal is a public client: it may only act for a signed-in user.
+    this.ordersApi.grantAccess(this.docs, { userDelegatedPermissions: ['orders:read'] });
 
     const server = new AppServer(this, 'AppServer');
     this.webApp.grantReadSecret(server.function);

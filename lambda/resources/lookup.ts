@@ -36,6 +36,14 @@ const KINDS: Readonly<Record<string, KindSpec>> = {
     sameName: exactly,
     matchRule: 'the client name, exactly',
   },
+  [LookupKind.API]: {
+    label: 'API',
+    listPath: '/api/apis',
+    // An API is looked up by its resource (the audience), which Pocket-ID keeps unique; search matches it too
+    nameOf: (api) => api.resource,
+    sameName: exactly,
+    matchRule: 'the resource, exactly',
+  },
 };
 
 interface Entity {
@@ -70,6 +78,9 @@ async function find(properties: LookupProperties, context: OperationContext): Pr
   const kind = KINDS[properties.Kind];
   const matches = await entitiesNamed(kind, properties.Name, context);
   const where = `in Pocket-ID at ${properties.BaseUrl.replace(/\/+$/, '')}`;
+  if (matches.length === 0 && properties.Kind === LookupKind.API) {
+    throw new Error(`Lookup: no API has the resource '${properties.Name}' ${where} (compared: ${kind.matchRule}). Check the resource, or create the API first`);
+  }
   if (matches.length === 0) {
     throw new Error(`Lookup: no ${kind.label} named '${properties.Name}' ${where} (compared: ${kind.matchRule}). Check the name, or create the ${kind.label} first`);
   }

@@ -1,9 +1,10 @@
 import { ScimServiceProviderAttributes, ScimServiceProviderProperties } from '../../lib/contract';
 import { validateScimServiceProvider } from '../../lib/private/validation';
+import { notCreatedRecently } from '../adoption';
 import { PocketIdApiError } from '../errors';
 import { FieldTable, heldWithout, holdsFields, updateBody } from '../fields';
 import { isUncertain } from '../http-client';
-import { ADOPTION_WINDOW_MS, entityResource, EntityKind, Made, MakeRequest, PocketIdEntity } from '../lifecycle';
+import { entityResource, EntityKind, Made, MakeRequest, PocketIdEntity } from '../lifecycle';
 import { readBoolean, readString, shapeProblems, ShapeRules } from '../properties';
 import { CreateEvent, Operation, OperationContext, ResourceHandler, UpdateEvent } from '../resource';
 import { BroughtValue, readBroughtValue } from '../secrets';
@@ -185,16 +186,12 @@ function arrangeRemoval(clientId: string, made: () => string | undefined, proper
 
 /**
  * Why the provider cannot be the work of an earlier delivery of this Create, or undefined when it can:
- * the declared endpoint and token, created within ADOPTION_WINDOW_MS.
+ * the declared endpoint and token, created within the adoption window.
  */
 function whyNotFromThisCreate(provider: PocketIdScimProvider, properties: ResolvedProperties, now: number): string | undefined {
   if (provider.endpoint !== properties.Endpoint) return `its endpoint is '${provider.endpoint}'`;
   if (provider.token !== properties.ResolvedToken) return 'it holds another bearer token';
-  const createdAt = Date.parse(provider.createdAt ?? '');
-  if (Number.isNaN(createdAt) || Math.abs(now - createdAt) > ADOPTION_WINDOW_MS) {
-    return `it was created at ${provider.createdAt ?? 'an unknown time'}, not within the last ${ADOPTION_WINDOW_MS / 60_000} minutes`;
-  }
-  return undefined;
+  return notCreatedRecently(provider.createdAt, now);
 }
 
 function clientTaken(clientId: string, providerId: string, reason: string): Error {

@@ -1,10 +1,10 @@
 import { MembershipMode, UserGroupAttributes, UserGroupProperties } from '../../lib/contract';
 import { validateUserGroup } from '../../lib/private/validation';
+import { EarlierDelivery, notCreatedRecently, postOrAdopt } from '../adoption';
 import { checkClaims, claimsOf, claimsRecord, CustomClaim, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError } from '../errors';
 import { FieldTable, heldWithout } from '../fields';
-import { isUncertain } from '../http-client';
-import { ADOPTION_WINDOW_MS, entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
+import { entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
 import { listIds, listOf, readString, sameSet, shapeProblems } from '../properties';
 import { checkIdList, desiredMembers, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
@@ -61,77 +61,42 @@ const GROUP: EntityKind<UserGroupProperties, PocketIdGroup> = {
 
 export const userGroup = entityResource(GROUP);
 
-/**
- * Creates the group, or finds the one an earlier attempt or delivery of this Create made; either is
- * removed again if the Create fails. The POST is repeated like a PUT: Pocket-ID refuses a second group
- * with the name, and the conflict leads to the group the first attempt made.
- */
-async function postGroup(properties: UserGroupProperties, operation: Operation): Promise<Made<PocketIdGroup>> {
-  const body = { name: properties.Name, friendlyName: properties.FriendlyName };
-  const isCreatedGroup = (answer: unknown) => isGroup(answer) && answer.name === properties.Name;
-  let created: Made<PocketIdGroup>;
-  try {
-    created = { entity: await operation.api.post<PocketIdGroup>('Create user group', '/api/user-groups', body, { repeatable: true, expect: isCreatedGroup }), adopted: false };
-  } catch (error) {
-    if (isNameTaken(error)) created = { entity: await adoptEarlierDelivery(properties, operation, error), adopted: true };
-    else created = { entity: await findLostGroup(properties, operation, error), adopted: false };
-  }
-  const groupId = created.entity.id;
-  operation.undo.add(`user group ${groupId}`, () => operation.api.delete('Remove the partly created user group', groupPath(groupId)), {
-    requests: 2,
-    removes: groupId,
-    isUndone: () => operation.api.isGone(groupPath(groupId)),
-  });
-  return created;
+/** Creates the group, or takes over the one an earlier attempt or delivery of this Create made (Pocket-ID refuses a second group with the name). */
+function postGroup(properties: UserGroupProperties, operation: Operation): Promise<Made<PocketIdGroup>> {
+  return postOrAdopt({
+    label: 'user group',
+    collectionPath: '/api/user-groups',
+    body: { name: properties.Name, friendlyName: properties.FriendlyName },
+    isCreated: (answer) => isGroup(answer) && answer.name === properties.Name,
+    path: groupPath,
+    delivery: earlierDelivery(properties, operation),
+  }, operation);
 }
 
 /**
- * After a POST whose answer was lost or garbled, the group Pocket-ID may have made all the same: the
- * group holding the name, when it could only be this Create's work. Otherwise the POST's error stands.
+ * The group holding the name is taken over only when an earlier delivery of this very Create could
+ * have left it exactly so: the declared friendly name, created within the adoption window, no claims
+ * or members beyond the declared ones, no client admitting it yet (nothing could refer to it before
+ * this resource reported its id) and not synced from LDAP. The same rule lets a Create whose first
+ * attempt lost the POST's answer pick up the orphan it left.
  */
-async function findLostGroup(properties: UserGroupProperties, context: OperationContext, error: unknown): Promise<PocketIdGroup> {
-  if (!isUncertain(error)) throw error;
-  const made = await findGroupNamed(properties.Name, context).catch(() => undefined);
-  if (!made || whyNotFromThisCreate(made, properties, Date.now())) throw error;
-  context.logger.info('the answer to the POST was lost, but Pocket-ID made the group: taking it over', { groupId: made.id });
-  return made;
-}
-
-function isNameTaken(error: unknown): error is PocketIdApiError {
-  return error instanceof PocketIdApiError && error.status === 409 && error.code === 'already_in_use';
-}
-
-/**
- * Pocket-ID takes no caller-chosen group id, so a repeated delivery cannot be recognised by its id the
- * way a client is; it is recognised by what it left instead. The group holding the name is taken
- * over only when an earlier delivery of this very Create could have left it exactly so: the declared
- * friendly name, created within ADOPTION_WINDOW_MS, no claims or members beyond the declared ones, no
- * client admitting it yet (nothing could refer to it before this resource reported its id) and not
- * synced from LDAP. Anything else belongs to someone else: the Create fails and touches nothing. The
- * same rule lets a Create whose first attempt lost the POST's answer pick up the orphan it left.
- */
-async function adoptEarlierDelivery(properties: UserGroupProperties, context: OperationContext, conflict: PocketIdApiError): Promise<PocketIdGroup> {
-  const existing = await findGroupNamed(properties.Name, context);
-  if (!existing) throw conflict;
-  const reason = whyNotFromThisCreate(existing, properties, Date.now());
-  if (reason) {
-    const requestId = conflict.requestId ?? conflict.body?.request_id;
-    throw new Error(`Create user group: POST /api/user-groups returned 409 already_in_use: the name '${properties.Name}' belongs to the group `
-      + `${existing.id}, which this resource did not create (${reason}). Choose another name, or refer to the existing group through a lookup`
-      + `${requestId ? ` (Pocket-ID request id ${requestId})` : ''}`);
-  }
-  context.logger.info('the group an earlier delivery of this Create made exists: taking it over', { groupId: existing.id });
-  return existing;
+function earlierDelivery(properties: UserGroupProperties, context: OperationContext): EarlierDelivery<PocketIdGroup> {
+  return {
+    noun: 'group',
+    idField: 'groupId',
+    taken: `the name '${properties.Name}'`,
+    remedy: 'Choose another name, or refer to the existing group through a lookup',
+    find: () => findGroupNamed(properties.Name, context),
+    whyNot: (group) => whyNotFromThisCreate(group, properties),
+  };
 }
 
 /** Why the group cannot be the work of an earlier delivery of this Create, or undefined when it can. */
-function whyNotFromThisCreate(group: PocketIdGroup, properties: UserGroupProperties, now: number): string | undefined {
-  const createdAt = Date.parse(group.createdAt ?? '');
+function whyNotFromThisCreate(group: PocketIdGroup, properties: UserGroupProperties): string | undefined {
   if (group.ldapId) return 'it is synced from LDAP';
   if (group.friendlyName !== properties.FriendlyName) return `its friendly name is '${group.friendlyName}'`;
-  if (Number.isNaN(createdAt) || Math.abs(now - createdAt) > ADOPTION_WINDOW_MS) {
-    return `it was created at ${group.createdAt ?? 'an unknown time'}, not within the last ${ADOPTION_WINDOW_MS / 60_000} minutes`;
-  }
+  const tooOld = notCreatedRecently(group.createdAt);
+  if (tooOld) return tooOld;
   const declared = declaredClaims(properties.CustomClaims) ?? [];
   if (!claimsOf(group).every((claim) => declared.some((d) => d.key === claim.key && d.value === claim.value))) {
     return 'it has custom claims this resource does not declare';

@@ -353,3 +353,141 @@ export function validateSignupToken(input: SignupTokenInput): string[] {
   if (repeated.length > 0) problems.push(`userGroups names the group ${repeated[0]} more than once`);
   return problems;
 }
+// --- APIs (resource servers) and client grants ---
+
+/** Permission keys Pocket-ID keeps for itself, compared ignoring case (internal/api/service.go:24-31). */
+export const RESERVED_PERMISSION_KEYS: readonly string[] = ['openid', 'profile', 'email', 'email_verified', 'groups', 'offline_access'];
+/** An OAuth scope token (RFC 6749 3.3): printable ASCII without space, '"' and '\'. */
+const SCOPE_TOKEN_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const FORBIDDEN_RESOURCE_SCHEMES = ['javascript', 'data'];
+
+/** One permission of an API, as far as it is known. */
+export interface ApiPermissionInput {
+  readonly key?: string;
+  readonly name?: string;
+  readonly description?: string;
+}
+
+/** The values of an API that can be checked without a server. Undefined means unknown or unset. */
+export interface ApiInput {
+  readonly name?: string;
+  readonly resource?: string;
+  /** The issuer Pocket-ID announces: an API cannot have it as its resource. */
+  readonly issuer?: string;
+  readonly permissions?: readonly ApiPermissionInput[];
+  readonly cimdPermissionKeys?: readonly (string | undefined)[];
+}
+
+export function validateApi(input: ApiInput): string[] {
+  return [
+    ...checkLength('name', input.name, 1, 50),
+    ...checkResource('resource', input.resource, input.issuer),
+    ...checkPermissions(input.permissions),
+    ...checkKeysDeclared('cimdAccess.permissions', input.cimdPermissionKeys, input.permissions),
+  ];
+}
+
+/**
+ * Pocket-ID's resource_uri rule (fosite's IsValidResourceIndicatorURI) and its length limit; a
+ * trailing slash is refused here, because Pocket-ID would silently store the resource without it.
+ */
+export function checkResource(field: string, resource: string | undefined, issuer?: string): string[] {
+  if (resource === undefined) return [];
+  const shown = truncate(resource);
+  if (resource === '') return [`${field} must not be empty`];
+  if ([...resource].length > 350) return [`${field} must be at most 350 characters (got ${[...resource].length})`];
+  if (/\s/u.test(resource) || /[\x00-\x1f\x7f]/.test(resource)) return [`${field} must not contain whitespace or control characters (got '${shown}')`];
+  if (resource.includes('#')) return [`${field} must not have a fragment ('#') (got '${shown}')`];
+  if (!URL_SCHEME_PATTERN.test(resource) || /%(?![0-9A-Fa-f]{2})/.test(resource)) {
+    return [`${field} must be an absolute URI with a scheme, such as https://api.example.com or urn:example:api (got '${shown}')`];
+  }
+  const scheme = resource.slice(0, resource.indexOf(':')).toLowerCase();
+  if (FORBIDDEN_RESOURCE_SCHEMES.includes(scheme)) return [`${field} must not use the ${scheme}: scheme`];
+  if (resource.endsWith('/')) {
+    return [`${field} must not end with '/': Pocket-ID removes trailing slashes, so tokens would carry '${truncate(resource.replace(/\/+$/, ''))}'; declare it without them`];
+  }
+  if (issuer !== undefined && resource.toLowerCase() === issuer.toLowerCase().replace(/\/+$/, '')) {
+    return [`${field} must not be Pocket-ID's own issuer URL (${issuer}): Pocket-ID reserves it`];
+  }
+  return [];
+}
+
+function checkPermissions(permissions: readonly ApiPermissionInput[] | undefined): string[] {
+  if (permissions === undefined) return [];
+  const problems = permissions.flatMap((permission, index) => checkPermission(`permissions[${index}]`, permission));
+  const keys = permissions.map((permission) => permission.key);
+  keys.forEach((key, index) => {
+    if (key !== undefined && keys.indexOf(key) < index) problems.push(`permissions[${index}].key '${key}' is declared more than once`);
+  });
+  return problems;
+}
+
+function checkPermission(field: string, permission: ApiPermissionInput): string[] {
+  return [
+    ...checkPermissionKey(`${field}.key`, permission.key),
+    ...checkLength(`${field}.name`, permission.name, 1, 50),
+    ...checkLength(`${field}.description`, permission.description, 0, 200),
+  ];
+}
+
+export function checkPermissionKey(field: string, key: string | undefined): string[] {
+  if (key === undefined) return [];
+  const length = checkLength(field, key, 1, 128);
+  if (length.length > 0) return length;
+  if (!SCOPE_TOKEN_PATTERN.test(key)) {
+    return [`${field} may contain only printable ASCII characters other than space, '"' and '\\' (an OAuth scope) (got '${truncate(key)}')`];
+  }
+  if (RESERVED_PERMISSION_KEYS.includes(key.toLowerCase())) {
+    return [`${field} '${key}' is a scope Pocket-ID keeps for itself (reserved, ignoring case: ${RESERVED_PERMISSION_KEYS.join(', ')})`];
+  }
+  return [];
+}
+
+/** Keys that must name permissions the API declares; when the declared permissions are unknown, nothing is checked. */
+export function checkKeysDeclared(
+  field: string,
+  keys: readonly (string | undefined)[] | undefined,
+  declared: readonly ApiPermissionInput[] | undefined,
+): string[] {
+  if (keys === undefined || declared === undefined) return [];
+  const known = declared.map((permission) => permission.key);
+  if (known.includes(undefined)) return [];
+  return keys.flatMap((key, index) => (key === undefined || known.includes(key) ? []
+    : [`${field}[${index}] '${key}' is not a permission of the API (it declares: ${known.length > 0 ? known.join(', ') : 'none'})`]));
+}
+
+/** The values of a grant that can be checked without a server. */
+export interface ApiGrantInput {
+  readonly userDelegatedAccess?: boolean;
+  readonly userDelegatedPermissions?: readonly (string | undefined)[];
+  readonly clientAccess?: boolean;
+  readonly clientPermissions?: readonly (string | undefined)[];
+  /** The permissions the API declares, when the API is a construct of the app. */
+  readonly declared?: readonly ApiPermissionInput[];
+  /** Whether the client is known to be public. */
+  readonly clientIsPublic?: boolean;
+}
+
+export function validateApiGrant(input: ApiGrantInput): string[] {
+  const problems = [
+    ...checkKeysDeclared('userDelegatedPermissions', input.userDelegatedPermissions, input.declared),
+    ...checkKeysDeclared('clientPermissions', input.clientPermissions, input.declared),
+    ...checkUniqueKeys('userDelegatedPermissions', input.userDelegatedPermissions),
+    ...checkUniqueKeys('clientPermissions', input.clientPermissions),
+  ];
+  const grantsUser = input.userDelegatedAccess === true || (input.userDelegatedPermissions ?? []).length > 0;
+  const grantsClient = input.clientAccess === true || (input.clientPermissions ?? []).length > 0;
+  if (!grantsUser && !grantsClient) {
+    problems.push('the grant gives nothing: set userDelegatedAccess or clientAccess, or name permissions (a permission implies access for its kind)');
+  }
+  if (grantsClient && input.clientIsPublic) {
+    problems.push('clientAccess and clientPermissions need a confidential client: Pocket-ID gives a public client (isPublic: true) no client-credentials access');
+  }
+  return problems;
+}
+
+function checkUniqueKeys(field: string, keys: readonly (string | undefined)[] | undefined): string[] {
+  return (keys ?? []).flatMap((key, index) => (key !== undefined && keys!.indexOf(key) < index ? [`${field}[${index}] '${key}' is listed more than once`] : []));
+}
+
+// --- end of APIs ---

@@ -31,7 +31,7 @@ export type Operation = (cfn: CloudFormationSimulator) => Promise<Step>;
 
 export interface OperationSpec {
   readonly id: string;
-  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider' | 'signup token';
+  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider' | 'signup token' | 'API' | 'API grant';
   readonly label: string;
   readonly resourceType: string;
   /** The fewest Pocket-ID requests the API allows, warm container. */
@@ -112,6 +112,21 @@ async function scimProps(h: Harness): Promise<Record<string, unknown>> {
 // --- end SCIM service providers ---
 
 /** Creates the resource on the setup container, then sends `next(physicalId, props)` as the counted operation. */
+// --- APIs ---
+const API_PERMISSIONS = [{ Key: 'orders:read', Name: 'Read orders' }, { Key: 'orders:write', Name: 'Write orders' }];
+
+function apiProps(h: Harness): Record<string, unknown> {
+  return h.props({ Name: 'Orders', Resource: `https://${h.unique('bench-api')}.example.com`, Permissions: API_PERMISSIONS });
+}
+
+/** A grant on a new API for a new confidential client, both made through the setup container. */
+async function grantProps(h: Harness): Promise<Record<string, unknown>> {
+  const apiId = await h.create(ResourceType.API, 'Api', apiProps(h));
+  const clientId = await h.create(CLIENT, 'Client', confidentialClient(h, await h.ownedSecret('bench-grant-client')));
+  return h.props({ ApiId: apiId, ClientId: clientId, ClientPermissionKeys: ['orders:write'], UserDelegatedPermissionKeys: ['orders:read'] });
+}
+// --- end of APIs ---
+
 function afterCreate(
   resourceType: string,
   build: (h: Harness) => Promise<Record<string, unknown>> | Record<string, unknown>,
@@ -473,6 +488,80 @@ export const OPERATIONS: readonly OperationSpec[] = [
       return (cfn) => cfn.delete('Resource', id, props);
     },
   },
+  // --- APIs (resource servers) and client grants ---
+  {
+    id: 'api-create',
+    resource: 'API',
+    label: 'create, with 2 permissions',
+    resourceType: ResourceType.API,
+    minimumPocketId: ['POST /api/apis', 'PUT /api/apis/:id/permissions'],
+    minimumSecrets: [],
+    reason: 'POST (name and resource only), then the permissions on their own endpoint',
+    prepare: createOnly((h) => apiProps(h)),
+  },
+  {
+    id: 'api-update',
+    resource: 'API',
+    label: 'update: rename, one permission replaced',
+    resourceType: ResourceType.API,
+    minimumPocketId: ['GET /api/apis/:id', 'GET /api/apis/:id/clients', 'PUT /api/apis/:id', 'PUT /api/apis/:id/permissions'],
+    minimumSecrets: [],
+    reason: 'read (what Pocket-ID holds); a permission goes, so the clients holding it are listed first: Pocket-ID deletes their grants with it, '
+      + 'and a failure must give them back; then the name and the permission set, each on its own endpoint',
+    prepare: afterCreate(ResourceType.API, (h) => apiProps(h), (cfn, id, props) =>
+      cfn.update('Resource', id, { ...props, Name: 'Orders v2', Permissions: [API_PERMISSIONS[0], { Key: 'orders:ship', Name: 'Ship' }] }, props)),
+  },
+  {
+    id: 'api-update-nothing',
+    resource: 'API',
+    label: 'update that changes nothing',
+    resourceType: ResourceType.API,
+    minimumPocketId: ['GET /api/apis/:id'],
+    minimumSecrets: [],
+    reason: 'one read to see whether the server still holds the declared values',
+    prepare: afterCreate(ResourceType.API, (h) => apiProps(h), (cfn, id, props) => cfn.update('Resource', id, props, props)),
+  },
+  {
+    id: 'api-delete',
+    resource: 'API',
+    label: 'delete (with permissions)',
+    resourceType: ResourceType.API,
+    minimumPocketId: ['DELETE /api/apis/:id'],
+    minimumSecrets: [],
+    reason: 'one DELETE; permissions and grants go with the API',
+    prepare: afterCreate(ResourceType.API, (h) => apiProps(h), (cfn, id, props) => cfn.delete('Resource', id, props)),
+  },
+  {
+    id: 'api-grant-create',
+    resource: 'API grant',
+    label: 'create, with permissions of both kinds',
+    resourceType: ResourceType.API_GRANT,
+    minimumPocketId: ['GET /api/apis/:id', 'GET /api/api-access/:clientId/apis', 'PUT /api/apis/:id/clients/:clientId'],
+    minimumSecrets: [],
+    reason: 'read the API (permission keys to ids), read the client\'s current grant (to put it back on failure, and to take over one made in the UI), one PUT',
+    prepare: createOnly(async (h) => grantProps(h)),
+  },
+  {
+    id: 'api-grant-update-nothing',
+    resource: 'API grant',
+    label: 'update that changes nothing',
+    resourceType: ResourceType.API_GRANT,
+    minimumPocketId: ['GET /api/apis/:id', 'GET /api/api-access/:clientId/apis'],
+    minimumSecrets: [],
+    reason: 'the API\'s permission ids and the grant Pocket-ID holds, to see that nothing needs writing',
+    prepare: afterCreate(ResourceType.API_GRANT, (h) => grantProps(h), (cfn, id, props) => cfn.update('Resource', id, props, props)),
+  },
+  {
+    id: 'api-grant-delete',
+    resource: 'API grant',
+    label: 'delete',
+    resourceType: ResourceType.API_GRANT,
+    minimumPocketId: ['DELETE /api/apis/:id/clients/:clientId'],
+    minimumSecrets: [],
+    reason: 'one DELETE',
+    prepare: afterCreate(ResourceType.API_GRANT, (h) => grantProps(h), (cfn, id, props) => cfn.delete('Resource', id, props)),
+  },
+  // --- end of APIs ---
 
   // Lookups
   {

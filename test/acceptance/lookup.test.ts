@@ -147,7 +147,7 @@ describe('not found, or not one', () => {
 
   test('invalid properties fail before anything is sent', async () => {
     const step = await cfn.create('Invalid', properties('Robot', ''));
-    expectFailed(step, /kind must be one of User, UserGroup, OidcClient \(got "Robot"\).*name must not be empty/);
+    expectFailed(step, /kind must be one of User, UserGroup, OidcClient, Api \(got "Robot"\).*name must not be empty/);
     expect(requestsLogged(step)).toEqual([]);
   });
 });

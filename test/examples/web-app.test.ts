@@ -7,7 +7,7 @@ import { scanSynthesizedTemplates } from '../support/template-exposure';
 scanSynthesizedTemplates();
 
 describe('the example app', () => {
-  test('synthesizes two clients, a group with two members, the login link and client secrets, one handler', () => {
+  test('synthesizes two clients, a group with two members, an API with two grants, the login link and client secrets, one handler', () => {
     const { stack } = createExampleApp();
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::PocketIdOidcClient', 2);
@@ -18,6 +18,9 @@ describe('the example app', () => {
     template.resourceCountIs('Custom::PocketIdScimServiceProvider', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
     // --- end SCIM service providers ---
+    template.resourceCountIs('Custom::PocketIdApi', 1);
+    template.resourceCountIs('Custom::PocketIdApiGrant', 2);
+    template.hasResourceProperties('Custom::PocketIdApiGrant', { ClientPermissionKeys: ['orders:read'], UserDelegatedPermissionKeys: ['orders:read', 'orders:write'] });
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 

@@ -13,6 +13,7 @@
  * authentication and client_credentials (oauth-token.ts; no authorize, userinfo, …); no
  * application-configuration (setAppConfig stands in), signup-token, API-resource or LDAP endpoints.
  */
+import { apiStates } from './apis';
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
@@ -73,6 +74,10 @@ export interface PocketIdTestServer {
   users(): any[];
   /** Group list items (customClaims, userCount) plus `userIds` and `allowedOidcClientIds`. */
   groups(): any[];
+  // --- APIs ---
+  /** API DTOs as GET /api/apis/:id answers them, plus `grants`: every client's access rows and permission keys on it, sorted. */
+  apis(): any[];
+  // --- end of APIs ---
   /** Unexpired, unused one-time access tokens of a user. */
   oneTimeTokens(userId: string): string[];
   /** One-time access emails Pocket-ID would have sent. */
@@ -173,6 +178,12 @@ class TestServerHandle implements PocketIdTestServer {
     const { store } = this.server;
     return [...store.users.values()].map((u) => deepCopy(userDto(store, u, { preloaded: true })));
   }
+
+  // --- APIs ---
+  apis(): any[] {
+    return apiStates(this.server.store);
+  }
+  // --- end of APIs ---
 
   groups(): any[] {
     const { store } = this.server;

@@ -1,3 +1,4 @@
+import * as apis from './apis';
 import { withLogoutNotices } from './backchannel-logout';
 import { updateGroupClaims, updateUserClaims } from './claims';
 import * as clients from './clients';
@@ -103,6 +104,19 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('POST', '/signup-tokens', 'admin', signupTokens.createSignupToken),
   api('DELETE', '/signup-tokens/:id', 'admin', signupTokens.deleteSignupToken),
   api('POST', '/signup', 'none', signupTokens.signUp, SIGNUP_POLICY),
+  // --- APIs (resource servers) and client grants (internal/api/module.go:64-85) ---
+  api('GET', '/apis', 'admin', apis.listApis),
+  api('POST', '/apis', 'admin', apis.createApi),
+  api('GET', '/apis/:id', 'admin', apis.getApi),
+  api('PUT', '/apis/:id', 'admin', apis.updateApi),
+  api('DELETE', '/apis/:id', 'admin', apis.deleteApi),
+  api('PUT', '/apis/:id/permissions', 'admin', apis.updatePermissions),
+  api('PUT', '/apis/:id/cimd-access', 'admin', apis.updateCimdAccess),
+  api('GET', '/apis/:id/clients', 'admin', apis.listApiClients),
+  api('PUT', '/apis/:id/clients/:clientId', 'admin', apis.setClientAccess),
+  api('DELETE', '/apis/:id/clients/:clientId', 'admin', apis.removeClientAccess),
+  api('GET', '/api-access/:clientId/apis', 'admin', apis.listClientApis),
+  // --- end of APIs ---
 ];
 
 export interface RouteMatch {

@@ -159,6 +159,33 @@ export function defaultAppConfig(): AppConfig {
   };
 }
 
+// --- APIs (resource servers), their permissions and client grants (backend/internal/api, 2.14) ---
+
+export interface ApiPermissionRecord {
+  id: string;
+  key: string;
+  name: string;
+  /** NULL when none was given; '' is kept as given. */
+  description: string | null;
+  allowedForCimdClients: boolean;
+}
+
+export interface ApiRecord {
+  id: string;
+  createdAt: string;
+  name: string;
+  /** The audience (`resource` in the DTO), trailing slashes trimmed. */
+  audience: string;
+  allowCimdClients: boolean;
+  /** In row order: a PUT of the permissions inserts new keys in Go map order (random). */
+  permissions: ApiPermissionRecord[];
+}
+
+/** oidc_clients_allowed_apis ("access") and oidc_clients_allowed_api_permissions ("grant") rows. */
+export type ApiSubject = 'user' | 'client';
+
+// --- end of APIs ---
+
 export const STATIC_API_USER_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
@@ -182,6 +209,13 @@ export class Store {
   readonly signupTokens = new Map<string, SignupTokenRecord>();
   /** Every signup token value ever issued (deleted ones too), for the exposure scan. */
   readonly issuedSignupTokens = new Set<string>();
+  // --- APIs ---
+  readonly apis = new Map<string, ApiRecord>();
+  /** Access rows: client, api, subject. */
+  readonly apiAccess = new Set<string>();
+  /** Grant rows: client, permission, subject. */
+  readonly apiPermissionGrants = new Set<string>();
+  // --- end of APIs ---
   appConfig: AppConfig = defaultAppConfig();
 
   reset(): void {
@@ -200,6 +234,11 @@ export class Store {
     // --- end SCIM service providers ---
     this.signupTokens.clear();
     this.issuedSignupTokens.clear();
+    // --- APIs ---
+    this.apis.clear();
+    this.apiAccess.clear();
+    this.apiPermissionGrants.clear();
+    // --- end of APIs ---
     this.appConfig = defaultAppConfig();
   }
 
@@ -285,6 +324,10 @@ export class Store {
     // --- SCIM service providers: oidc_client_id REFERENCES oidc_clients(id) ON DELETE CASCADE ---
     for (const [id, provider] of this.scimProviders) if (provider.oidcClientId === clientId) this.scimProviders.delete(id);
     // --- end SCIM service providers ---
+    // --- APIs: the foreign keys cascade the client's access and grant rows ---
+    for (const row of [...this.apiAccess]) if (row.startsWith(`${clientId}\u0000`)) this.apiAccess.delete(row);
+    for (const row of [...this.apiPermissionGrants]) if (row.startsWith(`${clientId}\u0000`)) this.apiPermissionGrants.delete(row);
+    // --- end of APIs ---
   }
 
   deleteUser(userId: string): void {
@@ -319,6 +362,19 @@ function byId(ids: string[]): string[] {
 function pair(a: string, b: string): string {
   return `${a}\u0000${b}`;
 }
+
+// --- APIs ---
+
+export function apiRow(clientId: string, id: string, subject: ApiSubject): string {
+  return [clientId, id, subject].join('\u0000');
+}
+
+export function splitApiRow(row: string): { clientId: string; id: string; subject: ApiSubject } {
+  const [clientId, id, subject] = row.split('\u0000');
+  return { clientId, id, subject: subject as ApiSubject };
+}
+
+// --- end of APIs ---
 
 export function logoKey(clientId: string, light: boolean): string {
   return `${clientId}${light ? '' : '-dark'}`;

@@ -21,6 +21,9 @@ import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
+  Api,
+  ApiGrant,
+  ApiProps,
   GroupMembership,
   LogLevel,
   OidcClient,
@@ -119,6 +122,7 @@ const PRIVATE_JWK = JSON.stringify({ kty: 'EC', crv: 'P-256', kid: 'agent-1', x:
 const client = (s: SynthScope, extra: AnyProps) => new OidcClient(s.stack, 'Client', { pocketId: s.pocketId, name: 'web', ...extra } as OidcClientProps);
 const user = (s: SynthScope, extra: AnyProps, id = 'User') => new User(s.stack, id, { pocketId: s.pocketId, username: 'alice', ...extra } as UserProps);
 const group = (s: SynthScope, extra: AnyProps, id = 'Group') => new UserGroup(s.stack, id, { pocketId: s.pocketId, name: 'admins', friendlyName: 'Admins', ...extra } as UserGroupProps);
+const api = (s: SynthScope, extra: AnyProps, id = 'Api') => new Api(s.stack, id, { pocketId: s.pocketId, name: 'Orders', resource: 'https://api.example.com', ...extra } as ApiProps);
 const pocketIdWith = (s: SynthScope, extra: AnyProps) =>
   new PocketId(s.stack, 'Third', { baseUrl: 'https://third.example.com', apiToken: tokenSecret(s.stack, 'ThirdToken'), ...extra } as PocketIdProps);
 
@@ -225,6 +229,17 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'S64', subject: 'OidcClient', input: "backchannelLogoutUrl: 'ftp://app.example.com/logout'", field: 'backchannelLogoutUrl', build: (s) => client(s, { backchannelLogoutUrl: 'ftp://app.example.com/logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
   { id: 'S65', subject: 'OidcClient', input: "backchannelLogoutUrl: 'http://…' on a public client", field: 'backchannelLogoutUrl', build: (s) => client(s, { isPublic: true, backchannelLogoutUrl: 'http://app.example.com/logout' }), message: /backchannelLogoutUrl must use https:\/\/ for a public client/ },
   { id: 'S66', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a private JWK', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\)/ },
+  // --- APIs ---
+  { id: 'SA01', subject: 'Api', input: "resource: 'https://api.example.com/' (a trailing slash Pocket-ID would drop)", field: 'resource', build: (s) => api(s, { resource: 'https://api.example.com/' }), message: /resource must not end with '\/'/ },
+  { id: 'SA02', subject: 'Api', input: "permissions[0].key: 'OpenID' (reserved, ignoring case)", field: 'permissions[0].key', build: (s) => api(s, { permissions: [{ key: 'OpenID', name: 'x' }] }), message: /permissions\[0\]\.key 'OpenID' is a scope Pocket-ID keeps for itself/ },
+  { id: 'SA03', subject: 'Api', input: 'name: 42 (a number)', field: 'name', build: (s) => api(s, { name: 42 }), message: /name must be a string/ },
+  { id: 'SA04', subject: 'Api', input: 'one resource declared by two APIs', field: 'resource', build: (s) => { api(s, {}, 'First'); api(s, { name: 'Second' }, 'Second'); }, message: /resource 'https:\/\/api\.example\.com' is already declared by/ },
+  { id: 'SA05', subject: 'Api', input: "resource: 'https://auth.example.com' (Pocket-ID's issuer)", field: 'resource', build: (s) => api(s, { resource: 'https://auth.example.com' }), message: /resource must not be Pocket-ID's own issuer URL/ },
+  { id: 'SA06', subject: 'ApiGrant', input: "clientPermissions: ['nope'] (not a permission of the Api)", field: 'clientPermissions[0]', build: (s) => api(s, { permissions: [{ key: 'read', name: 'Read' }] }).grantAccess(client(s, { isPublic: false }), { clientPermissions: ['nope'] }), message: /clientPermissions\[0\] 'nope' is not a permission of the API/ },
+  { id: 'SA07', subject: 'ApiGrant', input: 'clientAccess: true for a public client', field: 'clientAccess', build: (s) => api(s, {}).grantAccess(client(s, { isPublic: true }), { clientAccess: true }), message: /clientAccess and clientPermissions need a confidential client/ },
+  { id: 'SA08', subject: 'ApiGrant', input: 'a second grant for the same client and API', field: 'grant', build: (s) => { const a = api(s, {}); const c = client(s, { isPublic: false }); new ApiGrant(s.stack, 'G1', { api: a, client: c, clientAccess: true }); new ApiGrant(s.stack, 'G2', { api: a, client: c, clientAccess: true }); }, message: /grant 'of API construct .* is already declared by/ },
+  { id: 'SA09', subject: 'ApiGrant', input: 'a grant that gives nothing', field: 'userDelegatedAccess', build: (s) => api(s, {}).grantAccess(client(s, { isPublic: false }), {}), message: /the grant gives nothing: set userDelegatedAccess or clientAccess/ },
+  // --- end of APIs ---
   { id: 'S67', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a JWK object, not its JSON text', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [{ kty: 'EC' }] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] must be a string/ },
   // --- SCIM service providers ---
   { id: 'S80', subject: 'ScimServiceProvider', input: "endpoint: 'http://app.example.com/scim' (not loopback)", field: 'endpoint', build: (s) => scimProvider(s, { endpoint: 'http://app.example.com/scim' }), message: /endpoint must use https:\/\// },
@@ -318,6 +333,10 @@ const TOKEN_ROWS: TokenRow[] = [
     values: { BaseUrl: 'auth.example.com' },
     message: /baseUrl must be an absolute http:\/\/ or https:\/\/ URL/,
   },
+  // --- APIs ---
+  { id: 'TA01', subject: 'Api', input: "resource: a parameter that resolves to 'https://api.example.com/'", field: 'resource', resourceType: ResourceType.API, build: (stack, pocketId, param) => new Api(stack, 'Api', { pocketId, name: 'Orders', resource: param('Resource').valueAsString }), values: { Resource: 'https://api.example.com/' }, message: /resource must not end with '\/'/ },
+  { id: 'TA02', subject: 'Api', input: "permissions[0].key: a parameter that resolves to 'a b'", field: 'permissions[0].key', resourceType: ResourceType.API, build: (stack, pocketId, param) => new Api(stack, 'Api', { pocketId, name: 'Orders', resource: 'https://api.example.com', permissions: [{ key: param('Key').valueAsString, name: 'x' }] }), values: { Key: 'a b' }, message: /permissions\[0\]\.key may contain only printable ASCII/ },
+  // --- end of APIs ---
   { id: 'T13', subject: 'OidcClient', input: "backchannelLogoutUrl: a parameter that resolves to 'https://app.example.com/logout#top'", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, build: (stack, pocketId, param) => new OidcClient(stack, 'Client', { pocketId, name: 'web', isPublic: true, backchannelLogoutUrl: param('Backchannel').valueAsString }), values: { Backchannel: 'https://app.example.com/logout#top' }, message: /backchannelLogoutUrl must not have a fragment/ },
   // --- SCIM service providers ---
   {
@@ -368,6 +387,8 @@ const scimBase = async (extra: Record<string, unknown> = {}) => properties({
   ...extra,
 });
 // --- end SCIM service providers ---
+const apiBase = () => properties({ Name: `bad-${run}-api`, Resource: `https://bad-${run}.example.com` });
+const grantBase = () => properties({ ApiId: '7d6f0a52-3d1e-4b8a-9c1f-0e2d3c4b5a69', ClientId: existingClientId, ClientAccess: 'true' });
 
 const DEPLOY_ROWS: DeployRow[] = [
   // Resource type and contract
@@ -510,9 +531,32 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D96', subject: 'SignupToken', input: 'SignupLinkSecretArn missing', field: 'SignupLinkSecretArn', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create(without(await signupBase(), 'SignupLinkSecretArn')), message: /SignupLinkSecretArn .*is required/ },
   { id: 'D97', subject: 'SignupToken', input: 'UserGroupIds: a group id that is not a Pocket-ID group (the token made first is removed again)', field: 'userGroups', resourceType: ResourceType.SIGNUP_TOKEN, event: async () => create({ ...await signupBase(), UserGroupIds: [randomUUID()] }), message: /Pocket-ID left out these user groups/ },
   // Lookup
-  { id: 'D61', subject: 'Lookup', input: "Kind 'Robot'", field: 'kind', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Kind: 'Robot' }), message: /kind must be one of User, UserGroup, OidcClient \(got "Robot"\)/ },
+  { id: 'D61', subject: 'Lookup', input: "Kind 'Robot'", field: 'kind', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Kind: 'Robot' }), message: /kind must be one of User, UserGroup, OidcClient, Api \(got "Robot"\)/ },
   { id: 'D62', subject: 'Lookup', input: "Name ''", field: 'name', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Name: '' }), message: /name must not be empty/ },
   { id: 'D63', subject: 'Lookup', input: 'Name missing', field: 'name', resourceType: ResourceType.LOOKUP, event: () => create(without(lookupBase(), 'Name')), message: /name must not be empty/ },
+  // --- APIs ---
+  { id: 'DA01', subject: 'Api', input: 'Resource missing', field: 'resource', resourceType: ResourceType.API, event: () => create(without(apiBase(), 'Resource')), message: /resource is required/ },
+  { id: 'DA02', subject: 'Api', input: "Permissions 'read' (a string where a list belongs)", field: 'permissions', resourceType: ResourceType.API, event: () => create({ ...apiBase(), Permissions: 'read' }), message: /permissions must be a list/ },
+  { id: 'DA03', subject: 'Api', input: "Permissions [{ Key: 'email', Name: 'x' }] (reserved)", field: 'permissions[0].key', resourceType: ResourceType.API, event: () => create({ ...apiBase(), Permissions: [{ Key: 'email', Name: 'x' }] }), message: /permissions\[0\]\.key 'email' is a scope Pocket-ID keeps for itself/ },
+  { id: 'DA04', subject: 'Api', input: "CimdAccess 'yes'", field: 'cimdAccess.enabled', resourceType: ResourceType.API, event: () => create({ ...apiBase(), CimdAccess: 'yes' }), message: /cimdAccess\.enabled/ },
+  { id: 'DA05', subject: 'Api', input: "CimdPermissionKeys ['nope'] (not a permission)", field: 'cimdAccess.permissions[0]', resourceType: ResourceType.API, event: () => create({ ...apiBase(), CimdAccess: 'true', CimdPermissionKeys: ['nope'] }), message: /cimdAccess\.permissions\[0\] 'nope' is not a permission of the API/ },
+  { id: 'DA06', subject: 'Api', input: "Resource 'https://x.example.com#top' (a fragment)", field: 'resource', resourceType: ResourceType.API, event: () => create({ ...apiBase(), Resource: 'https://x.example.com#top' }), message: /resource must not have a fragment/ },
+  { id: 'DA07', subject: 'ApiGrant', input: 'ApiId missing', field: 'api', resourceType: ResourceType.API_GRANT, event: () => create(without(grantBase(), 'ApiId')), message: /api is required/ },
+  { id: 'DA08', subject: 'ApiGrant', input: 'nothing granted', field: 'userDelegatedAccess', resourceType: ResourceType.API_GRANT, event: () => create(without(grantBase(), 'ClientAccess')), message: /the grant gives nothing/ },
+  { id: 'DA09', subject: 'ApiGrant', input: "UserDelegatedAccess 'maybe'", field: 'userDelegatedAccess', resourceType: ResourceType.API_GRANT, event: () => create({ ...grantBase(), UserDelegatedAccess: 'maybe' }), message: /userDelegatedAccess/ },
+  {
+    id: 'DA10',
+    subject: 'ApiGrant',
+    input: "ClientPermissionKeys ['nope'] on an API that has no such permission",
+    field: 'clientPermissions[0]',
+    resourceType: ResourceType.API_GRANT,
+    event: async () => {
+      const made = await directory.createApi(`bad-${run}-api`, `https://bad-${run}-grant.example.com`, [{ key: 'read', name: 'Read' }]);
+      return create({ ...grantBase(), ApiId: made.id, ClientPermissionKeys: ['nope'] });
+    },
+    message: /clientPermissions\[0\] 'nope' is not a permission of API/,
+  },
+  // --- end of APIs ---
   { id: 'D64', subject: 'OidcClient', input: "BackchannelLogoutUrl 'logout' (not absolute)", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), BackchannelLogoutUrl: 'logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
   { id: 'D65', subject: 'OidcClient', input: 'FederatedIdentities[0].PublicKeys with a private JWK (never quoted back)', field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\): give the public key only(?!.*jpsQnnGQ)/ },
   { id: 'D66', subject: 'OidcClient', input: "FederatedIdentities[0].PublicKeys 'a JWK' (a string where a list belongs)", field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: 'a JWK' }] }), message: /federatedIdentities\[0\]\.publicKeys must be a list of public JWKs/ },
@@ -618,6 +662,7 @@ async function removeAccepted(row: DeployRow | TokenRow, step: Step): Promise<vo
   if (row.resourceType === ResourceType.OIDC_CLIENT) await directory.deleteClient(id);
   if (row.resourceType === ResourceType.USER) await directory.deleteUsers([id]);
   if (row.resourceType === ResourceType.USER_GROUP) await directory.deleteGroup(id);
+  if (row.resourceType === ResourceType.API) await directory.deleteApi(id);
 }
 
 /** Everything the handler could change: Pocket-ID's entities, secrets, tokens and emails, and every version of the run's secrets. */
@@ -631,6 +676,7 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({
     users: server.users(),
     groups: server.groups(),
+    apis: server.apis(),
     clients: server.clients().map((c) => ({ ...c, secrets: server.clientSecrets(c.id) })),
     oneTimeTokens: server.users().map((u) => server.oneTimeTokens(u.id)),
     emails: server.sentEmails(),

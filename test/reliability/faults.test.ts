@@ -33,6 +33,8 @@ import { deleteAfterFailedCreate, deliveredTwice, redeliveredAfterCrash, replace
 import { BASE_RELEASE, Lane } from './support/lane';
 import { CasePlan, isColdStartStep, matrixCases, record, Recording, runCase, tokenRereadCases, undoCases } from './support/matrix';
 import {
+  API_GRANT_OPERATIONS,
+  API_OPERATIONS,
   CLIENT_OPERATIONS,
   coldStart,
   GROUP_OPERATIONS,
@@ -114,6 +116,10 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   { resourceType: ResourceType.SCIM_SERVICE_PROVIDER, lanes: 1, coverage: [...SCIM_OPERATIONS.map(byKind), coldCreate(SCIM_CREATE)] },
   // --- end SCIM service providers ---
   { resourceType: ResourceType.SIGNUP_TOKEN, lanes: 1, coverage: [...SIGNUP_TOKEN_OPERATIONS.map(byKind), coldCreate(SIGNUP_TOKEN_CREATE)] },
+  // --- APIs ---
+  { resourceType: ResourceType.API, lanes: 1, coverage: API_OPERATIONS.map(byKind) },
+  { resourceType: ResourceType.API_GRANT, lanes: 1, coverage: API_GRANT_OPERATIONS.map(byKind) },
+  // --- end of APIs ---
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */

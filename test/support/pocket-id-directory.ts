@@ -248,6 +248,70 @@ export class PocketIdDirectory {
   }
 
   // --- end SCIM service providers ---
+  // --- APIs (resource servers) and client grants ---
+
+  /** GET /api/apis/:id, or undefined when Pocket-ID says it does not exist. */
+  public api(apiId: string): Promise<any | undefined> {
+    return this.read(`/api/apis/${encodeURIComponent(apiId)}`);
+  }
+
+  /** APIs whose resource is exactly this one (0 or 1: Pocket-ID keeps resources unique). */
+  public async apisWithResource(resource: string): Promise<any[]> {
+    return (await this.listAll('/api/apis', resource)).filter((api) => api.resource === resource);
+  }
+
+  /** Creates an API as someone in Pocket-ID's UI would; returns it. */
+  public async createApi(name: string, resource: string, permissions: Array<{ key: string; name: string }> = []): Promise<any> {
+    const made = await this.json(await this.call('POST', '/api/apis', { name, resource }));
+    return permissions.length === 0 ? made : this.setApiPermissions(made.id, permissions);
+  }
+
+  public async setApiPermissions(apiId: string, permissions: Array<{ key: string; name: string; description?: string }>): Promise<any> {
+    return this.json(await this.call('PUT', `/api/apis/${encodeURIComponent(apiId)}/permissions`, { permissions }));
+  }
+
+  /** One client's grant on one API, with permission keys instead of ids; undefined when the client cannot reach the API. */
+  public async grantOf(apiId: string, clientId: string): Promise<ApiGrantState | undefined> {
+    const entries: any[] = await this.json(await this.call('GET', `/api/api-access/${encodeURIComponent(clientId)}/apis`));
+    const entry = entries.find((candidate) => candidate.api.id === apiId);
+    if (!entry) return undefined;
+    const keyOf = (id: string) => entry.api.permissions.find((p: { id: string }) => p.id === id)?.key ?? `unknown:${id}`;
+    return {
+      userDelegatedAccess: entry.userDelegatedAccess,
+      clientAccess: entry.clientAccess,
+      userDelegatedPermissions: entry.userDelegatedPermissionIds.map(keyOf).sort(),
+      clientPermissions: entry.clientPermissionIds.map(keyOf).sort(),
+    };
+  }
+
+  /** Sets a grant as someone in Pocket-ID's UI would, by permission keys. */
+  public async setGrant(apiId: string, clientId: string, grant: ApiGrantState): Promise<void> {
+    const api = await this.api(apiId);
+    const idOf = (key: string) => api.permissions.find((p: { key: string }) => p.key === key).id;
+    await this.json(await this.call('PUT', `/api/apis/${encodeURIComponent(apiId)}/clients/${encodeURIComponent(clientId)}`, {
+      userDelegatedAccess: grant.userDelegatedAccess,
+      clientAccess: grant.clientAccess,
+      userDelegatedPermissionIds: grant.userDelegatedPermissions.map(idOf),
+      clientPermissionIds: grant.clientPermissions.map(idOf),
+    }));
+  }
+
+  /** Creates a confidential client; returns its id. */
+  public async createConfidentialClient(name: string, id?: string): Promise<string> {
+    const client = await this.json(await this.call('POST', '/api/oidc/clients', { name, isPublic: false, ...(id ? { id } : {}) }));
+    return client.id;
+  }
+
+  /** Deletes an API without judging the answer (it may be gone already). */
+  public async deleteApi(apiId: string): Promise<void> {
+    await this.discard('DELETE', `/api/apis/${encodeURIComponent(apiId)}`);
+  }
+
+  public async deleteApis(apiIds: readonly string[]): Promise<void> {
+    await inBatches(apiIds, (apiId) => this.deleteApi(apiId));
+  }
+
+  // --- end of APIs ---
 
   // Lists
 
@@ -327,6 +391,14 @@ export class PocketIdDirectory {
     if (!response.ok) throw new Error(`directory: ${response.status} ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : undefined;
   }
+}
+
+/** A grant as the tests compare it: permission keys, sorted. */
+export interface ApiGrantState {
+  readonly userDelegatedAccess: boolean;
+  readonly clientAccess: boolean;
+  readonly userDelegatedPermissions: string[];
+  readonly clientPermissions: string[];
 }
 
 async function inBatches<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {

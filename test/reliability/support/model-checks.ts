@@ -1,5 +1,5 @@
 import {
-  Answer, ClientSecretRule, Intended, NEW_GROUP, NEW_SCIM_PROVIDER, NEW_SIGNUP_TOKEN, NEW_SIGNUP_TOKEN_EXPIRY, signupTokenSettings,
+  Answer, ClientSecretRule, Intended, NEW_API, NEW_GROUP, NEW_SCIM_PROVIDER, NEW_SIGNUP_TOKEN, NEW_SIGNUP_TOKEN_EXPIRY, signupTokenSettings,
   StoredRule, TokenRule, viewOf,
 } from './model';
 import { differences, masker, parseObject, RawState } from './state';
@@ -52,6 +52,12 @@ function bindNewGroup(intended: Intended, before: RawState, after: RawState, ans
     return { view, answer: rename(answer) };
   }
   const made = Object.keys(view.groups).filter((id) => !before.groups.some((group) => group.id === id));
+  // Pocket-ID chooses a new API's id too: the one API the state did not have before takes the model's placeholder
+  const madeApis = (after.apis ?? []).filter((held) => !(before.apis ?? []).some((old) => old.id === held.id)).map((held) => String(held.id));
+  if (intended.answer.PhysicalResourceId === NEW_API && madeApis.length === 1) {
+    const renameApi = <T>(value: T): T => JSON.parse(JSON.stringify(value).split(madeApis[0]).join(NEW_API));
+    return { view: renameApi(view), answer: renameApi(answer) };
+  }
   if (!(NEW_GROUP in intended.pocketId.groups) || made.length !== 1) return { view, answer };
   const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value).split(made[0]).join(NEW_GROUP));
   return { view: rename(view), answer: rename(answer) };

@@ -19,12 +19,16 @@ import { STACK_ID } from '../../support/cloudformation';
 
 /** Where a Create of a group puts the group: Pocket-ID chooses its id, which the verdict binds to the one new group. */
 export const NEW_GROUP = '<the group this Create makes>';
+/** Where a Create of an API puts the API: Pocket-ID chooses its id, which the check binds to the one new API. */
+export const NEW_API = '<the API this Create makes>';
 
 /** Pocket-ID's entities as an operation may change them, client secrets and one-time tokens aside. */
 export interface PocketIdView {
   readonly clients: Record<string, Entity>;
   readonly users: Record<string, Entity>;
   readonly groups: Record<string, Entity>;
+  /** APIs by resource (Pocket-ID chooses their ids and their permissions' ids), with their grants by client id. */
+  readonly apis: Record<string, Entity>;
   readonly emails: readonly unknown[];
   // --- SCIM service providers ---
   readonly scimProviders: Record<string, Entity>;
@@ -105,6 +109,7 @@ export function viewOf(state: RawState): PocketIdView {
     clients: byId(state.clients.map(clientView)),
     users: byId(state.users.map(userView)),
     groups: byId(state.groups.map(groupView)),
+    apis: Object.fromEntries((state.apis ?? []).map((held) => [String(held.resource), apiView(held)])),
     emails: state.emails,
     // --- SCIM service providers ---
     scimProviders: byId((state.scimProviders ?? []).map(({ id, endpoint, token, oidcClientId }) => ({ id, endpoint, token, oidcClientId }))),
@@ -139,6 +144,15 @@ function groupView(group: any): Entity {
   return { id, name, friendlyName, customClaims: sortedClaims(group.customClaims), userIds: [...group.userIds].sort(), ldapId };
 }
 
+/** An API with permissions by key (their ids are Pocket-ID's) (their order is Pocket-ID's insertion order, random for one PUT), grants by client. */
+function apiView(held: any): Entity {
+  const permissions = [...held.permissions]
+    .map((p: any) => ({ key: p.key, name: p.name, description: p.description ?? null, allowedForCimdClients: p.allowedForCimdClients }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+  const grants = Object.fromEntries(held.grants.map(({ clientId, ...grant }: any) => [clientId, grant]));
+  return { id: held.id, name: held.name, resource: held.resource, allowCimdClients: held.allowCimdClients, permissions, grants };
+}
+
 function byId(entities: Entity[]): Record<string, Entity> {
   return Object.fromEntries(entities.map((entity) => [String(entity.id), entity]));
 }
@@ -157,6 +171,7 @@ interface Draft {
     emails: readonly unknown[];
     scimProviders: Record<string, Entity>;
     signupTokens: readonly Entity[];
+    apis: Record<string, Entity>;
   };
   answer: Answer;
   clientSecrets: Record<string, ClientSecretRule>;
@@ -802,6 +817,118 @@ const signupTokenModel: IntendedModel = (before, raw, roles) => {
   return draft;
 };
 
+// --- APIs (resource servers) and client grants ---
+
+/** The API a physical id (or grant's ApiId) names in the state before, by its id. */
+function apiWithId(before: RawState, id: string): any | undefined {
+  return (before.apis ?? []).find((held) => held.id === id);
+}
+
+/** The declared permissions, as Pocket-ID then holds them (contract: the whole set; a missing description is none). */
+function declaredPermissions(properties: Record<string, any>): Entity[] {
+  return (properties.Permissions ?? [])
+    .map((p: any) => ({ key: p.Key, name: p.Name, description: p.Description ?? null, allowedForCimdClients: false }))
+    .sort((a: Entity, b: Entity) => String(a.key).localeCompare(String(b.key)));
+}
+
+/**
+ * The API after a write of its permissions and CIMD access: kept keys keep their flags, a removed key
+ * takes its grants with it, and a client left with no permission of a kind loses that access
+ * (Pocket-ID's deletePermissions); the CIMD flags follow CimdAccess when declared or declared before.
+ */
+function settleApi(base: Entity, properties: Record<string, any>, previous: Record<string, any> | undefined): Entity {
+  const wanted = declaredPermissions(properties);
+  const keys = wanted.map((p) => p.key);
+  const held = base.permissions as Entity[];
+  let permissions: Entity[] = wanted.map((p) => ({ ...p, allowedForCimdClients: held.find((h) => h.key === p.key)?.allowedForCimdClients ?? false }));
+  let allowCimdClients = base.allowCimdClients;
+  if (properties.CimdAccess !== undefined || previous?.CimdAccess !== undefined) {
+    const cimdKeys = properties.CimdAccess === undefined ? [] : list(properties.CimdPermissionKeys) ?? [];
+    allowCimdClients = flag(properties.CimdAccess) ?? false;
+    permissions = permissions.map((p) => ({ ...p, allowedForCimdClients: cimdKeys.includes(String(p.key)) }));
+  }
+  const grants: Record<string, Entity> = {};
+  for (const [clientId, grant] of Object.entries(base.grants as Record<string, any>)) {
+    const user = grant.userDelegatedPermissions.filter((key: string) => keys.includes(key));
+    const client = grant.clientPermissions.filter((key: string) => keys.includes(key));
+    const settled = {
+      userDelegatedAccess: grant.userDelegatedAccess && !(grant.userDelegatedPermissions.length > 0 && user.length === 0),
+      clientAccess: grant.clientAccess && !(grant.clientPermissions.length > 0 && client.length === 0),
+      userDelegatedPermissions: user,
+      clientPermissions: client,
+    };
+    if (settled.userDelegatedAccess || settled.clientAccess) grants[clientId] = settled;
+  }
+  return { ...base, name: String(properties.Name), permissions, allowCimdClients, grants };
+}
+
+/** A Create (or a replacement): a new API, Pocket-ID choosing its id; one holding the resource is taken over only when an earlier delivery could have left it so. */
+function makeApi(draft: Draft, before: RawState, properties: Record<string, any>): void {
+  const resource = String(properties.Resource);
+  const holder = (before.apis ?? []).find((held) => held.resource === resource);
+  const declaredKeys = (properties.Permissions ?? []).map((p: any) => p.Key);
+  const adoptable = holder && holder.name === properties.Name && Math.abs(Date.now() - Date.parse(holder.createdAt)) <= ADOPTION_WINDOW_MS
+    && holder.permissions.every((p: any) => declaredKeys.includes(p.key)) && holder.grants.length === 0;
+  if (holder && !adoptable) refuse(draft, `the resource '${resource}' belongs to an API this resource did not make`);
+  const base = adoptable ? draft.pocketId.apis[resource] : { id: NEW_API, name: '', resource, allowCimdClients: false, permissions: [], grants: {} };
+  draft.pocketId.apis[resource] = settleApi(base, properties, undefined);
+  const id = adoptable ? holder.id : NEW_API;
+  draft.answer = { PhysicalResourceId: id, Data: { ApiId: id, Audience: resource } };
+}
+
+const apiModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  const { properties, previous } = event;
+  const held = apiWithId(before, event.physicalId);
+  if (event.type === 'Create' || (event.type === 'Update' && (!held || properties.Resource !== previous?.Resource))) {
+    makeApi(draft, before, properties);
+  } else if (event.type === 'Update') {
+    draft.pocketId.apis[held.resource] = settleApi(draft.pocketId.apis[held.resource], properties, previous);
+    draft.answer = { PhysicalResourceId: held.id, Data: { ApiId: held.id, Audience: String(properties.Resource) } };
+  } else if (held) {
+    delete draft.pocketId.apis[held.resource];
+  }
+  return draft;
+};
+
+/** One client's grant on one API: keys of the API's permissions; a permission implies access of its kind; a public client gets no client access. */
+const apiGrantModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const draft = unchanged(before, roles, event.physicalId);
+  const { properties } = event;
+  if (event.type === 'Delete') {
+    const [apiId, clientId] = [event.physicalId.slice(0, event.physicalId.indexOf('/')), event.physicalId.slice(event.physicalId.indexOf('/') + 1)];
+    const held = apiWithId(before, apiId);
+    if (held) delete (draft.pocketId.apis[held.resource].grants as Record<string, Entity>)[clientId];
+    return draft;
+  }
+  const held = apiWithId(before, String(properties.ApiId));
+  const clientId = String(properties.ClientId);
+  const client = before.clients.find((c) => c.id === clientId);
+  if (!held || !client) {
+    refuse(draft, 'the API or the client does not exist');
+    return draft;
+  }
+  const keys = held.permissions.map((p: any) => p.key);
+  const user = [...new Set(list(properties.UserDelegatedPermissionKeys) ?? [])].sort();
+  const clientKeys = [...new Set(list(properties.ClientPermissionKeys) ?? [])].sort();
+  const unknown = [...user, ...clientKeys].filter((key) => !keys.includes(key));
+  if (unknown.length > 0) refuse(draft, `the API has no permission ${unknown.join(', ')}`);
+  const clientAccess = flag(properties.ClientAccess) === true || clientKeys.length > 0;
+  if (clientAccess && client.isPublic) refuse(draft, 'a public client gets no client-credentials access');
+  (draft.pocketId.apis[held.resource].grants as Record<string, Entity>)[clientId] = {
+    userDelegatedAccess: flag(properties.UserDelegatedAccess) === true || user.length > 0,
+    clientAccess,
+    userDelegatedPermissions: user,
+    clientPermissions: clientKeys,
+  };
+  draft.answer = { PhysicalResourceId: `${held.id}/${clientId}`, Data: { ApiId: held.id, ClientId: clientId } };
+  return draft;
+};
+
+// --- end of APIs ---
+
 /** Each resource type's model. */
 export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.OIDC_CLIENT]: clientModel,
@@ -812,6 +939,10 @@ export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.SCIM_SERVICE_PROVIDER]: scimModel,
   // --- end SCIM service providers ---
   [ResourceType.SIGNUP_TOKEN]: signupTokenModel,
+  // --- APIs ---
+  [ResourceType.API]: apiModel,
+  [ResourceType.API_GRANT]: apiGrantModel,
+  // --- end of APIs ---
 };
 
 function sameJson(a: unknown, b: unknown): boolean {

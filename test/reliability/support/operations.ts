@@ -374,6 +374,85 @@ export const SIGNUP_TOKEN_OPERATIONS: readonly Operation[] = [
   }),
 ];
 
+// --- APIs (resource servers) and client grants ---
+
+const ORDERS_API = {
+  Name: 'Orders',
+  Resource: 'https://orders.example.com',
+  Permissions: [{ Key: 'orders:read', Name: 'Read orders', Description: 'See every order' }, { Key: 'orders:write', Name: 'Write orders' }],
+};
+/** A confidential client made as someone in Pocket-ID's UI would, with a fixed id. */
+const WORKER_CLIENT_ID = 'worker';
+
+const apiOf = (name: string, prepare: Operation['prepare']): Operation => operation('API', ResourceType.API, name, prepare);
+
+export const API_OPERATIONS: readonly Operation[] = [
+  apiOf('create (permissions)', async (lane, { timeoutSeconds }) => {
+    return { event: createEvent('Orders', lane.properties(ORDERS_API, { timeoutSeconds }), 'create-api'), secrets: {} };
+  }),
+  apiOf('update (rename, a permission removed that a grant holds, CIMD access)', async (lane, { timeoutSeconds }) => {
+    const old = lane.properties(ORDERS_API);
+    const apiId = await establish(lane, createEvent('Orders', old, 'update-api-setup'));
+    // A grant made in the UI on the permission the update removes: Pocket-ID ends the access it implied.
+    const directory = directoryOf(lane);
+    await directory.createConfidentialClient('worker', WORKER_CLIENT_ID);
+    await directory.setGrant(apiId, WORKER_CLIENT_ID, { userDelegatedAccess: false, clientAccess: true, userDelegatedPermissions: [], clientPermissions: ['orders:write'] });
+    const next = {
+      ...old,
+      Name: 'Orders v2',
+      Permissions: [{ Key: 'orders:read', Name: 'Read all orders' }, { Key: 'orders:ship', Name: 'Ship orders' }],
+      CimdAccess: 'true',
+      CimdPermissionKeys: ['orders:read'],
+    };
+    return { event: updateEvent('Orders', apiId, withTimeout(next, timeoutSeconds), old, 'update-api'), secrets: {} };
+  }),
+  apiOf('update (replacement: resource change)', async (lane, { timeoutSeconds }) => {
+    const old = lane.properties(ORDERS_API);
+    const apiId = await establish(lane, createEvent('Orders', old, 'replace-api-setup'));
+    const next = { ...old, Resource: 'https://orders-v2.example.com' };
+    return { event: updateEvent('Orders', apiId, withTimeout(next, timeoutSeconds), old, 'replace-api'), secrets: {} };
+  }),
+  apiOf('delete', async (lane, { timeoutSeconds }) => {
+    const props = lane.properties(ORDERS_API);
+    const apiId = await establish(lane, createEvent('Orders', props, 'delete-api-setup'));
+    return { event: deleteEvent('Orders', apiId, withTimeout(props, timeoutSeconds), 'delete-api'), secrets: {} };
+  }),
+];
+
+/** The API a grant case works on, made as someone in Pocket-ID's UI would, and the confidential client. */
+async function grantSetup(lane: Lane): Promise<string> {
+  const directory = directoryOf(lane);
+  await directory.createConfidentialClient('worker', WORKER_CLIENT_ID);
+  const made = await directory.createApi('Orders', ORDERS_API.Resource, ORDERS_API.Permissions.map((p) => ({ key: p.Key, name: p.Name })));
+  return made.id;
+}
+
+const grantOf = (name: string, prepare: Operation['prepare']): Operation => operation('API grant', ResourceType.API_GRANT, name, prepare);
+
+export const API_GRANT_OPERATIONS: readonly Operation[] = [
+  grantOf('create (taking over a grant made in the UI)', async (lane, { timeoutSeconds }) => {
+    const apiId = await grantSetup(lane);
+    await directoryOf(lane).setGrant(apiId, WORKER_CLIENT_ID, { userDelegatedAccess: true, clientAccess: false, userDelegatedPermissions: ['orders:read'], clientPermissions: [] });
+    const props = lane.properties({ ApiId: apiId, ClientId: WORKER_CLIENT_ID, ClientPermissionKeys: ['orders:write'], UserDelegatedAccess: 'true' }, { timeoutSeconds });
+    return { event: createEvent('WorkerGrant', props, 'create-grant'), secrets: {} };
+  }),
+  grantOf('update (other permissions)', async (lane, { timeoutSeconds }) => {
+    const apiId = await grantSetup(lane);
+    const old = lane.properties({ ApiId: apiId, ClientId: WORKER_CLIENT_ID, ClientPermissionKeys: ['orders:write'] });
+    const physicalId = await establish(lane, createEvent('WorkerGrant', old, 'update-grant-setup'));
+    const next = { ...old, ClientPermissionKeys: ['orders:read'], UserDelegatedPermissionKeys: ['orders:read', 'orders:write'] };
+    return { event: updateEvent('WorkerGrant', physicalId, withTimeout(next, timeoutSeconds), old, 'update-grant'), secrets: {} };
+  }),
+  grantOf('delete', async (lane, { timeoutSeconds }) => {
+    const apiId = await grantSetup(lane);
+    const props = lane.properties({ ApiId: apiId, ClientId: WORKER_CLIENT_ID, ClientAccess: 'true' });
+    const physicalId = await establish(lane, createEvent('WorkerGrant', props, 'delete-grant-setup'));
+    return { event: deleteEvent('WorkerGrant', physicalId, withTimeout(props, timeoutSeconds), 'delete-grant'), secrets: {} };
+  }),
+];
+
+// --- end of APIs ---
+
 // Operations only the CloudFormation behaviours use
 
 /** A public client with a fixed id: a repeated Create has no secret to prove the client is its own. */

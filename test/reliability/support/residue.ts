@@ -127,6 +127,14 @@ const LEFTOVERS: ReadonlyArray<{ pattern: RegExp; scope: (id: string, roles: Rec
   { pattern: new RegExp(`^user ${ID}$`), scope: (id) => combined(entityPart('users', id), tokensPart(id), memberOfPart('groups', 'userIds', id)) },
   // The undo of a signup token POST: the Reason's cause names the token's id (the DELETE's path) when the POST answered.
   { pattern: /^(the signup token this operation made)$/, scope: () => newSignupTokensPart() },
+  // --- APIs (viewed by resource; the undo steps name their id) ---
+  { pattern: new RegExp(`^the previous fields of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['name']) },
+  { pattern: new RegExp(`^the previous permissions of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['permissions', 'grants']) },
+  { pattern: new RegExp(`^the previous grants of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['grants']) },
+  { pattern: new RegExp(`^the previous CIMD access of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['allowCimdClients', 'permissions']) },
+  { pattern: new RegExp(`^API ${ID}$`), scope: (id) => apiFieldsPart(id, undefined) },
+  { pattern: /^the previous API access of OIDC client (\S+ on API \S+)$/, scope: (pair) => apiGrantPart(pair) },
+  // --- end of APIs ---
 ];
 
 /** The signup tokens the holdings have beyond those they had (tokens are compared by their settings: Pocket-ID chooses ids). */
@@ -166,6 +174,51 @@ export function leftoversNamed(reason: string, roles: Record<string, string>): {
 }
 
 type Kind = 'clients' | 'users' | 'groups';
+
+// --- APIs ---
+
+/** The resource under which the view holds the API with this id (in `h`, or else in `was`). */
+function apiResource(h: Holdings, was: Holdings, id: string): string | undefined {
+  const find = (holdings: Holdings) => Object.entries(holdings.pocketId.apis).find(([, held]) => held.id === id)?.[0];
+  return find(h) ?? find(was);
+}
+
+/** The named fields of the API with the id; undefined fields: the whole API. */
+function apiFieldsPart(id: string, fields: readonly string[] | undefined): Omit<Scope, 'description'> {
+  const pick = (h: Holdings, was: Holdings) => {
+    const resource = apiResource(h, was, id);
+    const held = resource === undefined ? undefined : h.pocketId.apis[resource];
+    return { resource, held };
+  };
+  return {
+    strip: (h, was) => {
+      const { resource, held } = pick(h, was);
+      if (resource === undefined || held === undefined) return;
+      if (fields === undefined) delete h.pocketId.apis[resource];
+      else for (const field of fields) delete held[field];
+    },
+    part: (h, was) => {
+      const { held } = pick(h, was);
+      if (held === undefined || fields === undefined) return held;
+      return Object.fromEntries(fields.map((field) => [field, held[field]]));
+    },
+  };
+}
+
+/** One client's grant on one API ("<clientId> on API <apiId>"). */
+function apiGrantPart(pair: string): Omit<Scope, 'description'> {
+  const [clientId, apiId] = pair.split(' on API ');
+  const grantsOf = (h: Holdings, was: Holdings) => {
+    const resource = apiResource(h, was, apiId);
+    return resource === undefined ? undefined : h.pocketId.apis[resource]?.grants as Record<string, unknown> | undefined;
+  };
+  return {
+    strip: (h, was) => void delete grantsOf(h, was)?.[clientId],
+    part: (h, was) => grantsOf(h, was)?.[clientId],
+  };
+}
+
+// --- end of APIs ---
 
 function entityPart(kind: Kind, id: string): Omit<Scope, 'description'> {
   return { strip: (h) => void delete h.pocketId[kind][id], part: (h) => h.pocketId[kind][id] };

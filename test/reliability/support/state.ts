@@ -13,6 +13,10 @@ export interface RawState {
   readonly users: any[];
   /** Groups with claims, member ids and the clients that admit them. */
   readonly groups: any[];
+  // --- APIs ---
+  /** APIs with their permissions and the grants on them (permission keys), as the test server's apis() shows them. */
+  readonly apis?: any[];
+  // --- end of APIs ---
   readonly emails: SentEmail[];
   // --- SCIM service providers ---
   /** SCIM service providers as stored: endpoint, token, oidcClientId, lastSyncedAt. */
@@ -38,7 +42,8 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
   const scimProviders = server.scimProviders();
   const signupTokens = server.signupTokens();
   const emails = server.sentEmails();
-  return { clients, users, groups: server.groups(), emails, scimProviders, signupTokens, secrets: values, secretVersions: versions };
+  const apis = server.apis();
+  return { clients, users, groups: server.groups(), apis, emails, scimProviders, signupTokens, secrets: values, secretVersions: versions };
 }
 
 /**
@@ -138,10 +143,14 @@ export function modelOf(state: RawState): unknown {
   const tokenRoles = new Map(Object.entries(state.secrets).map(([role, value]) => [value, `the value of ${role}`]));
   const scimProviders = (state.scimProviders ?? []).map(({ id: _, token, ...rest }) => relabel({ ...rest, token: tokenRoles.get(token) ?? 'another token' }));
   // --- end SCIM service providers ---
+  // --- APIs: Pocket-ID chooses API and permission ids, and the order of new permissions ---
+  const apis = (state.apis ?? []).map((held) => relabel({ ...held, permissions: sortBy(held.permissions, (p: any) => p.key) }));
+  // --- end of APIs ---
   return normalize({
     clients: sortBy(clients, (c) => c.id),
     users: sortBy(users, (u) => u.id),
     groups: sortBy(groups, (g) => g.name),
+    apis: sortBy(apis, (a) => a.resource),
     emails: state.emails.length,
     scimProviders: sortBy(scimProviders, (p) => `${p.oidcClientId} ${p.endpoint}`),
     signupTokens: (state.signupTokens ?? []).map((token) => relabel({ ...token, token: undefined, id: undefined })),
@@ -156,7 +165,11 @@ export function withLabels(states: readonly RawState[], value: unknown): unknown
 }
 
 function idLabels(state: RawState): Map<string, string> {
-  return new Map(state.groups.map((group) => [group.id, `group:${group.name}`]));
+  const apis = (state.apis ?? []).flatMap((held) => [
+    [held.id, `api:${held.resource}`] as const,
+    ...held.permissions.map((p: any) => [p.id, `permission:${held.resource}:${p.key}`] as const),
+  ]);
+  return new Map([...state.groups.map((group) => [group.id, `group:${group.name}`] as const), ...apis]);
 }
 
 function modelOfSecret(value: string, labels: Map<string, string>): unknown {
