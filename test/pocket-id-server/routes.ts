@@ -1,3 +1,4 @@
+import * as appConfig from './app-config';
 import { withLogoutNotices } from './backchannel-logout';
 import { updateGroupClaims, updateUserClaims } from './claims';
 import * as clients from './clients';
@@ -86,6 +87,11 @@ export const ROUTES: ReadonlyArray<Route> = [
 
   api('PUT', '/custom-claims/user/:userId', 'admin', updateUserClaims),
   api('PUT', '/custom-claims/user-group/:userGroupId', 'admin', updateGroupClaims),
+
+  // Application configuration (app-config.ts)
+  api('GET', '/application-configuration', 'none', appConfig.getPublicConfig),
+  api('GET', '/application-configuration/all', 'admin', appConfig.getAllConfig),
+  api('PUT', '/application-configuration', 'admin', appConfig.updateConfig),
 ];
 
 export interface RouteMatch {

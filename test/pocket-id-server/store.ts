@@ -1,3 +1,4 @@
+import { AppConfigValues } from './app-config';
 import { newUuid, randomString, timestamp } from './ids';
 import type { Jwk } from './public-keys';
 
@@ -105,7 +106,7 @@ export interface Logo {
   readonly data: Buffer;
 }
 
-/** The app settings that change API behaviour (defaults are Pocket-ID's). */
+/** The app settings that change API behaviour, typed; AppConfigValues (app-config.ts) keeps them as Pocket-ID does, as strings. */
 export interface AppConfig {
   requireUserEmail: boolean;
   emailsVerified: boolean;
@@ -118,16 +119,8 @@ export interface AppConfig {
   autoCreateOidcClientSecret: boolean;
 }
 
-export function defaultAppConfig(): AppConfig {
-  return {
-    requireUserEmail: true,
-    emailsVerified: false,
-    emailOneTimeAccessAsAdminEnabled: false,
-    emailOneTimeAccessAsUnauthenticatedEnabled: false,
-    signupDefaultUserGroupIds: [],
-    signupDefaultCustomClaims: [],
-    autoCreateOidcClientSecret: true,
-  };
+export function defaultAppConfig(): AppConfigValues {
+  return new AppConfigValues();
 }
 
 export const STATIC_API_USER_ID = '00000000-0000-0000-0000-000000000000';
@@ -147,7 +140,7 @@ export class Store {
   readonly sentEmails: SentEmail[] = [];
   readonly backchannelLogouts: BackchannelLogout[] = [];
   readonly logos = new Map<string, Logo>();
-  appConfig: AppConfig = defaultAppConfig();
+  appConfig: AppConfigValues = defaultAppConfig();
 
   reset(): void {
     this.clients.clear();
