@@ -5,6 +5,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import type { Redactor } from './redactor';
 import type { Operation } from './resource';
 import type { ConnectionProperties } from '../lib/contract';
 import { parseJsonObject } from '../lib/private/json';
@@ -219,6 +220,22 @@ export interface SecretValueNames {
   readonly fieldProp: string;
   /** `the API key` */
   readonly what: string;
+}
+
+/**
+ * Reads a value the user keeps in a secret they own (the whole value, or one field of its JSON); the
+ * value and what it holds go to the redactor before anything could show them.
+ */
+export async function readValueInSecret(
+  source: SecretValueSource,
+  names: SecretValueNames,
+  context: { readonly secrets: SecretsStore; readonly redactor: Redactor },
+): Promise<string> {
+  const value = await context.secrets.readString(source.secretId);
+  context.redactor.add(value);
+  const held = valueInSecret(value, source, names);
+  context.redactor.add(held);
+  return held;
 }
 
 /**

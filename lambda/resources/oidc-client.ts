@@ -20,7 +20,7 @@ import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, 
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { FeatureUse, lacks } from '../release';
 import { Operation, OperationContext } from '../resource';
-import { ClientCredentials, credentialsOf, discoveryUrlOf, issuerOf, parseCredentials, SecretValueNames, valueInSecret, writeSecret } from '../secrets';
+import { ClientCredentials, credentialsOf, discoveryUrlOf, issuerOf, parseCredentials, readValueInSecret, SecretValueNames, writeSecret } from '../secrets';
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient extends PocketIdEntity {
@@ -394,11 +394,8 @@ const BROUGHT_SECRET_PROPERTIES = ['ClientSecretSource', 'ClientSecretField', 'C
 async function readBroughtSecret(properties: OidcClientProperties, context: OperationContext): Promise<string | undefined> {
   const secretId = readString(properties.ClientSecretSource);
   if (secretId === undefined) return undefined;
-  const value = await context.secrets.readString(secretId);
-  context.redactor.add(value);
   const field = properties.ClientSecretField;
-  const secret = valueInSecret(value, { secretId, field }, BROUGHT_SECRET);
-  context.redactor.add(secret);
+  const secret = await readValueInSecret({ secretId, field }, BROUGHT_SECRET, context);
   if (VALID_BROUGHT_SECRET.test(secret)) return secret;
   const where = field === undefined ? `the value of the secret ${secretId}` : `the field '${field}' of the secret ${secretId}`;
   const others = [...secret].filter((character) => !/[\x20-\x7E]/.test(character)).length;
