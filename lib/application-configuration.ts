@@ -329,8 +329,8 @@ export class ApplicationConfiguration extends Construct {
 }
 
 const ONE_PER_INSTANCE: UniqueName[] = [{
-  field: 'ApplicationConfiguration',
-  value: 'the application configuration',
+  field: 'pocketId',
+  value: 'its application configuration',
   rule: 'a Pocket-ID has one application configuration, which a second construct would overwrite',
 }];
 

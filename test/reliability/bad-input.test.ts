@@ -20,7 +20,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { GroupMembership, LogLevel, OidcClient, OidcClientProps, PocketId, PocketIdProps, User, UserGroup, UserGroupProps, UserProps } from '../../lib';
+import { ApplicationConfiguration, ApplicationConfigurationProps, GroupMembership, LogLevel, OidcClient, OidcClientProps, PocketId, PocketIdProps, User, UserGroup, UserGroupProps, UserProps } from '../../lib';
 import { ResourceType } from '../../lib/contract';
 import { PocketIdTestServer } from '../pocket-id-server';
 import { AcceptanceRun, without } from '../support/acceptance';
@@ -105,6 +105,7 @@ const PRIVATE_JWK = JSON.stringify({ kty: 'EC', crv: 'P-256', kid: 'agent-1', x:
 const client = (s: SynthScope, extra: AnyProps) => new OidcClient(s.stack, 'Client', { pocketId: s.pocketId, name: 'web', ...extra } as OidcClientProps);
 const user = (s: SynthScope, extra: AnyProps, id = 'User') => new User(s.stack, id, { pocketId: s.pocketId, username: 'alice', ...extra } as UserProps);
 const group = (s: SynthScope, extra: AnyProps, id = 'Group') => new UserGroup(s.stack, id, { pocketId: s.pocketId, name: 'admins', friendlyName: 'Admins', ...extra } as UserGroupProps);
+const appConfig = (s: SynthScope, extra: AnyProps, id = 'Config') => new ApplicationConfiguration(s.stack, id, { pocketId: s.pocketId, ...extra } as ApplicationConfigurationProps);
 const pocketIdWith = (s: SynthScope, extra: AnyProps) =>
   new PocketId(s.stack, 'Third', { baseUrl: 'https://third.example.com', apiToken: tokenSecret(s.stack, 'ThirdToken'), ...extra } as PocketIdProps);
 
@@ -203,6 +204,16 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'S65', subject: 'OidcClient', input: "backchannelLogoutUrl: 'http://…' on a public client", field: 'backchannelLogoutUrl', build: (s) => client(s, { isPublic: true, backchannelLogoutUrl: 'http://app.example.com/logout' }), message: /backchannelLogoutUrl must use https:\/\/ for a public client/ },
   { id: 'S66', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a private JWK', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\)/ },
   { id: 'S67', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a JWK object, not its JSON text', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [{ kty: 'EC' }] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] must be a string/ },
+
+  // ApplicationConfiguration
+  { id: 'S90', subject: 'ApplicationConfiguration', input: 'applicationName of 31 characters', field: 'applicationName', build: (s) => appConfig(s, { applicationName: long(31) }), message: /applicationName must be at most 30 characters/ },
+  { id: 'S91', subject: 'ApplicationConfiguration', input: 'sessionDuration: 90 seconds (not whole minutes)', field: 'sessionDuration', build: (s) => appConfig(s, { sessionDuration: Duration.seconds(90) }), message: /sessionDuration must be whole minutes/ },
+  { id: 'S92', subject: 'ApplicationConfiguration', input: "smtp.from 'no-reply' (not an email address)", field: 'smtp.from', build: (s) => appConfig(s, { smtp: { from: 'no-reply' } }), message: /smtp\.from must be an email address/ },
+  { id: 'S93', subject: 'ApplicationConfiguration', input: "signup.mode 'everyone' (not a SignupMode)", field: 'signup.mode', build: (s) => appConfig(s, { signup: { mode: 'everyone' } }), message: /signup\.mode must be one of SignupMode\.DISABLED, SignupMode\.WITH_TOKEN, SignupMode\.OPEN/ },
+  { id: 'S94', subject: 'ApplicationConfiguration', input: "additionalSettings { appName } (a typed prop's key)", field: 'additionalSettings', build: (s) => appConfig(s, { additionalSettings: { appName: 'Acme' } }), message: /additionalSettings\.appName is set by the prop applicationName/ },
+  { id: 'S95', subject: 'ApplicationConfiguration', input: 'additionalSettings { smtpPassword } (a password in the template)', field: 'additionalSettings', build: (s) => appConfig(s, { additionalSettings: { smtpPassword: 'hunter2-hunter2' } }), message: /additionalSettings\.smtpPassword: a password must not be in the template/ },
+  { id: 'S96', subject: 'ApplicationConfiguration', input: 'smtp.password: a string, not an ISecret', field: 'smtp.password', build: (s) => appConfig(s, { smtp: { password: 'hunter2-hunter2' } }), message: /smtp\.password must be a Secrets Manager secret/ },
+  { id: 'S97', subject: 'ApplicationConfiguration', input: 'a second configuration of the same Pocket-ID', field: 'pocketId', build: (s) => { appConfig(s, {}); appConfig(s, {}, 'Again'); }, message: /already declared by .* one application configuration/ },
 ];
 
 describe('(a) at synth, through the constructs', () => {
@@ -447,6 +458,15 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D64', subject: 'OidcClient', input: "BackchannelLogoutUrl 'logout' (not absolute)", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), BackchannelLogoutUrl: 'logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
   { id: 'D65', subject: 'OidcClient', input: 'FederatedIdentities[0].PublicKeys with a private JWK (never quoted back)', field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\): give the public key only(?!.*jpsQnnGQ)/ },
   { id: 'D66', subject: 'OidcClient', input: "FederatedIdentities[0].PublicKeys 'a JWK' (a string where a list belongs)", field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: 'a JWK' }] }), message: /federatedIdentities\[0\]\.publicKeys must be a list of public JWKs/ },
+
+  // ApplicationConfiguration
+  { id: 'D90', subject: 'ApplicationConfiguration', input: "Settings.smtpTls 'ssl'", field: 'smtp.tls', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { smtpTls: 'ssl' } })), message: /smtp\.tls must be one of none, starttls, tls/ },
+  { id: 'D91', subject: 'ApplicationConfiguration', input: "Settings.signupDefaultUserGroupIDs 'group-1' (not a JSON array)", field: 'signup.defaultGroups', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { signupDefaultUserGroupIDs: 'group-1' } })), message: /signup\.defaultGroups must be a JSON array of strings/ },
+  { id: 'D92', subject: 'ApplicationConfiguration', input: "Settings.sessionDuration '0'", field: 'sessionDuration', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { sessionDuration: '0' } })), message: /sessionDuration must be a whole number of minutes, at least 1/ },
+  { id: 'D93', subject: 'ApplicationConfiguration', input: "Settings.appName '' (a parameter resolved to nothing)", field: 'applicationName', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { appName: '' } })), message: /applicationName must not be empty/ },
+  { id: 'D94', subject: 'ApplicationConfiguration', input: "Settings 'appName=x' (a string where a map belongs)", field: 'Settings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: 'appName=x' })), message: /Settings must be a map of setting names to strings/ },
+  { id: 'D95', subject: 'ApplicationConfiguration', input: "SmtpPasswordSource ''", field: 'smtp.password', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ SmtpPasswordSource: '' })), message: /smtp\.password must name a Secrets Manager secret/ },
+  { id: 'D96', subject: 'ApplicationConfiguration', input: 'Settings.noSuchSetting (a key the Pocket-ID does not have)', field: 'additionalSettings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { noSuchSetting: 'x' } })), message: /has no setting additionalSettings\.noSuchSetting/ },
 ];
 
 (isRealPocketId() ? describe.skip : describe)('with the bundled handler', () => {
