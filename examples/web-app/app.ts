@@ -15,7 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { OidcClient, PocketId, User, UserGroup } from '../../lib';
+import { ApplicationConfiguration, OidcClient, PocketId, User, UserGroup } from '../../lib';
 
 export class WebAppStack extends Stack {
   public readonly webApp: OidcClient;
@@ -71,6 +71,14 @@ export class WebAppStack extends Stack {
     // Someone who registered in Pocket-ID's UI, found by username when the stack deploys.
     this.admins.addMember(User.fromUsername(this, 'Bob', pocketId, 'bob'));
     this.webApp.allowGroup(this.admins);
+
+    // Pocket-ID's own settings: only these are managed, whatever else is set in its UI stays.
+    new ApplicationConfiguration(this, 'Configuration', {
+      pocketId,
+      applicationName: 'Example ID',
+      sessionDuration: Duration.hours(8),
+      email: { oneTimeAccessAsAdmin: true },
+    });
 
     const server = new AppServer(this, 'AppServer');
     this.webApp.grantReadSecret(server.function);

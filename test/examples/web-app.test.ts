@@ -14,6 +14,7 @@ describe('the example app', () => {
     template.resourceCountIs('Custom::PocketIdUserGroup', 1);
     template.resourceCountIs('Custom::PocketIdUser', 1);
     template.resourceCountIs('Custom::PocketIdLookup', 1);
+    template.resourceCountIs('Custom::PocketIdApplicationConfiguration', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });

@@ -34,6 +34,7 @@ import { BASE_RELEASE, Lane } from './support/lane';
 import { CasePlan, isColdStartStep, matrixCases, record, Recording, runCase, tokenRereadCases, undoCases } from './support/matrix';
 import {
   CLIENT_OPERATIONS,
+  CONFIGURATION_OPERATIONS,
   coldStart,
   GROUP_OPERATIONS,
   LOOKUP_OPERATIONS,
@@ -70,6 +71,10 @@ const CLIENT_ON_2_17 = {
   replacement: onRelease(CLIENT.replacement, SECRET_WITH_CLIENT),
 };
 const USER_CREATE = named(USER_OPERATIONS, 'create (claims, login link)');
+const CONFIGURATION = {
+  create: named(CONFIGURATION_OPERATIONS, 'create (settings, default group)'),
+  update: named(CONFIGURATION_OPERATIONS, 'update (changed, no longer declared)'),
+};
 const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
 
 /** Which kinds of cases an operation gets. */
@@ -85,6 +90,9 @@ const everything = (operation: Operation): Coverage => ({ operation, matrix: 'al
 /** A Delete or a lookup makes nothing it could have to undo. */
 const nothingToUndo = (operation: Operation): Coverage => ({ ...everything(operation), undo: false });
 const byKind = (operation: Operation): Coverage => (operation.name.startsWith('delete') ? nothingToUndo(operation) : everything(operation));
+/** The configuration's Delete sends no request at all (not even a token read): only the CloudFormation behaviours try it. */
+const configurationCoverage = (operation: Operation): Coverage => (operation.name.startsWith('delete')
+  ? { operation, matrix: 'none', undo: false, tokenReread: false } : everything(operation));
 /** A create with a key the container has not read yet, for its cold-start steps only: its other steps are the warm create's. */
 const coldCreate = (operation: Operation): Coverage => ({ operation: coldStart(operation), matrix: 'cold-start steps', undo: false, tokenReread: false });
 
@@ -103,6 +111,7 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   { resourceType: ResourceType.USER, lanes: 3, coverage: [...USER_OPERATIONS.map(byKind), coldCreate(USER_CREATE)] },
   { resourceType: ResourceType.USER_GROUP, lanes: 2, coverage: [...GROUP_OPERATIONS.map(byKind), coldCreate(GROUP_CREATE)] },
   { resourceType: ResourceType.LOOKUP, lanes: 1, coverage: LOOKUP_OPERATIONS.map(nothingToUndo) },
+  { resourceType: ResourceType.APPLICATION_CONFIGURATION, lanes: 1, coverage: CONFIGURATION_OPERATIONS.map(configurationCoverage) },
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */
@@ -163,6 +172,14 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     rolledBack: [],
     failedCreates: [named(LOOKUP_OPERATIONS, 'create (warm container)')],
     replacements: [LOOKUP_REPLACEMENT],
+  },
+  {
+    resourceType: ResourceType.APPLICATION_CONFIGURATION,
+    repeated: CONFIGURATION_OPERATIONS,
+    crashed: [CONFIGURATION.create],
+    rolledBack: [[CONFIGURATION.update, []]],
+    failedCreates: [CONFIGURATION.create],
+    replacements: [],
   },
 ];
 const BEHAVIOURS = [

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { parseObject, RawState } from './state';
 import { LookupKind, MembershipMode, ResourceType } from '../../../lib/contract';
+import { SETTINGS } from '../../pocket-id-server/app-config';
 import { STACK_ID } from '../../support/cloudformation';
 
 /**
@@ -26,6 +27,8 @@ export interface PocketIdView {
   readonly users: Record<string, Entity>;
   readonly groups: Record<string, Entity>;
   readonly emails: readonly unknown[];
+  /** The application configuration, by Pocket-ID's key. */
+  readonly appSettings: Record<string, string>;
 }
 
 type Entity = Record<string, unknown>;
@@ -99,6 +102,7 @@ export function viewOf(state: RawState): PocketIdView {
     users: byId(state.users.map(userView)),
     groups: byId(state.groups.map(groupView)),
     emails: state.emails,
+    appSettings: { ...state.appSettings },
   };
 }
 
@@ -129,7 +133,13 @@ function sortedClaims(claims: Array<{ key: string; value: string }> | null | und
 // What every model starts from: nothing changes.
 
 interface Draft {
-  pocketId: { clients: Record<string, Entity>; users: Record<string, Entity>; groups: Record<string, Entity>; emails: readonly unknown[] };
+  pocketId: {
+    clients: Record<string, Entity>;
+    users: Record<string, Entity>;
+    groups: Record<string, Entity>;
+    emails: readonly unknown[];
+    appSettings: Record<string, string>;
+  };
   answer: Answer;
   clientSecrets: Record<string, ClientSecretRule>;
   stored: Record<string, StoredRule>;
@@ -626,12 +636,38 @@ const lookupModel: IntendedModel = (before, raw, roles) => {
   return draft;
 };
 
+// The application configuration
+
+/**
+ * One per instance (README): the declared settings take their values, a setting declared before and
+ * no longer declared returns to Pocket-ID's default, every other stays; a Delete changes nothing. The
+ * physical id names the instance: the base URL's SHA-256, 12 hex digits.
+ */
+const configurationModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const physicalId = `application-configuration@${createHash('sha256').update(issuerBase(event.properties)).digest('hex').slice(0, 12)}`;
+  const draft = unchanged(before, roles, event.type === 'Delete' ? event.physicalId : physicalId);
+  if (event.type === 'Delete') return draft;
+  const declared: Record<string, string> = event.properties.Settings ?? {};
+  for (const key of Object.keys(event.previous?.Settings ?? {})) {
+    if (!(key in declared)) draft.pocketId.appSettings[key] = SETTINGS.find((setting) => setting.key === key)!.default;
+  }
+  Object.assign(draft.pocketId.appSettings, declared);
+  draft.answer = { PhysicalResourceId: physicalId, Data: {} };
+  return draft;
+};
+
+function issuerBase(properties: Record<string, any>): string {
+  return String(properties.BaseUrl).replace(/\/+$/, '');
+}
+
 /** Each resource type's model. */
 export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.OIDC_CLIENT]: clientModel,
   [ResourceType.USER]: userModel,
   [ResourceType.USER_GROUP]: groupModel,
   [ResourceType.LOOKUP]: lookupModel,
+  [ResourceType.APPLICATION_CONFIGURATION]: configurationModel,
 };
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -14,6 +14,8 @@ export interface RawState {
   /** Groups with claims, member ids and the clients that admit them. */
   readonly groups: any[];
   readonly emails: SentEmail[];
+  /** The application configuration, by Pocket-ID's key (passwords in clear, as Pocket-ID keeps them). */
+  readonly appSettings: Record<string, string>;
   /** The value of every secret the case involves (its AWSCURRENT version), by role (api-token, client-secret, …). */
   readonly secrets: Record<string, string>;
   /** Every version of those secrets, by role: what a write left behind in AWSPREVIOUS and older versions. */
@@ -29,7 +31,8 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
     versions[role] = await secrets.versions(arn);
     values[role] = versions[role].find((version) => version.stages.includes('AWSCURRENT'))?.value ?? await secrets.read(arn);
   }
-  return { clients, users, groups: server.groups(), emails: server.sentEmails(), secrets: values, secretVersions: versions };
+  const appSettings = server.appSettings();
+  return { clients, users, groups: server.groups(), emails: server.sentEmails(), appSettings, secrets: values, secretVersions: versions };
 }
 
 /**
@@ -114,6 +117,7 @@ export function modelOf(state: RawState): unknown {
     users: sortBy(users, (u) => u.id),
     groups: sortBy(groups, (g) => g.name),
     emails: state.emails.length,
+    appSettings: relabel(state.appSettings),
     secrets,
   });
 }
