@@ -6,6 +6,7 @@ import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './releas
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
 import { api } from './resources/api';
 import { apiGrant } from './resources/api-grant';
+import { applicationConfiguration } from './resources/application-configuration';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
 // --- SCIM service providers ---
@@ -32,6 +33,7 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.API]: api,
   [ResourceType.API_GRANT]: apiGrant,
   // --- end of APIs ---
+  [ResourceType.APPLICATION_CONFIGURATION]: applicationConfiguration,
 };
 
 /**

@@ -24,6 +24,8 @@ export const Feature = {
   BACKCHANNEL_LOGOUT: { name: 'OIDC back-channel logout', since: '2.17.0' },
   /** A new confidential client comes with a secret Pocket-ID made (`createdSecret`), while autoCreateOidcClientSecret is on. */
   SECRET_MADE_WITH_CLIENT: { name: 'a secret made with each new confidential client', since: '2.17.0' },
+  /** The application setting autoCreateOidcClientSecret ([peer] irashack internal/client/app_config.go). */
+  AUTO_CREATE_CLIENT_SECRET_SETTING: { name: 'the autoCreateOidcClientSecret setting', since: '2.17.0' },
 } as const;
 
 export type FeatureName = keyof typeof Feature;

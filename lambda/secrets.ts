@@ -5,6 +5,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import type { Redactor } from './redactor';
 import type { Operation } from './resource';
 import type { ConnectionProperties } from '../lib/contract';
 import { parseJsonObject } from '../lib/private/json';
@@ -222,6 +223,22 @@ export interface SecretValueNames {
 }
 
 /**
+ * Reads a value the user keeps in a secret they own (the whole value, or one field of its JSON); the
+ * value and what it holds go to the redactor before anything could show them.
+ */
+export async function readValueInSecret(
+  source: SecretValueSource,
+  names: SecretValueNames,
+  context: { readonly secrets: SecretsStore; readonly redactor: Redactor },
+): Promise<string> {
+  const value = await context.secrets.readString(source.secretId);
+  context.redactor.add(value);
+  const held = valueInSecret(value, source, names);
+  context.redactor.add(held);
+  return held;
+}
+
+/**
  * The value held in a secret's value: the value itself, or one field of its JSON object. A JSON
  * object where a plain value is expected would be sent as it is and refused with a puzzling answer, so
  * it is refused here, saying why. Messages never quote the value.
@@ -269,10 +286,7 @@ export async function readBroughtValue(
   source: SecretValueSource,
   brought: BroughtValue,
 ): Promise<string> {
-  const value = await context.secrets.readString(source.secretId);
-  context.redactor.add(value);
-  const secret = valueInSecret(value, source, brought);
-  context.redactor.add(secret);
+  const secret = await readValueInSecret(source, brought, context);
   const characters = [...secret];
   const others = characters.filter((character) => !brought.allows(character)).length;
   if (characters.length >= brought.minLength && others === 0) return secret;

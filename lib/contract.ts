@@ -32,6 +32,7 @@ export const ResourceType = {
   API: 'Custom::PocketIdApi',
   API_GRANT: 'Custom::PocketIdApiGrant',
   // --- end of APIs ---
+  APPLICATION_CONFIGURATION: 'Custom::PocketIdApplicationConfiguration',
 } as const;
 
 /** Log levels of the handler, from the most to the least verbose. */
@@ -338,3 +339,24 @@ export interface ApiGrantAttributes {
 }
 
 // --- end of APIs ---
+/**
+ * Pocket-ID's application configuration, one per instance. Pocket-ID's PUT replaces it whole, so the
+ * handler reads it, changes the declared settings and sends back every setting the server reported.
+ * A setting declared before and no longer declared returns to Pocket-ID's default.
+ */
+export interface ApplicationConfigurationProperties extends CommonProperties {
+  /**
+   * The declared settings by Pocket-ID's key (`appName`, `smtpHost`, …), each value as Pocket-ID keeps
+   * it: a string ("true", "60", a JSON array). Never a password: those come from the secrets below.
+   */
+  readonly Settings?: Record<string, string>;
+  /** ARN of a Secrets Manager secret the user owns whose value (or SmtpPasswordField of its JSON) is the SMTP password. */
+  readonly SmtpPasswordSource?: string;
+  readonly SmtpPasswordField?: string;
+  /** Any text; a change makes CloudFormation call the handler, which reads the secret again. */
+  readonly SmtpPasswordVersion?: string;
+  /** ARN of a Secrets Manager secret the user owns whose value (or LdapBindPasswordField of its JSON) is the LDAP bind password. */
+  readonly LdapBindPasswordSource?: string;
+  readonly LdapBindPasswordField?: string;
+  readonly LdapBindPasswordVersion?: string;
+}

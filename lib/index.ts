@@ -10,3 +10,4 @@ export * from './signup-token';
 export * from './api';
 export * from './api-grant';
 // --- end of APIs ---
+export * from './application-configuration';

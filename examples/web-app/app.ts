@@ -15,7 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { Api, OidcClient, PocketId, ScimServiceProvider, User, UserGroup } from '../../lib';
+import { Api, ApplicationConfiguration, OidcClient, PocketId, ScimServiceProvider, User, UserGroup } from '../../lib';
 
 export class WebAppStack extends Stack {
   public readonly webApp: OidcClient;
@@ -87,6 +87,13 @@ export class WebAppStack extends Stack {
     this.ordersApi.grantAccess(this.webApp, { userDelegatedPermissions: ['orders:read', 'orders:write'], clientPermissions: ['orders:read'] });
     // The docs portal is a public client: it may only act for a signed-in user.
     this.ordersApi.grantAccess(this.docs, { userDelegatedPermissions: ['orders:read'] });
+    // Pocket-ID's own settings: only these are managed, whatever else is set in its UI stays.
+    new ApplicationConfiguration(this, 'Configuration', {
+      pocketId,
+      applicationName: 'Example ID',
+      sessionDuration: Duration.hours(8),
+      email: { oneTimeAccessAsAdmin: true },
+    });
 
     const server = new AppServer(this, 'AppServer');
     this.webApp.grantReadSecret(server.function);

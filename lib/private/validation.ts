@@ -6,6 +6,7 @@
  * Every check returns a list of messages; an empty list means valid.
  */
 
+import { PASSWORD_KEYS, SettingSpec, settingSpec, SMTP_PASSWORD_KEY } from './application-settings';
 import { checkPublicKeys } from './public-keys';
 
 export const CLIENT_ID_PATTERN = /^[a-zA-Z0-9._-]+$/;
@@ -491,3 +492,62 @@ function checkUniqueKeys(field: string, keys: readonly (string | undefined)[] | 
 }
 
 // --- end of APIs ---
+
+// --- application configuration ---
+/**
+ * The application configuration's settings, by Pocket-ID's key (the typed props and
+ * additionalSettings alike); an undefined value is unknown at synth time (a token). Keys of
+ * additionalSettings are checked for what is knowable without the server: not a password (those come
+ * from Secrets Manager only) and not empty.
+ */
+export function validateApplicationSettings(settings: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(settings).flatMap(([key, value]) => {
+    const spec = settingSpec(key);
+    if (!spec) return checkAdditionalSetting(key);
+    return value === undefined ? [] : checkSetting(spec, value);
+  });
+}
+
+function checkAdditionalSetting(key: string): string[] {
+  if (key.trim() === '') return ['additionalSettings must not have an empty key'];
+  if (PASSWORD_KEYS.includes(key)) {
+    return [`additionalSettings.${key}: a password must not be in the template; set it with ${key === SMTP_PASSWORD_KEY ? 'smtp.password' : 'ldap.bindPassword'} (a Secrets Manager secret)`];
+  }
+  return [];
+}
+
+function checkSetting(spec: SettingSpec, value: string): string[] {
+  if (value === '') {
+    if (spec.required) return [`${spec.prop} must not be empty: Pocket-ID requires a value`];
+    if (spec.default !== '') return [`${spec.prop} must not be empty: Pocket-ID would store its default '${spec.default}' instead`];
+    return [];
+  }
+  const problem = settingProblem(spec, value);
+  return problem === undefined ? [] : [`${spec.prop} ${problem} (got '${truncate(value)}')`];
+}
+
+function settingProblem(spec: SettingSpec, value: string): string | undefined {
+  switch (spec.rule) {
+    case 'boolean': return value === 'true' || value === 'false' ? undefined : 'must be true or false';
+    case 'integer': return /^\d+$/.test(value) && Number(value) >= 1 && Number.isSafeInteger(Number(value)) ? undefined : 'must be a whole number of minutes, at least 1';
+    case 'choice': return spec.choices!.includes(value) ? undefined : `must be one of ${spec.choices!.join(', ')}`;
+    case 'email': return EMAIL_PATTERN.test(value) ? undefined : 'must be an email address such as no-reply@example.com';
+    case 'stringArray': return isJsonList(value, (item) => typeof item === 'string') ? undefined : 'must be a JSON array of strings';
+    case 'customClaims': return isJsonList(value, isClaim) ? undefined : 'must be a JSON array of objects with string "key" and "value"';
+    default: return spec.maxLength !== undefined && [...value].length > spec.maxLength ? `must be at most ${spec.maxLength} characters` : undefined;
+  }
+}
+
+function isJsonList(text: string, accepts: (item: unknown) => boolean): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) && parsed.every(accepts);
+  } catch {
+    return false;
+  }
+}
+
+function isClaim(item: unknown): boolean {
+  const claim = item as { key?: unknown; value?: unknown } | null;
+  return typeof claim === 'object' && claim !== null && typeof claim.key === 'string' && typeof claim.value === 'string';
+}

@@ -31,7 +31,8 @@ export type Operation = (cfn: CloudFormationSimulator) => Promise<Step>;
 
 export interface OperationSpec {
   readonly id: string;
-  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider' | 'signup token' | 'API' | 'API grant';
+  readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider' | 'signup token' | 'API'
+    | 'API grant' | 'application configuration';
   readonly label: string;
   readonly resourceType: string;
   /** The fewest Pocket-ID requests the API allows, warm container. */
@@ -592,5 +593,43 @@ export const OPERATIONS: readonly OperationSpec[] = [
       const id = await h.create(ResourceType.LOOKUP, 'Resource', props);
       return (cfn) => cfn.delete('Resource', id, props);
     },
+  },
+
+  // The application configuration
+  {
+    id: 'configuration-create',
+    resource: 'application configuration',
+    label: 'create (settings and an SMTP password from a secret)',
+    resourceType: ResourceType.APPLICATION_CONFIGURATION,
+    minimumPocketId: ['GET /api/application-configuration/all', 'PUT /api/application-configuration'],
+    minimumSecrets: ['GetSecretValue'],
+    reason: 'Pocket-ID\'s PUT replaces the whole configuration: read it, send it back with the declared settings; read the password the user keeps',
+    prepare: async (h) => {
+      const password = await h.ownedSecret('bench-smtp-password');
+      return (cfn) => cfn.create('Resource', h.props({ Settings: { appName: 'Bench', smtpHost: 'smtp.example.com' }, SmtpPasswordSource: password }));
+    },
+  },
+  {
+    id: 'configuration-update',
+    resource: 'application configuration',
+    label: 'update (one setting changed)',
+    resourceType: ResourceType.APPLICATION_CONFIGURATION,
+    minimumPocketId: ['GET /api/application-configuration/all', 'PUT /api/application-configuration'],
+    minimumSecrets: [],
+    reason: 'read the whole configuration, send it back with the change',
+    prepare: afterCreate(ResourceType.APPLICATION_CONFIGURATION, (h) => h.props({ Settings: { appName: 'Bench' } }),
+      (cfn, id, props) => cfn.update('Resource', id, { ...props, Settings: { appName: 'Bench 2' } }, props)),
+  },
+  {
+    id: 'configuration-delete',
+    resource: 'application configuration',
+    label: 'delete (leaves the configuration)',
+    resourceType: ResourceType.APPLICATION_CONFIGURATION,
+    minimumPocketId: [],
+    minimumSecrets: [],
+    reason: 'the configuration stays as it is: no call at all, not even a token read',
+    noConnection: true,
+    prepare: afterCreate(ResourceType.APPLICATION_CONFIGURATION, (h) => h.props({ Settings: { appName: 'Bench' } }),
+      (cfn, id, props) => cfn.delete('Resource', id, props)),
   },
 ];

@@ -21,6 +21,7 @@ describe('the example app', () => {
     template.resourceCountIs('Custom::PocketIdApi', 1);
     template.resourceCountIs('Custom::PocketIdApiGrant', 2);
     template.hasResourceProperties('Custom::PocketIdApiGrant', { ClientPermissionKeys: ['orders:read'], UserDelegatedPermissionKeys: ['orders:read', 'orders:write'] });
+    template.resourceCountIs('Custom::PocketIdApplicationConfiguration', 1);
     template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 

@@ -11,7 +11,7 @@
  * as Pocket-ID refuses them); emails and back-channel logout tokens are recorded, not sent; the logo
  * presets come from a small built-in library; of the OAuth endpoints only the token endpoint, for client
  * authentication and client_credentials (oauth-token.ts; no authorize, userinfo, …); no
- * application-configuration (setAppConfig stands in), signup-token, API-resource or LDAP endpoints.
+ * application-configuration test-email or sync-ldap, or LDAP endpoints.
  */
 import { apiStates } from './apis';
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
@@ -51,6 +51,11 @@ export interface PocketIdTestServerOptions {
    * logo_presets_unavailable).
    */
   iconLibrary?: IconLibrary;
+  /**
+   * UI_CONFIG_DISABLED: the application configuration comes from the environment (seed it with
+   * setAppSettings): its PUT is refused with 403 ui_config_disabled, /all masks the passwords. Default false.
+   */
+  uiConfigDisabled?: boolean;
 }
 
 export interface PocketIdTestServer {
@@ -100,6 +105,10 @@ export interface PocketIdTestServer {
   seedGroups(count: number, prefix?: string): string[];
   /** Changes app settings that alter API behaviour (requireUserEmail, one-time access emails, …). */
   setAppConfig(config: Partial<AppConfig>): void;
+  /** Every application configuration setting as Pocket-ID keeps it (strings, passwords in clear). */
+  appSettings(): Record<string, string>;
+  /** Sets application configuration settings by Pocket-ID's key, as its environment would. */
+  setAppSettings(values: Record<string, string>): void;
   /** Forgets all rate-limit buckets. */
   /** Upgrades Pocket-ID in place: the same data, the release `version` names from the next request on. */
   setVersion(version: string): void;
@@ -280,6 +289,14 @@ class TestServerHandle implements PocketIdTestServer {
     Object.assign(this.server.store.appConfig, config);
   }
 
+  appSettings(): Record<string, string> {
+    return Object.fromEntries(this.server.store.appConfig.values);
+  }
+
+  setAppSettings(values: Record<string, string>): void {
+    for (const [key, value] of Object.entries(values)) this.server.store.appConfig.values.set(key, value);
+  }
+
   setVersion(version: string): void {
     this.server.setVersion(version);
   }
@@ -303,6 +320,7 @@ export async function startPocketIdTestServer(opts: PocketIdTestServerOptions = 
     appUrl: opts.appUrl,
     frontend: opts.frontend ?? false,
     iconLibrary: opts.iconLibrary ?? 'available',
+    uiConfigDisabled: opts.uiConfigDisabled ?? false,
   });
   const baseUrl = await server.listen();
   return new TestServerHandle(server, baseUrl, apiToken);

@@ -1,4 +1,5 @@
 import * as apis from './apis';
+import * as appConfig from './app-config';
 import { withLogoutNotices } from './backchannel-logout';
 import { updateGroupClaims, updateUserClaims } from './claims';
 import * as clients from './clients';
@@ -117,6 +118,10 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('DELETE', '/apis/:id/clients/:clientId', 'admin', apis.removeClientAccess),
   api('GET', '/api-access/:clientId/apis', 'admin', apis.listClientApis),
   // --- end of APIs ---
+  // Application configuration (app-config.ts)
+  api('GET', '/application-configuration', 'none', appConfig.getPublicConfig),
+  api('GET', '/application-configuration/all', 'admin', appConfig.getAllConfig),
+  api('PUT', '/application-configuration', 'admin', appConfig.updateConfig),
 ];
 
 export interface RouteMatch {

@@ -12,6 +12,8 @@ export interface ServerState {
   readonly iconLibrary: IconLibrary;
   /** The instance's own signing key, published in its JWKS. */
   readonly signingKey: SigningKey;
+  /** UI_CONFIG_DISABLED: the configuration comes from the environment; its PUT is refused, its passwords masked. */
+  readonly uiConfigDisabled: boolean;
   /** Pocket-ID's APP_URL: the issuer and the base of login links. */
   appUrl(): string;
 }

@@ -1,3 +1,4 @@
+import { AppConfigValues } from './app-config';
 import { newUuid, randomString, timestamp } from './ids';
 import type { Jwk } from './public-keys';
 
@@ -131,7 +132,7 @@ export interface Logo {
   readonly data: Buffer;
 }
 
-/** The app settings that change API behaviour (defaults are Pocket-ID's). */
+/** The app settings that change API behaviour, typed; AppConfigValues (app-config.ts) keeps them as Pocket-ID does, as strings. */
 export interface AppConfig {
   requireUserEmail: boolean;
   emailsVerified: boolean;
@@ -146,17 +147,8 @@ export interface AppConfig {
   allowUserSignups: string;
 }
 
-export function defaultAppConfig(): AppConfig {
-  return {
-    requireUserEmail: true,
-    emailsVerified: false,
-    emailOneTimeAccessAsAdminEnabled: false,
-    emailOneTimeAccessAsUnauthenticatedEnabled: false,
-    signupDefaultUserGroupIds: [],
-    signupDefaultCustomClaims: [],
-    autoCreateOidcClientSecret: true,
-    allowUserSignups: 'disabled',
-  };
+export function defaultAppConfig(): AppConfigValues {
+  return new AppConfigValues();
 }
 
 // --- APIs (resource servers), their permissions and client grants (backend/internal/api, 2.14) ---
@@ -216,7 +208,7 @@ export class Store {
   /** Grant rows: client, permission, subject. */
   readonly apiPermissionGrants = new Set<string>();
   // --- end of APIs ---
-  appConfig: AppConfig = defaultAppConfig();
+  appConfig: AppConfigValues = defaultAppConfig();
 
   reset(): void {
     this.clients.clear();

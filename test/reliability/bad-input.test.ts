@@ -24,6 +24,8 @@ import {
   Api,
   ApiGrant,
   ApiProps,
+  ApplicationConfiguration,
+  ApplicationConfigurationProps,
   GroupMembership,
   LogLevel,
   OidcClient,
@@ -123,6 +125,7 @@ const client = (s: SynthScope, extra: AnyProps) => new OidcClient(s.stack, 'Clie
 const user = (s: SynthScope, extra: AnyProps, id = 'User') => new User(s.stack, id, { pocketId: s.pocketId, username: 'alice', ...extra } as UserProps);
 const group = (s: SynthScope, extra: AnyProps, id = 'Group') => new UserGroup(s.stack, id, { pocketId: s.pocketId, name: 'admins', friendlyName: 'Admins', ...extra } as UserGroupProps);
 const api = (s: SynthScope, extra: AnyProps, id = 'Api') => new Api(s.stack, id, { pocketId: s.pocketId, name: 'Orders', resource: 'https://api.example.com', ...extra } as ApiProps);
+const appConfig = (s: SynthScope, extra: AnyProps, id = 'Config') => new ApplicationConfiguration(s.stack, id, { pocketId: s.pocketId, ...extra } as ApplicationConfigurationProps);
 const pocketIdWith = (s: SynthScope, extra: AnyProps) =>
   new PocketId(s.stack, 'Third', { baseUrl: 'https://third.example.com', apiToken: tokenSecret(s.stack, 'ThirdToken'), ...extra } as PocketIdProps);
 
@@ -248,6 +251,16 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'S83', subject: 'ScimServiceProvider', input: 'client: a client id string', field: 'client', build: (s) => scimProvider(s, { client: 'grafana' }), message: /client must be an OIDC client/ },
   { id: 'S84', subject: 'ScimServiceProvider', input: 'a second provider for the same client', field: 'client', build: (s) => { scimProvider(s, {}, 'First'); scimProvider(s, {}, 'Second'); }, message: /client 'grafana' is already declared by .*only one SCIM service provider per client/ },
   // --- end SCIM service providers ---
+
+  // ApplicationConfiguration
+  { id: 'S90', subject: 'ApplicationConfiguration', input: 'applicationName of 31 characters', field: 'applicationName', build: (s) => appConfig(s, { applicationName: long(31) }), message: /applicationName must be at most 30 characters/ },
+  { id: 'S91', subject: 'ApplicationConfiguration', input: 'sessionDuration: 90 seconds (not whole minutes)', field: 'sessionDuration', build: (s) => appConfig(s, { sessionDuration: Duration.seconds(90) }), message: /sessionDuration must be whole minutes/ },
+  { id: 'S92', subject: 'ApplicationConfiguration', input: "smtp.from 'no-reply' (not an email address)", field: 'smtp.from', build: (s) => appConfig(s, { smtp: { from: 'no-reply' } }), message: /smtp\.from must be an email address/ },
+  { id: 'S93', subject: 'ApplicationConfiguration', input: "signup.mode 'everyone' (not a SignupMode)", field: 'signup.mode', build: (s) => appConfig(s, { signup: { mode: 'everyone' } }), message: /signup\.mode must be one of SignupMode\.DISABLED, SignupMode\.WITH_TOKEN, SignupMode\.OPEN/ },
+  { id: 'S94', subject: 'ApplicationConfiguration', input: "additionalSettings { appName } (a typed prop's key)", field: 'additionalSettings', build: (s) => appConfig(s, { additionalSettings: { appName: 'Acme' } }), message: /additionalSettings\.appName is set by the prop applicationName/ },
+  { id: 'S95', subject: 'ApplicationConfiguration', input: 'additionalSettings { smtpPassword } (a password in the template)', field: 'additionalSettings', build: (s) => appConfig(s, { additionalSettings: { smtpPassword: 'hunter2-hunter2' } }), message: /additionalSettings\.smtpPassword: a password must not be in the template/ },
+  { id: 'S96', subject: 'ApplicationConfiguration', input: 'smtp.password: a string, not an ISecret', field: 'smtp.password', build: (s) => appConfig(s, { smtp: { password: 'hunter2-hunter2' } }), message: /smtp\.password must be a Secrets Manager secret/ },
+  { id: 'S97', subject: 'ApplicationConfiguration', input: 'a second configuration of the same Pocket-ID', field: 'pocketId', build: (s) => { appConfig(s, {}); appConfig(s, {}, 'Again'); }, message: /already declared by .* one application configuration/ },
 ];
 
 describe('(a) at synth, through the constructs', () => {
@@ -569,6 +582,15 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D85', subject: 'ScimServiceProvider', input: 'a token secret whose value has a line break (never quoted back)', field: 'token', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ TokenSecret: await secrets.create(`bad-scim-newline-${run}`, 'line-one-token\nline-two') })), message: /token: the value of the secret .* is not a bearer token Pocket-ID can send(?!.*line-one)/ },
   { id: 'D86', subject: 'ScimServiceProvider', input: 'ClientId of a client that does not exist', field: 'client', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ ClientId: `bad-${run}-no-such-client` })), message: /returned 404 not_found: OIDC client not found/ },
   // --- end SCIM service providers ---
+
+  // ApplicationConfiguration
+  { id: 'DC01', subject: 'ApplicationConfiguration', input: "Settings.smtpTls 'ssl'", field: 'smtp.tls', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { smtpTls: 'ssl' } })), message: /smtp\.tls must be one of none, starttls, tls/ },
+  { id: 'DC02', subject: 'ApplicationConfiguration', input: "Settings.signupDefaultUserGroupIDs 'group-1' (not a JSON array)", field: 'signup.defaultGroups', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { signupDefaultUserGroupIDs: 'group-1' } })), message: /signup\.defaultGroups must be a JSON array of strings/ },
+  { id: 'DC03', subject: 'ApplicationConfiguration', input: "Settings.sessionDuration '0'", field: 'sessionDuration', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { sessionDuration: '0' } })), message: /sessionDuration must be a whole number of minutes, at least 1/ },
+  { id: 'DC04', subject: 'ApplicationConfiguration', input: "Settings.appName '' (a parameter resolved to nothing)", field: 'applicationName', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { appName: '' } })), message: /applicationName must not be empty/ },
+  { id: 'DC05', subject: 'ApplicationConfiguration', input: "Settings 'appName=x' (a string where a map belongs)", field: 'Settings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: 'appName=x' })), message: /Settings must be a map of setting names to strings/ },
+  { id: 'DC06', subject: 'ApplicationConfiguration', input: "SmtpPasswordSource ''", field: 'smtp.password', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ SmtpPasswordSource: '' })), message: /smtp\.password must name a Secrets Manager secret/ },
+  { id: 'DC07', subject: 'ApplicationConfiguration', input: 'Settings.noSuchSetting (a key the Pocket-ID does not have)', field: 'additionalSettings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { noSuchSetting: 'x' } })), message: /has no setting additionalSettings\.noSuchSetting/ },
 ];
 
 (isRealPocketId() ? describe.skip : describe)('with the bundled handler', () => {

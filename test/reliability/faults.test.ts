@@ -36,6 +36,7 @@ import {
   API_GRANT_OPERATIONS,
   API_OPERATIONS,
   CLIENT_OPERATIONS,
+  CONFIGURATION_OPERATIONS,
   coldStart,
   GROUP_OPERATIONS,
   LOOKUP_OPERATIONS,
@@ -74,6 +75,10 @@ const CLIENT_ON_2_17 = {
   replacement: onRelease(CLIENT.replacement, SECRET_WITH_CLIENT),
 };
 const USER_CREATE = named(USER_OPERATIONS, 'create (claims, login link)');
+const CONFIGURATION = {
+  create: named(CONFIGURATION_OPERATIONS, 'create (settings, default group)'),
+  update: named(CONFIGURATION_OPERATIONS, 'update (changed, no longer declared)'),
+};
 const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
 // --- SCIM service providers ---
 const SCIM_CREATE = named(SCIM_OPERATIONS, 'create');
@@ -94,6 +99,9 @@ const everything = (operation: Operation): Coverage => ({ operation, matrix: 'al
 /** A Delete or a lookup makes nothing it could have to undo. */
 const nothingToUndo = (operation: Operation): Coverage => ({ ...everything(operation), undo: false });
 const byKind = (operation: Operation): Coverage => (operation.name.startsWith('delete') ? nothingToUndo(operation) : everything(operation));
+/** The configuration's Delete sends no request at all (not even a token read): only the CloudFormation behaviours try it. */
+const configurationCoverage = (operation: Operation): Coverage => (operation.name.startsWith('delete')
+  ? { operation, matrix: 'none', undo: false, tokenReread: false } : everything(operation));
 /** A create with a key the container has not read yet, for its cold-start steps only: its other steps are the warm create's. */
 const coldCreate = (operation: Operation): Coverage => ({ operation: coldStart(operation), matrix: 'cold-start steps', undo: false, tokenReread: false });
 
@@ -120,6 +128,7 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   { resourceType: ResourceType.API, lanes: 1, coverage: API_OPERATIONS.map(byKind) },
   { resourceType: ResourceType.API_GRANT, lanes: 1, coverage: API_GRANT_OPERATIONS.map(byKind) },
   // --- end of APIs ---
+  { resourceType: ResourceType.APPLICATION_CONFIGURATION, lanes: 1, coverage: CONFIGURATION_OPERATIONS.map(configurationCoverage) },
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */
@@ -198,6 +207,14 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     rolledBack: [[SIGNUP_TOKEN_REPLACEMENT, []]],
     failedCreates: [SIGNUP_TOKEN_CREATE],
     replacements: [SIGNUP_TOKEN_REPLACEMENT],
+  },
+  {
+    resourceType: ResourceType.APPLICATION_CONFIGURATION,
+    repeated: CONFIGURATION_OPERATIONS,
+    crashed: [CONFIGURATION.create],
+    rolledBack: [[CONFIGURATION.update, []]],
+    failedCreates: [CONFIGURATION.create],
+    replacements: [],
   },
 ];
 const BEHAVIOURS = [

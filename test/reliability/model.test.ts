@@ -34,7 +34,7 @@ function client(fields: Record<string, unknown>): any {
 }
 
 function state(parts: Partial<RawState>): RawState {
-  return { clients: [], users: [], groups: [], emails: [], secrets: { 'api-token': 'key' }, secretVersions: {}, ...parts };
+  return { clients: [], users: [], groups: [], emails: [], appSettings: {}, secrets: { 'api-token': 'key' }, secretVersions: {}, ...parts };
 }
 
 test('the client id a Create gets is the one lambda/ids.ts publishes, derived again', () => {

@@ -6,6 +6,7 @@ import { PocketIdDirectory } from './pocket-id-directory';
 import { PocketIdTarget, startPocketIdTarget } from './pocket-id-target';
 import { TestSecrets } from './secrets-manager';
 import { CONTRACT_VERSION } from '../../lib/contract';
+import type { PocketIdTestServerOptions } from '../pocket-id-server';
 
 /** Pocket-ID's default rate limit: per client IP on /api/* and /.well-known/*. */
 export const POCKET_ID_RATE_LIMIT = { perSecond: 100, burst: 300 } as const;
@@ -35,6 +36,8 @@ export interface AcceptanceOptions {
   readonly containers?: number;
   /** The handler Lambda's timeout, which its context counts down from. Default 5 minutes, as deployed. */
   readonly lambdaTimeoutMs?: number;
+  /** Options of the test server (ignored against a real Pocket-ID): UI_CONFIG_DISABLED, say. */
+  readonly testServer?: PocketIdTestServerOptions;
 }
 
 /**
@@ -116,7 +119,7 @@ export class AcceptanceRun {
    * handler's container, and sends one warm-up request (a fresh real Pocket-ID needs it before a burst).
    */
   public async start(): Promise<StartedRun> {
-    const target = this.target = await startPocketIdTarget({ rateLimit: this.options.rateLimit ?? POCKET_ID_RATE_LIMIT });
+    const target = this.target = await startPocketIdTarget({ ...this.options.testServer, rateLimit: this.options.rateLimit ?? POCKET_ID_RATE_LIMIT });
     const directory = new PocketIdDirectory(target);
     this.tokenSecretArn = await this.secrets.create('pocket-id-api-token', target.apiToken);
     this.secretValues.add(target.apiToken);
@@ -209,6 +212,8 @@ export class AcceptanceRun {
     // --- SCIM service providers: the bearer tokens Pocket-ID holds (and answers in clear) ---
     for (const provider of step ? [] : server.scimProviders()) this.exposure.addSecret(provider.token);
     // --- end SCIM service providers ---
+    // The application configuration's passwords, which Pocket-ID keeps in clear.
+    for (const key of ['smtpPassword', 'ldapBindPassword']) this.exposure.addSecret(server.appSettings()[key]);
     for (const email of step ? [] : server.sentEmails()) {
       this.exposure.addSecret(email.token);
       this.exposure.addSecret(email.loginLink);

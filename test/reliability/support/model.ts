@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { parseObject, RawState } from './state';
 import { LookupKind, MembershipMode, ResourceType } from '../../../lib/contract';
+import { SETTINGS } from '../../pocket-id-server/app-config';
 import { STACK_ID } from '../../support/cloudformation';
 
 /**
@@ -35,6 +36,8 @@ export interface PocketIdView {
   // --- end SCIM service providers ---
   /** Live signup tokens as settings (Pocket-ID chooses ids and values), sorted. */
   readonly signupTokens: readonly Entity[];
+  /** The application configuration, by Pocket-ID's key. */
+  readonly appSettings: Record<string, string>;
 }
 
 type Entity = Record<string, unknown>;
@@ -115,6 +118,7 @@ export function viewOf(state: RawState): PocketIdView {
     scimProviders: byId((state.scimProviders ?? []).map(({ id, endpoint, token, oidcClientId }) => ({ id, endpoint, token, oidcClientId }))),
     // --- end SCIM service providers ---
     signupTokens: sortedSettings((state.signupTokens ?? []).map(signupTokenSettings)),
+    appSettings: { ...state.appSettings },
   };
 }
 
@@ -172,6 +176,7 @@ interface Draft {
     scimProviders: Record<string, Entity>;
     signupTokens: readonly Entity[];
     apis: Record<string, Entity>;
+    appSettings: Record<string, string>;
   };
   answer: Answer;
   clientSecrets: Record<string, ClientSecretRule>;
@@ -929,6 +934,31 @@ const apiGrantModel: IntendedModel = (before, raw, roles) => {
 
 // --- end of APIs ---
 
+// The application configuration
+
+/**
+ * One per instance (README): the declared settings take their values, a setting declared before and
+ * no longer declared returns to Pocket-ID's default, every other stays; a Delete changes nothing. The
+ * physical id names the instance: the base URL's SHA-256, 12 hex digits.
+ */
+const configurationModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const physicalId = `application-configuration@${createHash('sha256').update(issuerBase(event.properties)).digest('hex').slice(0, 12)}`;
+  const draft = unchanged(before, roles, event.type === 'Delete' ? event.physicalId : physicalId);
+  if (event.type === 'Delete') return draft;
+  const declared: Record<string, string> = event.properties.Settings ?? {};
+  for (const key of Object.keys(event.previous?.Settings ?? {})) {
+    if (!(key in declared)) draft.pocketId.appSettings[key] = SETTINGS.find((setting) => setting.key === key)!.default;
+  }
+  Object.assign(draft.pocketId.appSettings, declared);
+  draft.answer = { PhysicalResourceId: physicalId, Data: {} };
+  return draft;
+};
+
+function issuerBase(properties: Record<string, any>): string {
+  return String(properties.BaseUrl).replace(/\/+$/, '');
+}
+
 /** Each resource type's model. */
 export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.OIDC_CLIENT]: clientModel,
@@ -943,6 +973,7 @@ export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.API]: apiModel,
   [ResourceType.API_GRANT]: apiGrantModel,
   // --- end of APIs ---
+  [ResourceType.APPLICATION_CONFIGURATION]: configurationModel,
 };
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -453,6 +453,34 @@ export const API_GRANT_OPERATIONS: readonly Operation[] = [
 
 // --- end of APIs ---
 
+// The application configuration
+
+const configuration = (name: string, prepare: Operation['prepare']): Operation =>
+  operation('application configuration', ResourceType.APPLICATION_CONFIGURATION, name, prepare);
+
+const ACME = { appName: 'Acme', sessionDuration: '120', smtpHost: 'smtp.example.com', smtpTls: 'starttls' };
+
+export const CONFIGURATION_OPERATIONS: readonly Operation[] = [
+  configuration('create (settings, default group)', async (lane, { timeoutSeconds }) => {
+    const everyone = await directoryOf(lane).createGroup('everyone', 'Everyone');
+    const props = lane.properties({ Settings: { ...ACME, signupDefaultUserGroupIDs: JSON.stringify([everyone]) } }, { timeoutSeconds });
+    return { event: createEvent('Config', props, 'create-configuration'), secrets: {} };
+  }),
+  configuration('update (changed, no longer declared)', async (lane, { timeoutSeconds }) => {
+    const old = lane.properties({ Settings: ACME });
+    const physicalId = await establish(lane, createEvent('Config', old, 'update-configuration-setup'));
+    // A setting the stack never declared, set in Pocket-ID's UI: the update must keep it.
+    lane.server.setAppSettings({ accentColor: '#ff0000' });
+    const next = { ...old, Settings: { appName: 'Acme ID', smtpHost: 'mail.example.com', smtpTls: 'tls' } };
+    return { event: updateEvent('Config', physicalId, withTimeout(next, timeoutSeconds), old, 'update-configuration'), secrets: {} };
+  }),
+  configuration('delete (leaves it)', async (lane, { timeoutSeconds }) => {
+    const props = lane.properties({ Settings: ACME });
+    const physicalId = await establish(lane, createEvent('Config', props, 'delete-configuration-setup'));
+    return { event: deleteEvent('Config', physicalId, withTimeout(props, timeoutSeconds), 'delete-configuration'), secrets: {} };
+  }),
+];
+
 // Operations only the CloudFormation behaviours use
 
 /** A public client with a fixed id: a repeated Create has no secret to prove the client is its own. */

@@ -24,6 +24,8 @@ export interface RawState {
   // --- end SCIM service providers ---
   /** The live signup tokens, values in clear (as Pocket-ID lists them), with `userGroupIds`. */
   readonly signupTokens?: SignupTokenView[];
+  /** The application configuration, by Pocket-ID's key (passwords in clear, as Pocket-ID keeps them). */
+  readonly appSettings: Record<string, string>;
   /** The value of every secret the case involves (its AWSCURRENT version), by role (api-token, client-secret, …). */
   readonly secrets: Record<string, string>;
   /** Every version of those secrets, by role: what a write left behind in AWSPREVIOUS and older versions. */
@@ -43,7 +45,9 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
   const signupTokens = server.signupTokens();
   const emails = server.sentEmails();
   const apis = server.apis();
-  return { clients, users, groups: server.groups(), apis, emails, scimProviders, signupTokens, secrets: values, secretVersions: versions };
+  const appSettings = server.appSettings();
+  const groups = server.groups();
+  return { clients, users, groups, apis, emails, scimProviders, signupTokens, appSettings, secrets: values, secretVersions: versions };
 }
 
 /**
@@ -154,6 +158,7 @@ export function modelOf(state: RawState): unknown {
     emails: state.emails.length,
     scimProviders: sortBy(scimProviders, (p) => `${p.oidcClientId} ${p.endpoint}`),
     signupTokens: (state.signupTokens ?? []).map((token) => relabel({ ...token, token: undefined, id: undefined })),
+    appSettings: relabel(state.appSettings),
     secrets,
   });
 }
