@@ -9,9 +9,7 @@ import { apiGrant } from './resources/api-grant';
 import { applicationConfiguration } from './resources/application-configuration';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
-// --- SCIM service providers ---
 import { scimServiceProvider } from './resources/scim-service-provider';
-// --- end SCIM service providers ---
 import { signupToken } from './resources/signup-token';
 import { user } from './resources/user';
 import { userGroup } from './resources/user-group';
@@ -25,14 +23,10 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.USER]: user,
   [ResourceType.USER_GROUP]: userGroup,
   [ResourceType.LOOKUP]: lookup,
-  // --- SCIM service providers ---
   [ResourceType.SCIM_SERVICE_PROVIDER]: scimServiceProvider,
-  // --- end SCIM service providers ---
   [ResourceType.SIGNUP_TOKEN]: signupToken,
-  // --- APIs ---
   [ResourceType.API]: api,
   [ResourceType.API_GRANT]: apiGrant,
-  // --- end of APIs ---
   [ResourceType.APPLICATION_CONFIGURATION]: applicationConfiguration,
 };
 

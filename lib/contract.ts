@@ -24,14 +24,10 @@ export const ResourceType = {
   USER: 'Custom::PocketIdUser',
   USER_GROUP: 'Custom::PocketIdUserGroup',
   LOOKUP: 'Custom::PocketIdLookup',
-  // --- SCIM service providers ---
   SCIM_SERVICE_PROVIDER: 'Custom::PocketIdScimServiceProvider',
-  // --- end SCIM service providers ---
   SIGNUP_TOKEN: 'Custom::PocketIdSignupToken',
-  // --- APIs ---
   API: 'Custom::PocketIdApi',
   API_GRANT: 'Custom::PocketIdApiGrant',
-  // --- end of APIs ---
   APPLICATION_CONFIGURATION: 'Custom::PocketIdApplicationConfiguration',
 } as const;
 
@@ -234,7 +230,7 @@ export interface LookupAttributes {
   readonly Name: string;
 }
 
-// --- SCIM service providers ---
+// SCIM service providers
 
 /**
  * A SCIM service provider of one OIDC client: where Pocket-ID provisions the users and groups allowed
@@ -260,8 +256,7 @@ export interface ScimServiceProviderAttributes {
   readonly ProviderId: string;
 }
 
-// --- end SCIM service providers ---
-// --- signup tokens ---
+// signup tokens
 
 /**
  * A signup token. Pocket-ID cannot change a token: a change of LifetimeSeconds, UsageLimit,
@@ -286,7 +281,7 @@ export interface SignupTokenAttributes {
   readonly SignupTokenId: string;
   readonly ExpiresAt: string;
 }
-// --- APIs (resource servers) and client grants ---
+// APIs (resource servers) and client grants
 
 /** One permission (an OAuth scope) of an API. */
 export interface ApiPermissionProperties {
@@ -338,7 +333,6 @@ export interface ApiGrantAttributes {
   readonly ClientId: string;
 }
 
-// --- end of APIs ---
 /**
  * Pocket-ID's application configuration, one per instance. Pocket-ID's PUT replaces it whole, so the
  * handler reads it, changes the declared settings and sends back every setting the server reported.

@@ -99,7 +99,7 @@ export class WebAppStack extends Stack {
     this.webApp.grantReadSecret(server.function);
     server.function.addEnvironment('OIDC_CREDENTIALS_SECRET_ARN', this.webApp.secret!.secretArn);
 
-    // --- SCIM service providers ---
+    // SCIM service providers
     // Pocket-ID provisions the web app's users and groups to its SCIM endpoint, with a bearer token both
     // sides read from one secret: the app checks it, the handler gives it to Pocket-ID. To change it, put
     // a new value into the secret and change tokenVersion.
@@ -120,7 +120,6 @@ export class WebAppStack extends Stack {
     });
     scimToken.grantRead(server.function);
     server.function.addEnvironment('SCIM_TOKEN_SECRET_ARN', scimToken.secretArn);
-    // --- end SCIM service providers ---
   }
 }
 

@@ -281,7 +281,7 @@ function checkLoginLinkLifetime(seconds: number | undefined): string[] {
   return [];
 }
 
-// --- SCIM service providers ---
+// SCIM service providers
 
 /** The values of a SCIM service provider that can be checked without a server. Undefined means unknown or unset. */
 export interface ScimServiceProviderInput {
@@ -324,8 +324,7 @@ function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.includes(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
-// --- end SCIM service providers ---
-// --- signup tokens ---
+// signup tokens
 
 /** Pocket-ID's longest signup token lifetime: 744 hours (31 days); the shortest it takes is more than 1 second. */
 export const MAX_SIGNUP_TOKEN_SECONDS = 744 * 3600;
@@ -354,7 +353,7 @@ export function validateSignupToken(input: SignupTokenInput): string[] {
   if (repeated.length > 0) problems.push(`userGroups names the group ${repeated[0]} more than once`);
   return problems;
 }
-// --- APIs (resource servers) and client grants ---
+// APIs (resource servers) and client grants
 
 /** Permission keys Pocket-ID keeps for itself, compared ignoring case (internal/api/service.go:24-31). */
 export const RESERVED_PERMISSION_KEYS: readonly string[] = ['openid', 'profile', 'email', 'email_verified', 'groups', 'offline_access'];
@@ -491,9 +490,7 @@ function checkUniqueKeys(field: string, keys: readonly (string | undefined)[] | 
   return (keys ?? []).flatMap((key, index) => (key !== undefined && keys!.indexOf(key) < index ? [`${field}[${index}] '${key}' is listed more than once`] : []));
 }
 
-// --- end of APIs ---
-
-// --- application configuration ---
+// application configuration
 /**
  * The application configuration's settings, by Pocket-ID's key (the typed props and
  * additionalSettings alike); an undefined value is unknown at synth time (a token). Keys of

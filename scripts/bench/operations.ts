@@ -99,7 +99,7 @@ function groupProps(h: Harness, members: string[] | undefined, claims = CLAIMS):
   return h.props({ Name: name, FriendlyName: name.slice(0, 50), CustomClaims: claims, MemberUserIds: members, MembershipMode: MembershipMode.MERGE });
 }
 
-// --- SCIM service providers ---
+// SCIM service providers
 const SCIM = ResourceType.SCIM_SERVICE_PROVIDER;
 const SCIM_OF_CLIENT = 'GET /api/oidc/clients/:id/scim-service-provider';
 const WHY_SCIM_READ = 'Pocket-ID does not refuse a second provider for a client (and then shows only one), so the client is read first: '
@@ -110,10 +110,9 @@ async function scimProps(h: Harness): Promise<Record<string, unknown>> {
   const clientId = await h.create(CLIENT, 'Client', publicClient(h));
   return h.props({ ClientId: clientId, Endpoint: 'https://scim.example.com/v2', TokenSecret: await h.ownedSecret('bench-scim-token') });
 }
-// --- end SCIM service providers ---
 
 /** Creates the resource on the setup container, then sends `next(physicalId, props)` as the counted operation. */
-// --- APIs ---
+// APIs
 const API_PERMISSIONS = [{ Key: 'orders:read', Name: 'Read orders' }, { Key: 'orders:write', Name: 'Write orders' }];
 
 function apiProps(h: Harness): Record<string, unknown> {
@@ -126,7 +125,6 @@ async function grantProps(h: Harness): Promise<Record<string, unknown>> {
   const clientId = await h.create(CLIENT, 'Client', confidentialClient(h, await h.ownedSecret('bench-grant-client')));
   return h.props({ ApiId: apiId, ClientId: clientId, ClientPermissionKeys: ['orders:write'], UserDelegatedPermissionKeys: ['orders:read'] });
 }
-// --- end of APIs ---
 
 function afterCreate(
   resourceType: string,
@@ -415,7 +413,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     prepare: afterCreate(GROUP, (h) => groupProps(h, h.seedUsers(3)), (cfn, id, props) => cfn.delete('Resource', id, props)),
   },
 
-  // --- SCIM service providers ---
+  // SCIM service providers
   {
     id: 'scim-create',
     resource: 'SCIM service provider',
@@ -457,7 +455,6 @@ export const OPERATIONS: readonly OperationSpec[] = [
     reason: 'one DELETE; the token is not needed',
     prepare: afterCreate(SCIM, scimProps, (cfn, id, props) => cfn.delete('Resource', id, props)),
   },
-  // --- end SCIM service providers ---
   // Signup tokens
   {
     id: 'signup-token-create',
@@ -489,7 +486,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       return (cfn) => cfn.delete('Resource', id, props);
     },
   },
-  // --- APIs (resource servers) and client grants ---
+  // APIs (resource servers) and client grants
   {
     id: 'api-create',
     resource: 'API',
@@ -562,7 +559,6 @@ export const OPERATIONS: readonly OperationSpec[] = [
     reason: 'one DELETE',
     prepare: afterCreate(ResourceType.API_GRANT, (h) => grantProps(h), (cfn, id, props) => cfn.delete('Resource', id, props)),
   },
-  // --- end of APIs ---
 
   // Lookups
   {

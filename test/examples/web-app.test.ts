@@ -14,10 +14,9 @@ describe('the example app', () => {
     template.resourceCountIs('Custom::PocketIdUserGroup', 1);
     template.resourceCountIs('Custom::PocketIdUser', 1);
     template.resourceCountIs('Custom::PocketIdLookup', 1);
-    // --- SCIM service providers: the web app's provider, and the token secret the example makes ---
+    // SCIM service providers: the web app's provider, and the token secret the example makes
     template.resourceCountIs('Custom::PocketIdScimServiceProvider', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
-    // --- end SCIM service providers ---
     template.resourceCountIs('Custom::PocketIdApi', 1);
     template.resourceCountIs('Custom::PocketIdApiGrant', 2);
     template.hasResourceProperties('Custom::PocketIdApiGrant', { ClientPermissionKeys: ['orders:read'], UserDelegatedPermissionKeys: ['orders:read', 'orders:write'] });

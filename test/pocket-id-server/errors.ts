@@ -138,7 +138,7 @@ export function internalError(): ApiError {
   return new ApiError(500, 'internal_error', 'Something went wrong');
 }
 
-// --- signup (usersignup) ---
+// signup (usersignup)
 
 export function openSignupDisabled(): ApiError {
   return new ApiError(403, 'open_signup_disabled', 'Open user signup is not enabled');

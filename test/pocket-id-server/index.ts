@@ -79,10 +79,9 @@ export interface PocketIdTestServer {
   users(): any[];
   /** Group list items (customClaims, userCount) plus `userIds` and `allowedOidcClientIds`. */
   groups(): any[];
-  // --- APIs ---
+  // APIs
   /** API DTOs as GET /api/apis/:id answers them, plus `grants`: every client's access rows and permission keys on it, sorted. */
   apis(): any[];
-  // --- end of APIs ---
   /** Unexpired, unused one-time access tokens of a user. */
   oneTimeTokens(userId: string): string[];
   /** One-time access emails Pocket-ID would have sent. */
@@ -94,10 +93,9 @@ export interface PocketIdTestServer {
   /** Back-channel logout tokens 2.17+ would have sent, oldest first: a user lost access to a client with a backchannelLogoutURL. */
   backchannelLogouts(): BackchannelLogout[];
   clearBackchannelLogouts(): void;
-  // --- SCIM service providers ---
+  // SCIM service providers
   /** SCIM service providers as stored: with the client's id and the token in clear. */
   scimProviders(): ScimProviderRecord[];
-  // --- end SCIM service providers ---
 
   /** Creates users directly (username `<prefix>-<n>-<random>`, email `<username>@example.com`); returns their ids. */
   seedUsers(count: number, prefix?: string): string[];
@@ -188,11 +186,10 @@ class TestServerHandle implements PocketIdTestServer {
     return [...store.users.values()].map((u) => deepCopy(userDto(store, u, { preloaded: true })));
   }
 
-  // --- APIs ---
+  // APIs
   apis(): any[] {
     return apiStates(this.server.store);
   }
-  // --- end of APIs ---
 
   groups(): any[] {
     const { store } = this.server;
@@ -214,11 +211,10 @@ class TestServerHandle implements PocketIdTestServer {
     return deepCopy(this.server.store.sentEmails);
   }
 
-  // --- SCIM service providers ---
+  // SCIM service providers
   scimProviders(): ScimProviderRecord[] {
     return deepCopy([...this.server.store.scimProviders.values()]);
   }
-  // --- end SCIM service providers ---
   signupTokens(): SignupTokenView[] {
     return liveSignupTokens(this.server.store).map((t) => ({
       id: t.id,

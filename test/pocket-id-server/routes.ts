@@ -89,23 +89,22 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('PUT', '/user-groups/:id/users', 'admin', withLogoutNotices(groups.updateGroupUsers)),
   api('PUT', '/user-groups/:id/allowed-oidc-clients', 'admin', withLogoutNotices(groups.updateGroupAllowedClients)),
 
-  // --- SCIM service providers ---
+  // SCIM service providers
   api('GET', '/oidc/clients/:id/scim-service-provider', 'admin', scim.getProviderOfClient),
   api('POST', '/scim/service-provider', 'admin', scim.createProvider),
   api('PUT', '/scim/service-provider/:id', 'admin', scim.updateProvider),
   api('DELETE', '/scim/service-provider/:id', 'admin', scim.deleteProvider),
   api('POST', '/scim/service-provider/:id/sync', 'admin', scim.syncProvider),
-  // --- end SCIM service providers ---
 
   api('PUT', '/custom-claims/user/:userId', 'admin', updateUserClaims),
   api('PUT', '/custom-claims/user-group/:userGroupId', 'admin', updateGroupClaims),
 
-  // --- signup tokens (usersignup/module.go) ---
+  // signup tokens (usersignup/module.go)
   api('GET', '/signup-tokens', 'admin', signupTokens.listSignupTokens),
   api('POST', '/signup-tokens', 'admin', signupTokens.createSignupToken),
   api('DELETE', '/signup-tokens/:id', 'admin', signupTokens.deleteSignupToken),
   api('POST', '/signup', 'none', signupTokens.signUp, SIGNUP_POLICY),
-  // --- APIs (resource servers) and client grants (internal/api/module.go:64-85) ---
+  // APIs (resource servers) and client grants (internal/api/module.go:64-85)
   api('GET', '/apis', 'admin', apis.listApis),
   api('POST', '/apis', 'admin', apis.createApi),
   api('GET', '/apis/:id', 'admin', apis.getApi),
@@ -117,7 +116,6 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('PUT', '/apis/:id/clients/:clientId', 'admin', apis.setClientAccess),
   api('DELETE', '/apis/:id/clients/:clientId', 'admin', apis.removeClientAccess),
   api('GET', '/api-access/:clientId/apis', 'admin', apis.listClientApis),
-  // --- end of APIs ---
   // Application configuration (app-config.ts)
   api('GET', '/application-configuration', 'none', appConfig.getPublicConfig),
   api('GET', '/application-configuration/all', 'admin', appConfig.getAllConfig),

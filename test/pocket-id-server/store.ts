@@ -79,7 +79,7 @@ export interface CustomClaimRecord {
   userGroupId: string | null;
 }
 
-// --- SCIM service providers ---
+// SCIM service providers
 /** A SCIM service provider (scim_service_providers); the token is kept in clear, as Pocket-ID answers it. */
 export interface ScimProviderRecord {
   id: string;
@@ -89,7 +89,6 @@ export interface ScimProviderRecord {
   oidcClientId: string;
   lastSyncedAt: string | null;
 }
-// --- end SCIM service providers ---
 
 export interface OneTimeTokenRecord {
   token: string;
@@ -99,7 +98,7 @@ export interface OneTimeTokenRecord {
   deviceToken?: string;
 }
 
-// --- signup tokens (usersignup): kept by token value, as the actor store keys them ---
+// signup tokens (usersignup): kept by token value, as the actor store keys them
 
 export interface SignupTokenRecord {
   id: string;
@@ -151,7 +150,7 @@ export function defaultAppConfig(): AppConfigValues {
   return new AppConfigValues();
 }
 
-// --- APIs (resource servers), their permissions and client grants (backend/internal/api, 2.14) ---
+// APIs (resource servers), their permissions and client grants (backend/internal/api, 2.14)
 
 export interface ApiPermissionRecord {
   id: string;
@@ -176,8 +175,6 @@ export interface ApiRecord {
 /** oidc_clients_allowed_apis ("access") and oidc_clients_allowed_api_permissions ("grant") rows. */
 export type ApiSubject = 'user' | 'client';
 
-// --- end of APIs ---
-
 export const STATIC_API_USER_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
@@ -195,19 +192,17 @@ export class Store {
   readonly sentEmails: SentEmail[] = [];
   readonly backchannelLogouts: BackchannelLogout[] = [];
   readonly logos = new Map<string, Logo>();
-  // --- SCIM service providers ---
+  // SCIM service providers
   readonly scimProviders = new Map<string, ScimProviderRecord>();
-  // --- end SCIM service providers ---
   readonly signupTokens = new Map<string, SignupTokenRecord>();
   /** Every signup token value ever issued (deleted ones too), for the exposure scan. */
   readonly issuedSignupTokens = new Set<string>();
-  // --- APIs ---
+  // APIs
   readonly apis = new Map<string, ApiRecord>();
   /** Access rows: client, api, subject. */
   readonly apiAccess = new Set<string>();
   /** Grant rows: client, permission, subject. */
   readonly apiPermissionGrants = new Set<string>();
-  // --- end of APIs ---
   appConfig: AppConfigValues = defaultAppConfig();
 
   reset(): void {
@@ -221,16 +216,14 @@ export class Store {
     this.sentEmails.length = 0;
     this.backchannelLogouts.length = 0;
     this.logos.clear();
-    // --- SCIM service providers ---
+    // SCIM service providers
     this.scimProviders.clear();
-    // --- end SCIM service providers ---
     this.signupTokens.clear();
     this.issuedSignupTokens.clear();
-    // --- APIs ---
+    // APIs
     this.apis.clear();
     this.apiAccess.clear();
     this.apiPermissionGrants.clear();
-    // --- end of APIs ---
     this.appConfig = defaultAppConfig();
   }
 
@@ -256,7 +249,7 @@ export class Store {
     return user;
   }
 
-  // --- memberships (user_groups_users); preloaded associations come back ordered by id ---
+  // memberships (user_groups_users); preloaded associations come back ordered by id
 
   groupIdsOfUser(userId: string): string[] {
     return byId([...this.groups.keys()].filter((groupId) => this.memberships.has(pair(userId, groupId))));
@@ -276,7 +269,7 @@ export class Store {
     for (const userId of userIds) this.memberships.add(pair(userId, groupId));
   }
 
-  // --- allowed groups (oidc_clients_allowed_user_groups) ---
+  // allowed groups (oidc_clients_allowed_user_groups)
 
   allowedGroupIdsOfClient(clientId: string): string[] {
     return byId([...this.groups.keys()].filter((groupId) => this.clientGroups.has(pair(clientId, groupId))));
@@ -296,7 +289,7 @@ export class Store {
     for (const clientId of clientIds) this.clientGroups.add(pair(clientId, groupId));
   }
 
-  // --- custom claims ---
+  // custom claims
 
   claimsOfUser(userId: string): CustomClaimRecord[] {
     return this.claims.filter((c) => c.userId === userId);
@@ -306,20 +299,18 @@ export class Store {
     return this.claims.filter((c) => c.userGroupId === groupId);
   }
 
-  // --- deletions cascade like the foreign keys ---
+  // deletions cascade like the foreign keys
 
   deleteClient(clientId: string): void {
     this.clients.delete(clientId);
     this.logos.delete(logoKey(clientId, true));
     this.logos.delete(logoKey(clientId, false));
     for (const groupId of this.groups.keys()) this.clientGroups.delete(pair(clientId, groupId));
-    // --- SCIM service providers: oidc_client_id REFERENCES oidc_clients(id) ON DELETE CASCADE ---
+    // SCIM service providers: oidc_client_id REFERENCES oidc_clients(id) ON DELETE CASCADE
     for (const [id, provider] of this.scimProviders) if (provider.oidcClientId === clientId) this.scimProviders.delete(id);
-    // --- end SCIM service providers ---
-    // --- APIs: the foreign keys cascade the client's access and grant rows ---
+    // APIs: the foreign keys cascade the client's access and grant rows
     for (const row of [...this.apiAccess]) if (row.startsWith(`${clientId}\u0000`)) this.apiAccess.delete(row);
     for (const row of [...this.apiPermissionGrants]) if (row.startsWith(`${clientId}\u0000`)) this.apiPermissionGrants.delete(row);
-    // --- end of APIs ---
   }
 
   deleteUser(userId: string): void {
@@ -355,7 +346,7 @@ function pair(a: string, b: string): string {
   return `${a}\u0000${b}`;
 }
 
-// --- APIs ---
+// APIs
 
 export function apiRow(clientId: string, id: string, subject: ApiSubject): string {
   return [clientId, id, subject].join('\u0000');
@@ -365,8 +356,6 @@ export function splitApiRow(row: string): { clientId: string; id: string; subjec
   const [clientId, id, subject] = row.split('\u0000');
   return { clientId, id, subject: subject as ApiSubject };
 }
-
-// --- end of APIs ---
 
 export function logoKey(clientId: string, light: boolean): string {
   return `${clientId}${light ? '' : '-dark'}`;

@@ -129,14 +129,13 @@ const appConfig = (s: SynthScope, extra: AnyProps, id = 'Config') => new Applica
 const pocketIdWith = (s: SynthScope, extra: AnyProps) =>
   new PocketId(s.stack, 'Third', { baseUrl: 'https://third.example.com', apiToken: tokenSecret(s.stack, 'ThirdToken'), ...extra } as PocketIdProps);
 
-// --- SCIM service providers ---
+// SCIM service providers
 const scimProvider = (s: SynthScope, extra: AnyProps, id = 'Scim') => new ScimServiceProvider(s.stack, id, {
   client: (s.stack.node.tryFindChild('Grafana') as OidcClient | undefined) ?? OidcClient.fromClientId(s.stack, 'Grafana', s.pocketId, 'grafana'),
   endpoint: 'https://grafana.example.com/scim',
   token: (s.stack.node.tryFindChild('ScimToken') as secretsmanager.ISecret | undefined) ?? tokenSecret(s.stack, 'ScimToken'),
   ...extra,
 } as ScimServiceProviderProps);
-// --- end SCIM service providers ---
 
 const SYNTH_ROWS: SynthRow[] = [
   // OidcClient
@@ -232,7 +231,7 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'S64', subject: 'OidcClient', input: "backchannelLogoutUrl: 'ftp://app.example.com/logout'", field: 'backchannelLogoutUrl', build: (s) => client(s, { backchannelLogoutUrl: 'ftp://app.example.com/logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
   { id: 'S65', subject: 'OidcClient', input: "backchannelLogoutUrl: 'http://…' on a public client", field: 'backchannelLogoutUrl', build: (s) => client(s, { isPublic: true, backchannelLogoutUrl: 'http://app.example.com/logout' }), message: /backchannelLogoutUrl must use https:\/\/ for a public client/ },
   { id: 'S66', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a private JWK', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\)/ },
-  // --- APIs ---
+  // APIs
   { id: 'SA01', subject: 'Api', input: "resource: 'https://api.example.com/' (a trailing slash Pocket-ID would drop)", field: 'resource', build: (s) => api(s, { resource: 'https://api.example.com/' }), message: /resource must not end with '\/'/ },
   { id: 'SA02', subject: 'Api', input: "permissions[0].key: 'OpenID' (reserved, ignoring case)", field: 'permissions[0].key', build: (s) => api(s, { permissions: [{ key: 'OpenID', name: 'x' }] }), message: /permissions\[0\]\.key 'OpenID' is a scope Pocket-ID keeps for itself/ },
   { id: 'SA03', subject: 'Api', input: 'name: 42 (a number)', field: 'name', build: (s) => api(s, { name: 42 }), message: /name must be a string/ },
@@ -242,15 +241,13 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'SA07', subject: 'ApiGrant', input: 'clientAccess: true for a public client', field: 'clientAccess', build: (s) => api(s, {}).grantAccess(client(s, { isPublic: true }), { clientAccess: true }), message: /clientAccess and clientPermissions need a confidential client/ },
   { id: 'SA08', subject: 'ApiGrant', input: 'a second grant for the same client and API', field: 'grant', build: (s) => { const a = api(s, {}); const c = client(s, { isPublic: false }); new ApiGrant(s.stack, 'G1', { api: a, client: c, clientAccess: true }); new ApiGrant(s.stack, 'G2', { api: a, client: c, clientAccess: true }); }, message: /grant 'of API construct .* is already declared by/ },
   { id: 'SA09', subject: 'ApiGrant', input: 'a grant that gives nothing', field: 'userDelegatedAccess', build: (s) => api(s, {}).grantAccess(client(s, { isPublic: false }), {}), message: /the grant gives nothing: set userDelegatedAccess or clientAccess/ },
-  // --- end of APIs ---
   { id: 'S67', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a JWK object, not its JSON text', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [{ kty: 'EC' }] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] must be a string/ },
-  // --- SCIM service providers ---
+  // SCIM service providers
   { id: 'S80', subject: 'ScimServiceProvider', input: "endpoint: 'http://app.example.com/scim' (not loopback)", field: 'endpoint', build: (s) => scimProvider(s, { endpoint: 'http://app.example.com/scim' }), message: /endpoint must use https:\/\// },
   { id: 'S81', subject: 'ScimServiceProvider', input: 'endpoint: null', field: 'endpoint', build: (s) => scimProvider(s, { endpoint: null }), message: /endpoint is required/ },
   { id: 'S82', subject: 'ScimServiceProvider', input: 'token: an ARN string, not a secret', field: 'token', build: (s) => scimProvider(s, { token: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:scim-AbC123' }), message: /token must be a Secrets Manager secret \(ISecret\)/ },
   { id: 'S83', subject: 'ScimServiceProvider', input: 'client: a client id string', field: 'client', build: (s) => scimProvider(s, { client: 'grafana' }), message: /client must be an OIDC client/ },
   { id: 'S84', subject: 'ScimServiceProvider', input: 'a second provider for the same client', field: 'client', build: (s) => { scimProvider(s, {}, 'First'); scimProvider(s, {}, 'Second'); }, message: /client 'grafana' is already declared by .*only one SCIM service provider per client/ },
-  // --- end SCIM service providers ---
 
   // ApplicationConfiguration
   { id: 'S90', subject: 'ApplicationConfiguration', input: 'applicationName of 31 characters', field: 'applicationName', build: (s) => appConfig(s, { applicationName: long(31) }), message: /applicationName must be at most 30 characters/ },
@@ -322,7 +319,6 @@ interface TokenRow {
   readonly knownBug?: string;
 }
 
-
 const TOKEN_ROWS: TokenRow[] = [
   { id: 'T01', subject: 'OidcClient', input: "name: a parameter that resolves to ''", field: 'name', resourceType: ResourceType.OIDC_CLIENT, build: (stack, pocketId, param) => new OidcClient(stack, 'Client', { pocketId, name: param('ClientName').valueAsString, isPublic: true }), values: { ClientName: '' }, message: /name must not be empty/ },
   { id: 'T02', subject: 'OidcClient', input: "callbackUrls: a list parameter that resolves to ['javascript:alert(1)']", field: 'callbackUrls', resourceType: ResourceType.OIDC_CLIENT, build: (stack, pocketId, param) => new OidcClient(stack, 'Client', { pocketId, name: 'web', isPublic: true, callbackUrls: param('Callbacks', 'CommaDelimitedList').valueAsList }), values: { Callbacks: ['javascript:alert(1)'] }, message: /callbackUrls\[0\] must not use the javascript: scheme/ },
@@ -346,12 +342,11 @@ const TOKEN_ROWS: TokenRow[] = [
     values: { BaseUrl: 'auth.example.com' },
     message: /baseUrl must be an absolute http:\/\/ or https:\/\/ URL/,
   },
-  // --- APIs ---
+  // APIs
   { id: 'TA01', subject: 'Api', input: "resource: a parameter that resolves to 'https://api.example.com/'", field: 'resource', resourceType: ResourceType.API, build: (stack, pocketId, param) => new Api(stack, 'Api', { pocketId, name: 'Orders', resource: param('Resource').valueAsString }), values: { Resource: 'https://api.example.com/' }, message: /resource must not end with '\/'/ },
   { id: 'TA02', subject: 'Api', input: "permissions[0].key: a parameter that resolves to 'a b'", field: 'permissions[0].key', resourceType: ResourceType.API, build: (stack, pocketId, param) => new Api(stack, 'Api', { pocketId, name: 'Orders', resource: 'https://api.example.com', permissions: [{ key: param('Key').valueAsString, name: 'x' }] }), values: { Key: 'a b' }, message: /permissions\[0\]\.key may contain only printable ASCII/ },
-  // --- end of APIs ---
   { id: 'T13', subject: 'OidcClient', input: "backchannelLogoutUrl: a parameter that resolves to 'https://app.example.com/logout#top'", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, build: (stack, pocketId, param) => new OidcClient(stack, 'Client', { pocketId, name: 'web', isPublic: true, backchannelLogoutUrl: param('Backchannel').valueAsString }), values: { Backchannel: 'https://app.example.com/logout#top' }, message: /backchannelLogoutUrl must not have a fragment/ },
-  // --- SCIM service providers ---
+  // SCIM service providers
   {
     id: 'T30',
     subject: 'ScimServiceProvider',
@@ -366,7 +361,6 @@ const TOKEN_ROWS: TokenRow[] = [
     values: { ScimEndpoint: 'http://app.example.com/scim' },
     message: /endpoint must use https:\/\//,
   },
-  // --- end SCIM service providers ---
   // SignupToken
   { id: 'T32', subject: 'SignupToken', input: "usageLimit: a parameter that resolves to '0'", field: 'usageLimit', resourceType: ResourceType.SIGNUP_TOKEN, build: (stack, pocketId, param) => new SignupToken(stack, 'Invite', { pocketId, usageLimit: param('Uses', 'Number').valueAsNumber }), values: { Uses: '0' }, message: /usageLimit must be a whole number from 1 to 100/ },
   { id: 'T33', subject: 'SignupToken', input: "lifetime: Duration.seconds(a parameter that resolves to '1')", field: 'lifetime', resourceType: ResourceType.SIGNUP_TOKEN, build: (stack, pocketId, param) => new SignupToken(stack, 'Invite', { pocketId, lifetime: Duration.seconds(param('Lifetime', 'Number').valueAsNumber) }), values: { Lifetime: '1' }, message: /lifetime must be whole seconds, more than 1 second/ },
@@ -392,14 +386,13 @@ const groupBase = () => properties({ Name: `bad-${run}-group`, FriendlyName: 'Ba
 const lookupBase = () => properties({ Kind: 'User', Name: `bad-${run}-nobody` });
 const signupBase = async () => properties({ LifetimeSeconds: '3600', UsageLimit: '1', SignupLinkSecretArn: await secrets.createOwnedSecret('bad-signup-link') });
 const create = (props: Record<string, unknown>) => ({ RequestType: 'Create', ResourceProperties: props });
-// --- SCIM service providers ---
+// SCIM service providers
 const scimBase = async (extra: Record<string, unknown> = {}) => properties({
   ClientId: existingClientId,
   Endpoint: 'https://scim.example.com/v2',
   TokenSecret: await secrets.create(`bad-scim-token-${run}`, `scim-token-${run}-0123456789`),
   ...extra,
 });
-// --- end SCIM service providers ---
 const apiBase = () => properties({ Name: `bad-${run}-api`, Resource: `https://bad-${run}.example.com` });
 const grantBase = () => properties({ ApiId: '7d6f0a52-3d1e-4b8a-9c1f-0e2d3c4b5a69', ClientId: existingClientId, ClientAccess: 'true' });
 
@@ -547,7 +540,7 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D61', subject: 'Lookup', input: "Kind 'Robot'", field: 'kind', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Kind: 'Robot' }), message: /kind must be one of User, UserGroup, OidcClient, Api \(got "Robot"\)/ },
   { id: 'D62', subject: 'Lookup', input: "Name ''", field: 'name', resourceType: ResourceType.LOOKUP, event: () => create({ ...lookupBase(), Name: '' }), message: /name must not be empty/ },
   { id: 'D63', subject: 'Lookup', input: 'Name missing', field: 'name', resourceType: ResourceType.LOOKUP, event: () => create(without(lookupBase(), 'Name')), message: /name must not be empty/ },
-  // --- APIs ---
+  // APIs
   { id: 'DA01', subject: 'Api', input: 'Resource missing', field: 'resource', resourceType: ResourceType.API, event: () => create(without(apiBase(), 'Resource')), message: /resource is required/ },
   { id: 'DA02', subject: 'Api', input: "Permissions 'read' (a string where a list belongs)", field: 'permissions', resourceType: ResourceType.API, event: () => create({ ...apiBase(), Permissions: 'read' }), message: /permissions must be a list/ },
   { id: 'DA03', subject: 'Api', input: "Permissions [{ Key: 'email', Name: 'x' }] (reserved)", field: 'permissions[0].key', resourceType: ResourceType.API, event: () => create({ ...apiBase(), Permissions: [{ Key: 'email', Name: 'x' }] }), message: /permissions\[0\]\.key 'email' is a scope Pocket-ID keeps for itself/ },
@@ -569,11 +562,10 @@ const DEPLOY_ROWS: DeployRow[] = [
     },
     message: /clientPermissions\[0\] 'nope' is not a permission of API/,
   },
-  // --- end of APIs ---
   { id: 'D64', subject: 'OidcClient', input: "BackchannelLogoutUrl 'logout' (not absolute)", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), BackchannelLogoutUrl: 'logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
   { id: 'D65', subject: 'OidcClient', input: 'FederatedIdentities[0].PublicKeys with a private JWK (never quoted back)', field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\): give the public key only(?!.*jpsQnnGQ)/ },
   { id: 'D66', subject: 'OidcClient', input: "FederatedIdentities[0].PublicKeys 'a JWK' (a string where a list belongs)", field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: 'a JWK' }] }), message: /federatedIdentities\[0\]\.publicKeys must be a list of public JWKs/ },
-  // --- SCIM service providers ---
+  // SCIM service providers
   { id: 'D80', subject: 'ScimServiceProvider', input: "Endpoint 'ftp://app.example.com/scim'", field: 'endpoint', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ Endpoint: 'ftp://app.example.com/scim' })), message: /endpoint must be an absolute https:\/\/ URL/ },
   { id: 'D81', subject: 'ScimServiceProvider', input: 'TokenSecret missing', field: 'token', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(without(await scimBase(), 'TokenSecret')), message: /token is required/ },
   { id: 'D82', subject: 'ScimServiceProvider', input: "SyncAfterDeploy 'yes'", field: 'syncAfterDeploy', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ SyncAfterDeploy: 'yes' })), message: /syncAfterDeploy: expected true or false/ },
@@ -581,7 +573,6 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D84', subject: 'ScimServiceProvider', input: 'a token secret holding a JSON object, without TokenField (never quoted back)', field: 'tokenField', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ TokenSecret: await secrets.create(`bad-scim-json-${run}`, JSON.stringify({ token: 'json-held-token-value-123' })) })), message: /token: the secret .* holds a JSON object, not the bearer token itself: set tokenField(?!.*json-held-token)/ },
   { id: 'D85', subject: 'ScimServiceProvider', input: 'a token secret whose value has a line break (never quoted back)', field: 'token', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ TokenSecret: await secrets.create(`bad-scim-newline-${run}`, 'line-one-token\nline-two') })), message: /token: the value of the secret .* is not a bearer token Pocket-ID can send(?!.*line-one)/ },
   { id: 'D86', subject: 'ScimServiceProvider', input: 'ClientId of a client that does not exist', field: 'client', resourceType: ResourceType.SCIM_SERVICE_PROVIDER, event: async () => create(await scimBase({ ClientId: `bad-${run}-no-such-client` })), message: /returned 404 not_found: OIDC client not found/ },
-  // --- end SCIM service providers ---
 
   // ApplicationConfiguration
   { id: 'DC01', subject: 'ApplicationConfiguration', input: "Settings.smtpTls 'ssl'", field: 'smtp.tls', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { smtpTls: 'ssl' } })), message: /smtp\.tls must be one of none, starttls, tls/ },

@@ -80,9 +80,8 @@ const CONFIGURATION = {
   update: named(CONFIGURATION_OPERATIONS, 'update (changed, no longer declared)'),
 };
 const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
-// --- SCIM service providers ---
+// SCIM service providers
 const SCIM_CREATE = named(SCIM_OPERATIONS, 'create');
-// --- end SCIM service providers ---
 const SIGNUP_TOKEN_CREATE = named(SIGNUP_TOKEN_OPERATIONS, 'create (groups, link stored)');
 const SIGNUP_TOKEN_REPLACEMENT = named(SIGNUP_TOKEN_OPERATIONS, 'update (replacement: usage limit change)');
 
@@ -120,14 +119,12 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   { resourceType: ResourceType.USER, lanes: 3, coverage: [...USER_OPERATIONS.map(byKind), coldCreate(USER_CREATE)] },
   { resourceType: ResourceType.USER_GROUP, lanes: 2, coverage: [...GROUP_OPERATIONS.map(byKind), coldCreate(GROUP_CREATE)] },
   { resourceType: ResourceType.LOOKUP, lanes: 1, coverage: LOOKUP_OPERATIONS.map(nothingToUndo) },
-  // --- SCIM service providers ---
+  // SCIM service providers
   { resourceType: ResourceType.SCIM_SERVICE_PROVIDER, lanes: 1, coverage: [...SCIM_OPERATIONS.map(byKind), coldCreate(SCIM_CREATE)] },
-  // --- end SCIM service providers ---
   { resourceType: ResourceType.SIGNUP_TOKEN, lanes: 1, coverage: [...SIGNUP_TOKEN_OPERATIONS.map(byKind), coldCreate(SIGNUP_TOKEN_CREATE)] },
-  // --- APIs ---
+  // APIs
   { resourceType: ResourceType.API, lanes: 1, coverage: API_OPERATIONS.map(byKind) },
   { resourceType: ResourceType.API_GRANT, lanes: 1, coverage: API_GRANT_OPERATIONS.map(byKind) },
-  // --- end of APIs ---
   { resourceType: ResourceType.APPLICATION_CONFIGURATION, lanes: 1, coverage: CONFIGURATION_OPERATIONS.map(configurationCoverage) },
 ];
 
@@ -190,7 +187,7 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     failedCreates: [named(LOOKUP_OPERATIONS, 'create (warm container)')],
     replacements: [LOOKUP_REPLACEMENT],
   },
-  // --- SCIM service providers ---
+  // SCIM service providers
   {
     resourceType: ResourceType.SCIM_SERVICE_PROVIDER,
     repeated: SCIM_OPERATIONS,
@@ -199,7 +196,6 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     failedCreates: [SCIM_CREATE],
     replacements: [],
   },
-  // --- end SCIM service providers ---
   {
     resourceType: ResourceType.SIGNUP_TOKEN,
     repeated: SIGNUP_TOKEN_OPERATIONS,

@@ -165,7 +165,7 @@ export class AcceptanceRun {
     };
   }
 
-  // --- SCIM service providers ---
+  // SCIM service providers
   /**
    * A secret the user owns holding `value` (as the `field` of a JSON object, when given): a SCIM bearer
    * token, say. The value counts as a secret for the exposure scan from now on.
@@ -174,7 +174,6 @@ export class AcceptanceRun {
     this.secretValues.add(value);
     return this.secrets.create(name, field === undefined ? value : JSON.stringify({ [field]: value }));
   };
-  // --- end SCIM service providers ---
 
   /** Runs `hook` on every step checked, before the checks (to note what a step made, for cleanup). */
   public onStep(hook: (step: Step) => void): void {
@@ -209,9 +208,8 @@ export class AcceptanceRun {
         this.exposure.addSecret(`${issuer}/lc/${token}`);
       }
     }
-    // --- SCIM service providers: the bearer tokens Pocket-ID holds (and answers in clear) ---
+    // SCIM service providers: the bearer tokens Pocket-ID holds (and answers in clear)
     for (const provider of step ? [] : server.scimProviders()) this.exposure.addSecret(provider.token);
-    // --- end SCIM service providers ---
     // The application configuration's passwords, which Pocket-ID keeps in clear.
     for (const key of ['smtpPassword', 'ldapBindPassword']) this.exposure.addSecret(server.appSettings()[key]);
     for (const email of step ? [] : server.sentEmails()) {

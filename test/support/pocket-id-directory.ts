@@ -225,7 +225,7 @@ export class PocketIdDirectory {
     await inBatches(clientIds, (clientId) => this.deleteClient(clientId));
   }
 
-  // --- SCIM service providers ---
+  // SCIM service providers
 
   /** The SCIM service provider Pocket-ID shows for the client (token in clear), or undefined. */
   public async scimProviderOf(clientId: string): Promise<any | undefined> {
@@ -247,8 +247,7 @@ export class PocketIdDirectory {
     await this.discard('DELETE', `/api/scim/service-provider/${encodeURIComponent(providerId)}`);
   }
 
-  // --- end SCIM service providers ---
-  // --- APIs (resource servers) and client grants ---
+  // APIs (resource servers) and client grants
 
   /** GET /api/apis/:id, or undefined when Pocket-ID says it does not exist. */
   public api(apiId: string): Promise<any | undefined> {
@@ -310,8 +309,6 @@ export class PocketIdDirectory {
   public async deleteApis(apiIds: readonly string[]): Promise<void> {
     await inBatches(apiIds, (apiId) => this.deleteApi(apiId));
   }
-
-  // --- end of APIs ---
 
   // Lists
 

@@ -63,7 +63,7 @@ function bindNewGroup(intended: Intended, before: RawState, after: RawState, ans
   return { view: rename(view), answer: rename(answer) };
 }
 
-// --- SCIM service providers ---
+// SCIM service providers
 /** Pocket-ID chooses a new provider's id too: the one provider the state did not have before takes the model's placeholder. */
 function bindNewScimProvider(intended: Intended, before: RawState, bound: { view: any; answer: Answer }): { view: unknown; answer: Answer } {
   const made = Object.keys(bound.view.scimProviders).filter((id) => !(before.scimProviders ?? []).some((provider) => provider.id === id));
@@ -71,7 +71,6 @@ function bindNewScimProvider(intended: Intended, before: RawState, bound: { view
   const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value).split(made[0]).join(NEW_SCIM_PROVIDER));
   return { view: rename(bound.view), answer: rename(bound.answer) };
 }
-// --- end SCIM service providers ---
 
 // Client secrets, by id and value
 
@@ -277,7 +276,6 @@ function extraTokensProblem(userId: string, extra: string[], holders: Map<string
   const held = extra.flatMap((token) => holders.get(token) ?? []);
   return `user ${userId} has ${extra.length} more live one-time token(s) than intended${held.length > 0 ? `, held in ${held.join('; ')}` : ''}`;
 }
-
 
 function brief(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);

@@ -31,9 +31,8 @@ export interface PocketIdView {
   /** APIs by resource (Pocket-ID chooses their ids and their permissions' ids), with their grants by client id. */
   readonly apis: Record<string, Entity>;
   readonly emails: readonly unknown[];
-  // --- SCIM service providers ---
+  // SCIM service providers
   readonly scimProviders: Record<string, Entity>;
-  // --- end SCIM service providers ---
   /** Live signup tokens as settings (Pocket-ID chooses ids and values), sorted. */
   readonly signupTokens: readonly Entity[];
   /** The application configuration, by Pocket-ID's key. */
@@ -114,9 +113,8 @@ export function viewOf(state: RawState): PocketIdView {
     groups: byId(state.groups.map(groupView)),
     apis: Object.fromEntries((state.apis ?? []).map((held) => [String(held.resource), apiView(held)])),
     emails: state.emails,
-    // --- SCIM service providers ---
+    // SCIM service providers
     scimProviders: byId((state.scimProviders ?? []).map(({ id, endpoint, token, oidcClientId }) => ({ id, endpoint, token, oidcClientId }))),
-    // --- end SCIM service providers ---
     signupTokens: sortedSettings((state.signupTokens ?? []).map(signupTokenSettings)),
     appSettings: { ...state.appSettings },
   };
@@ -700,7 +698,7 @@ const lookupModel: IntendedModel = (before, raw, roles) => {
   return draft;
 };
 
-// --- SCIM service providers ---
+// SCIM service providers
 
 /** Where a Create of a SCIM service provider puts it: Pocket-ID chooses its id, which the verdict binds to the one new provider. */
 export const NEW_SCIM_PROVIDER = '<the SCIM service provider this Create makes>';
@@ -734,8 +732,6 @@ function tokenOf(before: RawState, roles: Record<string, string>, properties: Re
   const value = before.secrets[roleOf(roles, String(properties.TokenSecret))];
   return properties.TokenField === undefined ? value : String(parseObject(value)?.[properties.TokenField]);
 }
-
-// --- end SCIM service providers ---
 
 // Signup tokens
 
@@ -822,7 +818,7 @@ const signupTokenModel: IntendedModel = (before, raw, roles) => {
   return draft;
 };
 
-// --- APIs (resource servers) and client grants ---
+// APIs (resource servers) and client grants
 
 /** The API a physical id (or grant's ApiId) names in the state before, by its id. */
 function apiWithId(before: RawState, id: string): any | undefined {
@@ -932,8 +928,6 @@ const apiGrantModel: IntendedModel = (before, raw, roles) => {
   return draft;
 };
 
-// --- end of APIs ---
-
 // The application configuration
 
 /**
@@ -965,14 +959,12 @@ export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.USER]: userModel,
   [ResourceType.USER_GROUP]: groupModel,
   [ResourceType.LOOKUP]: lookupModel,
-  // --- SCIM service providers ---
+  // SCIM service providers
   [ResourceType.SCIM_SERVICE_PROVIDER]: scimModel,
-  // --- end SCIM service providers ---
   [ResourceType.SIGNUP_TOKEN]: signupTokenModel,
-  // --- APIs ---
+  // APIs
   [ResourceType.API]: apiModel,
   [ResourceType.API_GRANT]: apiGrantModel,
-  // --- end of APIs ---
   [ResourceType.APPLICATION_CONFIGURATION]: configurationModel,
 };
 

@@ -294,7 +294,7 @@ export const LOOKUP_OPERATIONS: readonly Operation[] = [
   }),
 ];
 
-// --- SCIM service providers ---
+// SCIM service providers
 
 /** Two clients made in Pocket-ID's UI, with fixed ids; the provider's tokens are in secrets the user owns. */
 async function scimClients(lane: Lane): Promise<void> {
@@ -340,8 +340,6 @@ export const SCIM_OPERATIONS: readonly Operation[] = [
   }),
 ];
 
-// --- end SCIM service providers ---
-
 // Signup tokens
 
 async function signupRoles(lane: Lane): Promise<Record<string, string>> {
@@ -374,7 +372,7 @@ export const SIGNUP_TOKEN_OPERATIONS: readonly Operation[] = [
   }),
 ];
 
-// --- APIs (resource servers) and client grants ---
+// APIs (resource servers) and client grants
 
 const ORDERS_API = {
   Name: 'Orders',
@@ -450,8 +448,6 @@ export const API_GRANT_OPERATIONS: readonly Operation[] = [
     return { event: deleteEvent('WorkerGrant', physicalId, withTimeout(props, timeoutSeconds), 'delete-grant'), secrets: {} };
   }),
 ];
-
-// --- end of APIs ---
 
 // The application configuration
 

@@ -127,14 +127,13 @@ const LEFTOVERS: ReadonlyArray<{ pattern: RegExp; scope: (id: string, roles: Rec
   { pattern: new RegExp(`^user ${ID}$`), scope: (id) => combined(entityPart('users', id), tokensPart(id), memberOfPart('groups', 'userIds', id)) },
   // The undo of a signup token POST: the Reason's cause names the token's id (the DELETE's path) when the POST answered.
   { pattern: /^(the signup token this operation made)$/, scope: () => newSignupTokensPart() },
-  // --- APIs (viewed by resource; the undo steps name their id) ---
+  // APIs (viewed by resource; the undo steps name their id)
   { pattern: new RegExp(`^the previous fields of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['name']) },
   { pattern: new RegExp(`^the previous permissions of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['permissions', 'grants']) },
   { pattern: new RegExp(`^the previous grants of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['grants']) },
   { pattern: new RegExp(`^the previous CIMD access of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['allowCimdClients', 'permissions']) },
   { pattern: new RegExp(`^API ${ID}$`), scope: (id) => apiFieldsPart(id, undefined) },
   { pattern: /^the previous API access of OIDC client (\S+ on API \S+)$/, scope: (pair) => apiGrantPart(pair) },
-  // --- end of APIs ---
 ];
 
 /** The signup tokens the holdings have beyond those they had (tokens are compared by their settings: Pocket-ID chooses ids). */
@@ -175,7 +174,7 @@ export function leftoversNamed(reason: string, roles: Record<string, string>): {
 
 type Kind = 'clients' | 'users' | 'groups';
 
-// --- APIs ---
+// APIs
 
 /** The resource under which the view holds the API with this id (in `h`, or else in `was`). */
 function apiResource(h: Holdings, was: Holdings, id: string): string | undefined {
@@ -217,8 +216,6 @@ function apiGrantPart(pair: string): Omit<Scope, 'description'> {
     part: (h, was) => grantsOf(h, was)?.[clientId],
   };
 }
-
-// --- end of APIs ---
 
 function entityPart(kind: Kind, id: string): Omit<Scope, 'description'> {
   return { strip: (h) => void delete h.pocketId[kind][id], part: (h) => h.pocketId[kind][id] };

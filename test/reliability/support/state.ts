@@ -13,15 +13,13 @@ export interface RawState {
   readonly users: any[];
   /** Groups with claims, member ids and the clients that admit them. */
   readonly groups: any[];
-  // --- APIs ---
+  // APIs
   /** APIs with their permissions and the grants on them (permission keys), as the test server's apis() shows them. */
   readonly apis?: any[];
-  // --- end of APIs ---
   readonly emails: SentEmail[];
-  // --- SCIM service providers ---
+  // SCIM service providers
   /** SCIM service providers as stored: endpoint, token, oidcClientId, lastSyncedAt. */
   readonly scimProviders?: any[];
-  // --- end SCIM service providers ---
   /** The live signup tokens, values in clear (as Pocket-ID lists them), with `userGroupIds`. */
   readonly signupTokens?: SignupTokenView[];
   /** The application configuration, by Pocket-ID's key (passwords in clear, as Pocket-ID keeps them). */
@@ -81,9 +79,8 @@ export function secretValuesIn(state: RawState): string[] {
   return [
     ...state.clients.flatMap((client) => client.secretValues.map((secret: { secret: string }) => secret.secret)),
     ...state.users.flatMap((user) => user.oneTimeTokens),
-    // --- SCIM service providers: Pocket-ID answers their tokens in clear ---
+    // SCIM service providers: Pocket-ID answers their tokens in clear
     ...(state.scimProviders ?? []).map((provider) => provider.token).filter((token) => token !== ''),
-    // --- end SCIM service providers ---
     ...(state.signupTokens ?? []).map((token) => token.token),
     ...stored,
   ];
@@ -143,13 +140,11 @@ export function modelOf(state: RawState): unknown {
     return rest;
   });
   const secrets = Object.fromEntries(Object.entries(state.secrets).map(([role, value]) => [role, modelOfSecret(value, labels)]));
-  // --- SCIM service providers: Pocket-ID chooses their ids; a token is named by the secret that holds it ---
+  // SCIM service providers: Pocket-ID chooses their ids; a token is named by the secret that holds it
   const tokenRoles = new Map(Object.entries(state.secrets).map(([role, value]) => [value, `the value of ${role}`]));
   const scimProviders = (state.scimProviders ?? []).map(({ id: _, token, ...rest }) => relabel({ ...rest, token: tokenRoles.get(token) ?? 'another token' }));
-  // --- end SCIM service providers ---
-  // --- APIs: Pocket-ID chooses API and permission ids, and the order of new permissions ---
+  // APIs: Pocket-ID chooses API and permission ids, and the order of new permissions
   const apis = (state.apis ?? []).map((held) => relabel({ ...held, permissions: sortBy(held.permissions, (p: any) => p.key) }));
-  // --- end of APIs ---
   return normalize({
     clients: sortBy(clients, (c) => c.id),
     users: sortBy(users, (u) => u.id),
