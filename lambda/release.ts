@@ -24,6 +24,8 @@ export const Feature = {
   BACKCHANNEL_LOGOUT: { name: 'OIDC back-channel logout', since: '2.17.0' },
   /** A new confidential client comes with a secret Pocket-ID made (`createdSecret`), while autoCreateOidcClientSecret is on. */
   SECRET_MADE_WITH_CLIENT: { name: 'a secret made with each new confidential client', since: '2.17.0' },
+  /** GET /api/oidc/logo-presets, the icon library's logos (client logos from a preset). */
+  LOGO_PRESETS: { name: 'logo presets', since: '2.18.0' },
 } as const;
 
 export type FeatureName = keyof typeof Feature;

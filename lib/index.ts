@@ -2,3 +2,4 @@ export * from './pocket-id';
 export * from './oidc-client';
 export * from './user';
 export * from './user-group';
+export * from './client-logo';

@@ -49,6 +49,8 @@ export interface PocketIdTestServerOptions {
    * logo_presets_unavailable).
    */
   iconLibrary?: IconLibrary;
+  /** Where the icon library's images are (ICON_LIBRARY_URL); default the selfh.st icons on jsDelivr. */
+  iconLibraryUrl?: string;
 }
 
 export interface PocketIdTestServer {
@@ -251,6 +253,7 @@ export async function startPocketIdTestServer(opts: PocketIdTestServerOptions = 
     appUrl: opts.appUrl,
     frontend: opts.frontend ?? false,
     iconLibrary: opts.iconLibrary ?? 'available',
+    iconLibraryUrl: opts.iconLibraryUrl,
   });
   const baseUrl = await server.listen();
   return new TestServerHandle(server, baseUrl, apiToken);

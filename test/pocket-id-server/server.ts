@@ -20,6 +20,7 @@ export interface ServerSettings {
   readonly appUrl?: string;
   readonly frontend: boolean;
   readonly iconLibrary: IconLibrary;
+  readonly iconLibraryUrl?: string;
 }
 
 export interface ServedRequest {
@@ -86,6 +87,7 @@ export class PocketIdServer {
       store: this.store,
       release: new Release(settings.version),
       iconLibrary: settings.iconLibrary,
+      iconLibraryUrl: settings.iconLibraryUrl,
       appUrl: () => (settings.appUrl ?? this.baseUrl).toLowerCase().replace(/\/+$/, ''),
       signingKey: new SigningKey(),
     };
