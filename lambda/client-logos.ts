@@ -1,11 +1,10 @@
 import { clientPath } from './client-secrets';
 import { PocketIdApiError } from './errors';
 import { FileContent, UploadedFile } from './http-client';
-import { PresetVariant, readClientLogo } from './images';
+import { imageSourceProblems, PresetVariant, readClientLogo, sameSource, servedFileName } from './images';
 import { FeatureUse } from './release';
 import { Operation, OperationContext } from './resource';
-import { ImageSourceProperties, OidcClientProperties } from '../lib/contract';
-import { CLIENT_LOGO_EXTENSIONS, extensionOfMimeType } from '../lib/private/images';
+import { OidcClientProperties } from '../lib/contract';
 
 /** One of a client's two logos. */
 interface LogoSlot {
@@ -73,24 +72,7 @@ export function logoFeaturesUsed(properties: OidcClientProperties): FeatureUse[]
 
 /** Problems with the shape of the logo properties. */
 export function logoShapeProblems(properties: OidcClientProperties): string[] {
-  return SLOTS.flatMap((slot) => {
-    const source = properties[slot.property] as unknown;
-    if (source === undefined || source === null) return [];
-    if (typeof source !== 'object' || Array.isArray(source)) return [`${slot.prop} must be an image source (${slot.property} is not an object)`];
-    const { Bucket, Key, Url, Preset } = source as ImageSourceProperties;
-    const kinds = [Bucket !== undefined || Key !== undefined, Url !== undefined, Preset !== undefined].filter(Boolean).length;
-    if (kinds !== 1 || ((Bucket === undefined) !== (Key === undefined))) {
-      return [`${slot.prop} must be exactly one of a file (Bucket and Key), a URL (Url) or a preset (Preset)`];
-    }
-    return [];
-  });
-}
-
-/** Whether two sources name the same image: the same asset hash, URL or preset. */
-function sameSource(a: ImageSourceProperties | undefined, b: ImageSourceProperties): boolean {
-  if (a === undefined || a === null) return false;
-  if (b.Hash !== undefined || a.Hash !== undefined) return a.Hash === b.Hash && a.FileName === b.FileName;
-  return a.Bucket === b.Bucket && a.Key === b.Key && a.Url === b.Url && a.Preset === b.Preset;
+  return SLOTS.flatMap((slot) => imageSourceProblems(slot.prop, slot.property, properties[slot.property], true));
 }
 
 /** Reads the logo a write will replace (or learns there is none) and arranges to put it back. */
@@ -112,9 +94,8 @@ async function readLogo(clientId: string, slot: LogoSlot, context: OperationCont
     if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
     throw error;
   }
-  const extension = extensionOfMimeType(content.contentType);
-  if (!extension || !CLIENT_LOGO_EXTENSIONS.includes(extension)) return undefined;
-  return { fileName: `logo.${extension}`, data: content.data };
+  const fileName = servedFileName('logo', content.contentType);
+  return fileName ? { fileName, data: content.data } : undefined;
 }
 
 async function uploadLogo(clientId: string, slot: LogoSlot, file: UploadedFile, context: OperationContext): Promise<void> {

@@ -21,28 +21,65 @@ interface LogoPreset {
 /** Which of a preset's images an image source stands for. */
 export type PresetVariant = 'light' | 'dark';
 
+/** What Pocket-ID takes for one image. */
+export interface ImageRules {
+  /** The problems Pocket-ID would refuse the file for. */
+  readonly problems: (field: string, fileName: string, data: Uint8Array) => string[];
+  /** The most bytes a download may bring. */
+  readonly maxDownloadBytes: number;
+  /** Which image of a preset the source stands for (client logos only). */
+  readonly variant?: PresetVariant;
+}
+
+/** The most bytes a download of an application image may bring (Pocket-ID 2.14 sets no limit; the Lambda's memory does). */
+export const MAX_APPLICATION_IMAGE_DOWNLOAD_BYTES = 32 * 1024 * 1024;
+
 /**
- * The bytes of a client logo, from wherever its source says, checked as Pocket-ID would check them:
- * all this happens before anything is written, so a file that cannot be read changes nothing.
+ * The bytes of an image, from wherever its source says, checked as Pocket-ID would check them:
+ * callers read every image before the first write, so a file that cannot be read changes nothing.
  */
-export async function readClientLogo(
-  source: ImageSourceProperties,
-  field: string,
-  variant: PresetVariant,
-  context: OperationContext,
-): Promise<UploadedFile> {
-  const file = await readImageSource(source, field, variant, context);
-  const problems = clientLogoProblems(field, file.fileName, file.data);
+export async function readImage(source: ImageSourceProperties, field: string, rules: ImageRules, context: OperationContext): Promise<UploadedFile> {
+  const file = await readImageSource(source, field, rules, context);
+  const problems = rules.problems(field, file.fileName, file.data);
   if (problems.length > 0) throw new Error(problems.join('; '));
   return file;
 }
 
-async function readImageSource(
+/** A client logo; the variant says which image of a preset. */
+export function readClientLogo(
   source: ImageSourceProperties,
   field: string,
   variant: PresetVariant,
   context: OperationContext,
 ): Promise<UploadedFile> {
+  return readImage(source, field, { problems: clientLogoProblems, maxDownloadBytes: MAX_CLIENT_LOGO_BYTES, variant }, context);
+}
+
+/** Whether two sources name the same image: the same asset hash (and name), URL or preset. */
+export function sameSource(a: ImageSourceProperties | undefined | null, b: ImageSourceProperties): boolean {
+  if (a === undefined || a === null) return false;
+  if (b.Hash !== undefined || a.Hash !== undefined) return a.Hash === b.Hash && a.FileName === b.FileName;
+  return a.Bucket === b.Bucket && a.Key === b.Key && a.Url === b.Url && a.Preset === b.Preset;
+}
+
+/** Problems with the shape of an image source property; `presets` whether a preset is allowed. */
+export function imageSourceProblems(field: string, key: string, source: unknown, presets: boolean): string[] {
+  if (source === undefined || source === null) return [];
+  if (typeof source !== 'object' || Array.isArray(source)) return [`${field} must be an image source (${key} is not an object)`];
+  const { Bucket, Key, Url, Preset } = source as ImageSourceProperties;
+  const kinds = [Bucket !== undefined || Key !== undefined, Url !== undefined, Preset !== undefined].filter(Boolean).length;
+  const what = presets ? 'a file (Bucket and Key), a URL (Url) or a preset (Preset)' : 'a file (Bucket and Key) or a URL (Url)';
+  if (kinds !== 1 || ((Bucket === undefined) !== (Key === undefined)) || (!presets && Preset !== undefined)) return [`${field} must be exactly one of ${what}`];
+  return [];
+}
+
+/** The extension Pocket-ID saved an image it serves under, from its Content-Type; undefined for another type. */
+export function servedFileName(baseName: string, contentType: string): string | undefined {
+  const extension = extensionOfMimeType(contentType);
+  return extension && CLIENT_LOGO_EXTENSIONS.includes(extension) ? `${baseName}.${extension}` : undefined;
+}
+
+async function readImageSource(source: ImageSourceProperties, field: string, rules: ImageRules, context: OperationContext): Promise<UploadedFile> {
   const bucket = readString(source.Bucket);
   const key = readString(source.Key);
   if (bucket && key) {
@@ -52,9 +89,9 @@ async function readImageSource(
     return { fileName: readString(source.FileName) ?? key, data };
   }
   const url = readString(source.Url);
-  if (url) return download(url, field);
+  if (url) return download(url, field, rules.maxDownloadBytes);
   const preset = readString(source.Preset);
-  if (preset) return download(await presetUrl(preset, field, variant, context), field);
+  if (preset) return download(await presetUrl(preset, field, rules.variant ?? 'light', context), field, rules.maxDownloadBytes);
   throw new Error(`${field}: an image needs a file, a URL or a preset`);
 }
 
@@ -76,7 +113,7 @@ async function presetUrl(reference: string, field: string, variant: PresetVarian
  * Downloads an image as Pocket-ID's own logo download does: http(s) only, the type from the path's
  * extension when Pocket-ID knows it, else from the Content-Type; redirects followed to an http(s) URL.
  */
-async function download(url: string, field: string, redirects = 0): Promise<UploadedFile> {
+async function download(url: string, field: string, maxBytes: number, redirects = 0): Promise<UploadedFile> {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new Error(`${field}: '${url}' is not an http or https URL`);
   const controller = new AbortController();
@@ -86,11 +123,11 @@ async function download(url: string, field: string, redirects = 0): Promise<Uplo
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       if (redirects >= MAX_REDIRECTS) throw new Error(`${field}: downloading ${url} was redirected more than ${MAX_REDIRECTS} times`);
-      return await download(new URL(location, parsed).toString(), field, redirects + 1);
+      return await download(new URL(location, parsed).toString(), field, maxBytes, redirects + 1);
     }
     if (response.status !== 200) throw new Error(`${field}: downloading ${url} returned ${response.status}, not the image`);
     const data = await response.buffer();
-    if (data.length > MAX_CLIENT_LOGO_BYTES) throw new Error(`${field}: the image at ${url} has ${data.length} bytes; Pocket-ID takes at most ${MAX_CLIENT_LOGO_BYTES}`);
+    if (data.length > maxBytes) throw new Error(`${field}: the image at ${url} has ${data.length} bytes; at most ${maxBytes} are taken`);
     const fromPath = extensionOf(parsed.pathname).toLowerCase();
     const extension = CLIENT_LOGO_EXTENSIONS.includes(fromPath) ? fromPath : extensionOfMimeType(response.headers.get('content-type') ?? '');
     if (!extension) {

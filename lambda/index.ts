@@ -4,6 +4,7 @@ import { InputError } from './errors';
 import { InvocationTools, runInvocation, withConnection } from './invocation';
 import { assertSupportedMajor, PocketIdRelease, unsupportedUses } from './release';
 import { HandlerResult, OperationContext, ResourceHandler } from './resource';
+import { applicationImages } from './resources/application-images';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
 import { user } from './resources/user';
@@ -18,6 +19,7 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.USER]: user,
   [ResourceType.USER_GROUP]: userGroup,
   [ResourceType.LOOKUP]: lookup,
+  [ResourceType.APPLICATION_IMAGES]: applicationImages,
 };
 
 /**

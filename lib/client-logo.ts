@@ -1,9 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ImageSourceProperties } from './contract';
+import { bindFile, fileProblems, urlProblems } from './private/image-source';
 import { clientLogoProblems } from './private/images';
 import { PocketIdBinding } from './private/pocket-id-provider';
 
@@ -32,7 +30,7 @@ export abstract class ClientLogo {
    * it has none Pocket-ID knows.
    */
   public static fromUrl(url: string): ClientLogo {
-    return new SourceLogo({ Url: url }, () => urlProblems(url));
+    return new SourceLogo({ Url: url }, (field) => urlProblems(field, url, 'ClientLogo.fromUrl'));
   }
 
   /**
@@ -41,7 +39,7 @@ export abstract class ClientLogo {
    * preset's variant for dark backgrounds is used; a preset without one fails the deployment.
    */
   public static fromPreset(reference: string): ClientLogo {
-    return new SourceLogo({ Preset: reference }, () => presetProblems(reference));
+    return new SourceLogo({ Preset: reference }, (field) => presetProblems(field, reference));
   }
 
   /**
@@ -65,30 +63,21 @@ class FileLogo extends ClientLogo {
   }
 
   public _problems(field: string): string[] {
-    if (typeof this.filePath !== 'string' || this.filePath === '') return [`${field}: ClientLogo.fromFile needs the path of an image file`];
-    let data: Buffer;
-    try {
-      data = fs.readFileSync(this.filePath);
-    } catch (error) {
-      return [`${field}: cannot read the image file '${this.filePath}' (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`];
-    }
-    return clientLogoProblems(field, path.basename(this.filePath), data);
+    return fileProblems(field, this.filePath, 'ClientLogo.fromFile', clientLogoProblems);
   }
 
   public _bind(scope: Construct, id: string, binding: PocketIdBinding): ImageSourceProperties {
-    const asset = new s3assets.Asset(scope, id, { path: this.filePath });
-    binding.grantReadObject(asset.s3BucketName, asset.s3ObjectKey);
-    return { Bucket: asset.s3BucketName, Key: asset.s3ObjectKey, Hash: asset.assetHash, FileName: path.basename(this.filePath) };
+    return bindFile(scope, id, this.filePath, binding);
   }
 }
 
 class SourceLogo extends ClientLogo {
-  constructor(private readonly source: ImageSourceProperties, private readonly check: () => string[]) {
+  constructor(private readonly source: ImageSourceProperties, private readonly check: (field: string) => string[]) {
     super();
   }
 
   public _problems(field: string): string[] {
-    return this.check().map((problem) => `${field}: ${problem}`);
+    return this.check(field);
   }
 
   public _bind(): ImageSourceProperties {
@@ -96,16 +85,9 @@ class SourceLogo extends ClientLogo {
   }
 }
 
-function urlProblems(url: string): string[] {
-  if (typeof url !== 'string') return ['ClientLogo.fromUrl needs a URL'];
-  if (Token.isUnresolved(url)) return [];
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  if (parsed && (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hostname !== '') return [];
-  return [`'${url}' must be an http or https URL with a host, where the handler can download the image`];
-}
-
-function presetProblems(reference: string): string[] {
-  if (typeof reference !== 'string') return ['ClientLogo.fromPreset needs the reference of a logo preset'];
+function presetProblems(field: string, reference: string): string[] {
+  if (typeof reference !== 'string') return [`${field}: ClientLogo.fromPreset needs the reference of a logo preset`];
   if (Token.isUnresolved(reference) || PRESET_REFERENCE.test(reference)) return [];
-  return [`'${reference}' is not a logo preset reference: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit (such as 'jellyfin')`];
+  return [`${field}: '${reference}' is not a logo preset reference: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit `
+    + "(such as 'jellyfin')"];
 }

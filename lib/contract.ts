@@ -24,6 +24,7 @@ export const ResourceType = {
   USER: 'Custom::PocketIdUser',
   USER_GROUP: 'Custom::PocketIdUserGroup',
   LOOKUP: 'Custom::PocketIdLookup',
+  APPLICATION_IMAGES: 'Custom::PocketIdApplicationImages',
 } as const;
 
 /** Log levels of the handler, from the most to the least verbose. */
@@ -115,6 +116,20 @@ export interface OidcClientProperties extends CommonProperties {
   readonly Logo?: ImageSourceProperties;
   /** The client's logo for dark backgrounds. As Logo. */
   readonly DarkLogo?: ImageSourceProperties;
+}
+
+/**
+ * The application images of one Pocket-ID instance (one resource per instance). Each absent key is not
+ * managed; a key present before and absent now removes the image where Pocket-ID can (not the favicon
+ * and the email logo, which it cannot remove). Files and URLs only: presets are client logos.
+ */
+export interface ApplicationImagesProperties extends CommonProperties {
+  readonly Logo?: ImageSourceProperties;
+  readonly DarkLogo?: ImageSourceProperties;
+  readonly Background?: ImageSourceProperties;
+  readonly Favicon?: ImageSourceProperties;
+  readonly EmailLogo?: ImageSourceProperties;
+  readonly DefaultProfilePicture?: ImageSourceProperties;
 }
 
 /**

@@ -127,3 +127,28 @@ export function extensionOfMimeType(contentType: string): string | undefined {
   };
   return extensions[type];
 }
+
+/** The application images, by the construct's prop names. */
+export type ApplicationImageSlot = 'logo' | 'darkLogo' | 'background' | 'favicon' | 'emailLogo' | 'defaultProfilePicture';
+
+/**
+ * The problems Pocket-ID 2.14 would refuse an application image for (app_images_controller.go): any
+ * image type by the lower-cased extension; the favicon svg, png or ico; the email logo png, jpg or jpeg
+ * exactly as written (its handler does not lower-case: "logo.PNG" is refused). No size limit; 2.15+ refuse
+ * more than 16 million pixels.
+ */
+export function applicationImageProblems(slot: ApplicationImageSlot, field: string, fileName: string, data: Uint8Array): string[] {
+  const extension = extensionOf(fileName);
+  const problems: string[] = [];
+  if (slot === 'emailLogo' && !['png', 'jpg', 'jpeg'].includes(extension)) {
+    problems.push(`${field}: '${fileName}' must end in .png, .jpg or .jpeg, in lower case: Pocket-ID refuses any other email logo `
+      + 'with 415 "File must be of type PNG or JPEG"');
+  } else if (slot === 'favicon' && !['svg', 'png', 'ico'].includes(extension.toLowerCase())) {
+    problems.push(`${field}: '${fileName}' must end in .svg, .png or .ico: Pocket-ID refuses any other favicon with 415 "File must be of type SVG, PNG, or ICO"`);
+  } else if (!CLIENT_LOGO_EXTENSIONS.includes(extension.toLowerCase())) {
+    problems.push(`${field}: '${fileName}' must end in one of .${CLIENT_LOGO_EXTENSIONS.join(', .')}: `
+      + 'Pocket-ID types an image by its extension and refuses any other with 415 file_type_not_supported');
+  }
+  problems.push(...pixelProblems(field, fileName, data));
+  return problems;
+}

@@ -4,20 +4,19 @@
  * Pocket-ID (the test server, or a real Pocket-ID when POCKETID_BASE_URL and POCKETID_API_TOKEN are set).
  * Each step reads the logos back over HTTP and compares their bytes.
  */
-import { createHash } from 'crypto';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import { crc32, deflateSync } from 'zlib';
 import { ResourceType } from '../../lib/contract';
 import { startPocketIdTestServer } from '../pocket-id-server';
-import { AcceptanceRun, requestsLogged, without } from '../support/acceptance';
+import { AcceptanceRun, requestsLogged, StartedRun, without } from '../support/acceptance';
 import { Step } from '../support/cloudformation';
+import { ImageHost } from '../support/image-host';
 import { isRealPocketId } from '../support/pocket-id-target';
 import { TestObjects } from '../support/s3-objects';
 
 const acceptance = new AcceptanceRun(ResourceType.OIDC_CLIENT);
 const { run, secrets, properties, expectFailed, expectSucceeded } = acceptance;
-const suite = acceptance.inSuite();
+/** The started run (set in beforeAll). */
+let suite: StartedRun;
 const objects = new TestObjects();
 const testServerOnly = isRealPocketId() ? test.skip : test;
 
@@ -49,38 +48,21 @@ function svg(marker: string): Buffer {
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><title>${marker}</title><rect width="8" height="8"/></svg>`);
 }
 
-/** A file as the construct makes it: an asset in S3, named by its hash. */
-async function fileSource(fileName: string, data: Buffer): Promise<Record<string, string>> {
-  const hash = createHash('sha256').update(data).digest('hex');
-  const location = await objects.put(`${hash}.${fileName.split('.').pop()}`, data);
-  return { ...location, Hash: hash, FileName: fileName };
-}
 
-/** The images a local web server serves, as an image host (and the icon library) would. */
-const served = new Map<string, { type: string; data: Buffer }>();
-let imageHost: http.Server;
-let imageHostUrl: string;
+let imageHost: ImageHost;
 
 beforeAll(async () => {
-  imageHost = http.createServer((request, response) => {
-    const image = served.get(request.url ?? '');
-    if (!image) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': image.type }).end(image.data);
-  });
-  await new Promise<void>((resolve) => imageHost.listen(0, '127.0.0.1', resolve));
-  imageHostUrl = `http://127.0.0.1:${(imageHost.address() as AddressInfo).port}`;
+  suite = await acceptance.start();
+  imageHost = await ImageHost.start();
 });
 
 afterAll(async () => {
-  imageHost.closeAllConnections();
-  await new Promise((resolve) => imageHost.close(resolve));
-  const leftovers = await suite.directory.clientsNamed('logo-').catch(() => []);
-  for (const client of leftovers.filter((c: any) => String(c.name).endsWith(run))) {
+  await imageHost.stop();
+  const leftovers = await suite.directory.listAll('/api/oidc/clients', run);
+  for (const client of leftovers) {
     await fetch(`${suite.target.baseUrl}/api/oidc/clients/${client.id}`, { method: 'DELETE', headers: { 'X-API-Key': suite.target.apiToken } });
   }
+  await acceptance.stop();
 });
 
 /** The logo Pocket-ID serves (light or dark), or undefined on 404. */
@@ -110,13 +92,13 @@ describe('a client with a logo from a file and a dark logo from a URL', () => {
   }
 
   test('Create uploads the file the handler read from S3 and the image it downloaded', async () => {
-    served.set('/img/dark.svg', { type: 'image/svg+xml', data: dark });
+    imageHost.serve('/img/dark.svg', 'image/svg+xml', dark);
     props = properties({
       Name: `logo-file-${run}`,
       IsPublic: 'true',
       CallbackUrls: ['https://app.example.com/cb'],
-      Logo: await fileSource('logo.png', first),
-      DarkLogo: { Url: `${imageHostUrl}/img/dark.svg` },
+      Logo: await objects.asset('logo.png', first),
+      DarkLogo: { Url: `${imageHost.url}/img/dark.svg` },
     });
     const step = await suite.cfn.create(logicalId, props);
     await expectSucceeded(step);
@@ -137,7 +119,7 @@ describe('a client with a logo from a file and a dark logo from a URL', () => {
 
   test('a new file (a new asset hash) is uploaded again', async () => {
     const second = png(48, 48, `second-${run}`);
-    const next = { ...props, Logo: await fileSource('logo.png', second) };
+    const next = { ...props, Logo: await objects.asset('logo.png', second) };
     const step = await update(next);
     await expectSucceeded(step);
     props = next;
@@ -147,7 +129,7 @@ describe('a client with a logo from a file and a dark logo from a URL', () => {
 
   test('an image that cannot be downloaded fails the Update before anything is written', async () => {
     const before = await logoOf(suite.target.baseUrl, clientId, true);
-    const next = { ...props, Logo: await fileSource('logo.png', png(16, 16, `third-${run}`)), DarkLogo: { Url: `${imageHostUrl}/img/missing.svg` } };
+    const next = { ...props, Logo: await objects.asset('logo.png', png(16, 16, `third-${run}`)), DarkLogo: { Url: `${imageHost.url}/img/missing.svg` } };
     const step = await update(next);
     expectFailed(step, /darkLogo: downloading http:\/\/127\.0\.0\.1:\d+\/img\/missing\.svg returned 404/);
     expect(logoWrites(step)).toEqual([]);
@@ -156,7 +138,7 @@ describe('a client with a logo from a file and a dark logo from a URL', () => {
 
   test('a logo over Pocket-ID\'s limit (asset made outside the construct) is refused by name, and nothing changes', async () => {
     const big = Buffer.concat([png(8, 8, `big-${run}`), Buffer.alloc(2 * 1024 * 1024)]);
-    const step = await update({ ...props, Logo: await fileSource('big.png', big) });
+    const step = await update({ ...props, Logo: await objects.asset('big.png', big) });
     expectFailed(step, /logo: 'big\.png' has \d+ bytes; Pocket-ID takes a client logo of at most 2096128/);
     expect(logoWrites(step)).toEqual([]);
   });
@@ -165,14 +147,14 @@ describe('a client with a logo from a file and a dark logo from a URL', () => {
     const before = { light: await logoOf(suite.target.baseUrl, clientId, true), dark: await logoOf(suite.target.baseUrl, clientId, false) };
     const secretArn = await secrets.createOwnedSecret('logo-secret');
     const tooShort = await secrets.create('logo-brought-secret', 'short');
-    served.set('/img/dark2.svg', { type: 'image/svg+xml', data: svg(`dark2-${run}`) });
+    imageHost.serve('/img/dark2.svg', 'image/svg+xml', svg(`dark2-${run}`));
     const next = {
       ...props,
       IsPublic: 'false',
       SecretArn: secretArn,
       ClientSecretSource: tooShort,
-      Logo: await fileSource('logo.svg', svg(`light3-${run}`)),
-      DarkLogo: { Url: `${imageHostUrl}/img/dark2.svg` },
+      Logo: await objects.asset('logo.svg', svg(`light3-${run}`)),
+      DarkLogo: { Url: `${imageHost.url}/img/dark2.svg` },
     };
     const step = await update(next);
     expectFailed(step, /clientSecret: the value of the secret .* is not a client secret Pocket-ID takes/);
@@ -228,11 +210,11 @@ describe('a logo preset on Pocket-ID 2.18', () => {
   testServerOnly('the preset\'s images are found by reference, downloaded and uploaded; a missing dark variant fails by name', async () => {
     const light = svg(`jellyfin-${run}`);
     const darkVariant = svg(`jellyfin-light-${run}`);
-    served.set('/icons/svg/jellyfin.svg', { type: 'image/svg+xml', data: light });
-    served.set('/icons/svg/jellyfin-light.svg', { type: 'image/svg+xml', data: darkVariant });
-    served.set('/icons/svg/plex.svg', { type: 'image/svg+xml', data: svg(`plex-${run}`) });
+    imageHost.serve('/icons/svg/jellyfin.svg', 'image/svg+xml', light);
+    imageHost.serve('/icons/svg/jellyfin-light.svg', 'image/svg+xml', darkVariant);
+    imageHost.serve('/icons/svg/plex.svg', 'image/svg+xml', svg(`plex-${run}`));
     const server = await startPocketIdTestServer({
-      version: '2.18.0', apiToken: suite.target.apiToken, rateLimit: false, iconLibraryUrl: `${imageHostUrl}/icons`,
+      version: '2.18.0', apiToken: suite.target.apiToken, rateLimit: false, iconLibraryUrl: `${imageHost.url}/icons`,
     });
     try {
       const presetProps = { ...properties({ Name: `logo-preset-${run}`, IsPublic: 'true' }), BaseUrl: server.baseUrl };

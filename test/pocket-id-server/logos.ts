@@ -93,6 +93,11 @@ export function parseParts(body: Buffer, boundary: string): Array<{ headers: str
 /** The `file` field of a multipart upload, with the 2 MiB limit of Pocket-ID's logo route. */
 export function uploadedLogo(ctx: RequestContext): UploadedFile {
   if (ctx.body.length > MAX_LOGO_BYTES) throw fileTooLarge('2.00 MB');
+  return uploadedFile(ctx);
+}
+
+/** The `file` field of a multipart upload (httpserver.FormFile). */
+export function uploadedFile(ctx: RequestContext): UploadedFile {
   const boundary = multipartBoundary(header(ctx, 'content-type'));
   if (boundary === undefined) throw invalidRequestBody();
   for (const part of parseParts(ctx.body, boundary)) {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 
 /**
  * Objects in moto's S3, standing in for the CDK assets of image files: the handler reads them with a
@@ -7,6 +7,8 @@ import { randomBytes } from 'crypto';
 export class TestObjects {
   public readonly bucket = `cdk-assets-${randomBytes(4).toString('hex')}`;
   private created = false;
+  /** Keys stored already: assets are named by their hash, so the same key holds the same bytes. */
+  private readonly stored = new Set<string>();
 
   private get endpoint(): string {
     const endpoint = process.env.AWS_ENDPOINT_URL_S3;
@@ -20,8 +22,16 @@ export class TestObjects {
       await this.send('PUT', `/${this.bucket}`);
       this.created = true;
     }
-    await this.send('PUT', `/${this.bucket}/${key}`, data);
+    if (!this.stored.has(key)) await this.send('PUT', `/${this.bucket}/${key}`, data);
+    this.stored.add(key);
     return { Bucket: this.bucket, Key: key };
+  }
+
+  /** A file as the construct makes it: an asset named by its hash, with the file's own name. */
+  public async asset(fileName: string, data: Buffer): Promise<Record<string, string>> {
+    const hash = createHash('sha256').update(data).digest('hex');
+    const location = await this.put(`${hash}.${fileName.split('.').pop()}`, data);
+    return { ...location, Hash: hash, FileName: fileName };
   }
 
   private async send(method: string, path: string, body?: Buffer): Promise<void> {
