@@ -20,7 +20,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { GroupMembership, LogLevel, OidcClient, OidcClientProps, PocketId, PocketIdProps, User, UserGroup, UserGroupProps, UserProps } from '../../lib';
+import {
+  ApplicationImages, ApplicationImagesProps, ClientLogo, GroupMembership, LogLevel, OidcClient, OidcClientProps,
+  PocketId, PocketIdProps, User, UserGroup, UserGroupProps, UserProps,
+} from '../../lib';
 import { ResourceType } from '../../lib/contract';
 import { PocketIdTestServer } from '../pocket-id-server';
 import { AcceptanceRun, without } from '../support/acceptance';
@@ -203,6 +206,14 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'S65', subject: 'OidcClient', input: "backchannelLogoutUrl: 'http://…' on a public client", field: 'backchannelLogoutUrl', build: (s) => client(s, { isPublic: true, backchannelLogoutUrl: 'http://app.example.com/logout' }), message: /backchannelLogoutUrl must use https:\/\/ for a public client/ },
   { id: 'S66', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a private JWK', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\)/ },
   { id: 'S67', subject: 'OidcClient', input: 'federatedIdentities[0].publicKeys: a JWK object, not its JSON text', field: 'federatedIdentities[0].publicKeys', build: (s) => client(s, { federatedIdentities: [{ issuer: 'https://agent.example.com', publicKeys: [{ kty: 'EC' }] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] must be a string/ },
+  // Images (client logos, application images)
+  { id: 'SI01', subject: 'OidcClient', input: "logo: 'logo.png' (a string, not a ClientLogo)", field: 'logo', build: (s) => client(s, { isPublic: true, logo: 'logo.png' }), message: /logo must be a ClientLogo/ },
+  { id: 'SI02', subject: 'OidcClient', input: 'logo: ClientLogo.fromFile of a file that does not exist', field: 'logo', build: (s) => client(s, { isPublic: true, logo: ClientLogo.fromFile('/nonexistent/logo.png') }), message: /logo: cannot read the image file '\/nonexistent\/logo\.png' \(ENOENT\)/ },
+  { id: 'SI03', subject: 'OidcClient', input: "darkLogo: ClientLogo.fromPreset('Not A Reference')", field: 'darkLogo', build: (s) => client(s, { isPublic: true, darkLogo: ClientLogo.fromPreset('Not A Reference') }), message: /darkLogo: 'Not A Reference' is not a logo preset reference/ },
+  { id: 'SI04', subject: 'OidcClient', input: "logo: ClientLogo.fromUrl('javascript:alert(1)')", field: 'logo', build: (s) => client(s, { isPublic: true, logo: ClientLogo.fromUrl('javascript:alert(1)') }), message: /logo: 'javascript:alert\(1\)' must be an http or https URL/ },
+  { id: 'SI05', subject: 'ApplicationImages', input: 'favicon: null, logo: 42', field: 'logo', build: (s) => new ApplicationImages(s.stack, 'Images', { pocketId: s.pocketId, favicon: null, logo: 42 } as unknown as ApplicationImagesProps), message: /logo must be an ApplicationImage \(ApplicationImage\.fromFile or fromUrl\) \(got the number 42\)/ },
+  { id: 'SI06', subject: 'ApplicationImages', input: 'two for one Pocket-ID instance', field: 'ApplicationImages', build: (s) => { new ApplicationImages(s.stack, 'A', { pocketId: s.pocketId }); new ApplicationImages(s.stack, 'B', { pocketId: s.pocketId }); }, message: /ApplicationImages already .*one per instance/ },
+  { id: 'SI07', subject: 'ApplicationImages', input: 'one for each of two instances (control)', field: 'ApplicationImages', build: (s) => { new ApplicationImages(s.stack, 'A', { pocketId: s.pocketId }); new ApplicationImages(s.stack, 'B', { pocketId: s.other }); } },
 ];
 
 describe('(a) at synth, through the constructs', () => {
@@ -449,6 +460,14 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'D64', subject: 'OidcClient', input: "BackchannelLogoutUrl 'logout' (not absolute)", field: 'backchannelLogoutUrl', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), BackchannelLogoutUrl: 'logout' }), message: /backchannelLogoutUrl must be an absolute http:\/\/ or https:\/\/ URL/ },
   { id: 'D65', subject: 'OidcClient', input: 'FederatedIdentities[0].PublicKeys with a private JWK (never quoted back)', field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: [PRIVATE_JWK] }] }), message: /federatedIdentities\[0\]\.publicKeys\[0\] holds private key material \(d\): give the public key only(?!.*jpsQnnGQ)/ },
   { id: 'D66', subject: 'OidcClient', input: "FederatedIdentities[0].PublicKeys 'a JWK' (a string where a list belongs)", field: 'federatedIdentities[0].publicKeys', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), FederatedIdentities: [{ Issuer: 'https://agent.example.com', PublicKeys: 'a JWK' }] }), message: /federatedIdentities\[0\]\.publicKeys must be a list of public JWKs/ },
+  // Images (client logos, application images)
+  { id: 'DI01', subject: 'OidcClient', input: 'Logo with both Url and Preset', field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Url: 'https://cdn.example.com/a.png', Preset: 'jellyfin' } }), message: /logo must be exactly one of a file \(Bucket and Key\), a URL \(Url\) or a preset \(Preset\)/ },
+  { id: 'DI02', subject: 'OidcClient', input: "DarkLogo 'logo.png' (a string where an image source belongs)", field: 'darkLogo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), DarkLogo: 'logo.png' }), message: /darkLogo must be an image source \(DarkLogo is not an object\)/ },
+  { id: 'DI03', subject: 'OidcClient', input: 'Logo with a Bucket and no Key', field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Bucket: 'assets' } }), message: /logo must be exactly one of/ },
+  { id: 'DI04', subject: 'OidcClient', input: 'Logo from a preset the icon library lacks (before 2.18: any preset)', field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Preset: 'no-such-icon' } }), message: /logo(: Pocket-ID's icon library has no logo preset 'no-such-icon'| needs Pocket-ID 2\.18\.0 or newer \(logo presets\))/ },
+  { id: 'DI05', subject: 'OidcClient', input: "Logo Url 'ftp://cdn.example.com/a.png'", field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Url: 'ftp://cdn.example.com/a.png' } }), message: /logo: 'ftp:\/\/cdn\.example\.com\/a\.png' is not an http or https URL/ },
+  { id: 'DI06', subject: 'ApplicationImages', input: 'Favicon from a preset (presets are client logos)', field: 'favicon', resourceType: ResourceType.APPLICATION_IMAGES, event: () => create({ ...properties({}), Favicon: { Preset: 'jellyfin' } }), message: /favicon must be exactly one of a file \(Bucket and Key\) or a URL \(Url\)/ },
+  { id: 'DI07', subject: 'ApplicationImages', input: 'EmailLogo [] (a list where an image source belongs)', field: 'emailLogo', resourceType: ResourceType.APPLICATION_IMAGES, event: () => create({ ...properties({}), EmailLogo: [] }), message: /emailLogo must be an image source/ },
 ];
 
 (isRealPocketId() ? describe.skip : describe)('with the bundled handler', () => {
