@@ -1,5 +1,5 @@
 import { clientPath } from './client-secrets';
-import { PocketIdApiError } from './errors';
+import { PocketIdApiError, UnexpectedResponseError } from './errors';
 import { FileContent, UploadedFile } from './http-client';
 import { imageSourceProblems, PresetVariant, readClientLogo, sameSource, servedFileName } from './images';
 import { FeatureUse } from './release';
@@ -78,11 +78,19 @@ export function logoShapeProblems(properties: OidcClientProperties): string[] {
 /** Reads the logo a write will replace (or learns there is none) and arranges to put it back. */
 async function registerRestore(client: ClientWithLogos, slot: LogoSlot, operation: Operation): Promise<void> {
   const held = client[slot.heldField] ? await readLogo(client.id, slot, operation) : undefined;
-  const description = held ? `the previous ${slot.prop} of OIDC client ${client.id}` : `remove the ${slot.prop} of OIDC client ${client.id}`;
+  // Named by what is left when putting it back fails: the new logo, where there was none.
+  const description = `the ${held ? 'previous' : 'new'} ${slot.prop} of OIDC client ${client.id}`;
   operation.undo.add(description, async () => {
     if (held) await uploadLogo(client.id, slot, held, operation);
     else await deleteLogo(client.id, slot, operation);
-  }, { partOf: client.id });
+  }, {
+    partOf: client.id,
+    requests: 2,
+    isUndone: async () => {
+      if (!await holdsLogo(client.id, slot, operation)) return held === undefined;
+      return held !== undefined && (await readLogo(client.id, slot, operation))?.data.equals(held.data) === true;
+    },
+  });
 }
 
 /** The logo Pocket-ID holds, named with the extension its type is saved under; undefined when it has none. */
@@ -109,8 +117,11 @@ async function deleteLogo(clientId: string, slot: LogoSlot, context: OperationCo
 }
 
 async function holdsLogo(clientId: string, slot: LogoSlot, context: OperationContext): Promise<boolean> {
-  const client = await context.api.get<ClientWithLogos>('Read OIDC client', clientPath(clientId));
-  return client?.[slot.heldField] === true;
+  const path = clientPath(clientId);
+  const client = await context.api.get<ClientWithLogos>('Read OIDC client', path);
+  const held = client?.[slot.heldField];
+  if (typeof held !== 'boolean') throw new UnexpectedResponseError({ operation: 'Read OIDC client', method: 'GET', path }, `no ${slot.heldField} in the client`);
+  return held;
 }
 
 function logoPath(clientId: string, slot: LogoSlot): string {

@@ -116,7 +116,8 @@ export class PocketIdHttpClient {
 
   /** Uploads a file as the multipart field `file`; it replaces the one there, so it is retried like a PUT. */
   public async upload(operation: string, method: 'POST' | 'PUT', path: string, file: UploadedFile): Promise<void> {
-    await this.request({ operation, method, path, repeatable: true, file });
+    // Pocket-ID answers an upload with 204 and no body.
+    await this.request({ operation, method, path, repeatable: true, file }, undefined, (answer) => answer === undefined);
   }
 
   public post<T>(operation: string, path: string, body: unknown, options: RequestOptions = {}): Promise<T> {

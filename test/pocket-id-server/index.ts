@@ -13,12 +13,13 @@
  * authentication and client_credentials (oauth-token.ts; no authorize, userinfo, …); no
  * application-configuration (setAppConfig stands in), SCIM, signup-token, API-resource or LDAP endpoints.
  */
+import { createHash } from 'crypto';
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
 import { IconLibrary } from './logo-presets';
 import { PocketIdServer, ServedRequest } from './server';
-import { AppConfig, BackchannelLogout, GroupRecord, SentEmail, UserRecord } from './store';
+import { AppConfig, BackchannelLogout, GroupRecord, logoKey, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
 export { NEWEST_RELEASE, RELEASES } from './releases';
@@ -69,6 +70,8 @@ export interface PocketIdTestServer {
   /** Client DTOs (as GET /api/oidc/clients/:id, without allowedUserGroups) plus `allowedUserGroupIds`. */
   clients(): any[];
   client(id: string): any | undefined;
+  /** The SHA-256 (hex) of each logo a client has: `light`, `dark`; absent when it has none. */
+  clientLogoDigests(clientId: string): { light?: string; dark?: string };
   clientSecrets(clientId: string): Array<{ id: string; secret: string; isActive: boolean; createdAt: string; expiresAt: string | null }>;
   /** User DTOs as GET /api/users/:id answers them (the static API user included once the key was used). */
   users(): any[];
@@ -134,6 +137,14 @@ class TestServerHandle implements PocketIdTestServer {
   clients(): any[] {
     const { store } = this.server;
     return [...store.clients.values()].map((c) => deepCopy({ ...clientDto(c), allowedUserGroupIds: store.allowedGroupIdsOfClient(c.id) }));
+  }
+
+  clientLogoDigests(clientId: string): { light?: string; dark?: string } {
+    const digest = (light: boolean) => {
+      const logo = this.server.store.logos.get(logoKey(clientId, light));
+      return logo ? createHash('sha256').update(logo.data).digest('hex') : undefined;
+    };
+    return JSON.parse(JSON.stringify({ light: digest(true), dark: digest(false) }));
   }
 
   client(id: string): any | undefined {

@@ -317,7 +317,26 @@ function settleClient(draft: Draft, base: Entity, properties: Record<string, any
     client.isGroupRestricted = false;
   }
   if (client.isGroupRestricted !== true) client.allowedUserGroupIds = [];
+  settleLogos(client, properties, previous);
   return client;
+}
+
+/**
+ * A declared logo is the file whose asset hash (the SHA-256 of its bytes, as the cases make them) the
+ * properties carry; one declared before and not now is gone; one never declared stays as it was.
+ */
+function settleLogos(client: Entity, properties: Record<string, any>, previous: Record<string, any> | undefined): void {
+  const digests: Record<string, string> = { ...(client.logoDigests ?? {}) };
+  for (const [key, flagField, digestField] of [['Logo', 'hasLogo', 'light'], ['DarkLogo', 'hasDarkLogo', 'dark']] as const) {
+    if (properties[key] !== undefined) {
+      client[flagField] = true;
+      digests[digestField] = properties[key].Hash;
+    } else if (previous?.[key] !== undefined) {
+      client[flagField] = false;
+      delete digests[digestField];
+    }
+  }
+  client.logoDigests = digests;
 }
 
 function clientAnswer(id: string, properties: Record<string, any>): Answer {
