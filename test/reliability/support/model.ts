@@ -262,6 +262,7 @@ const CLIENT_FIELDS: readonly Field[] = [
 function newClient(id: string): Entity {
   return {
     id,
+    logoDigests: {},
     name: '',
     description: '',
     hasLogo: false,
@@ -326,6 +327,8 @@ function settleClient(draft: Draft, base: Entity, properties: Record<string, any
  * properties carry; one declared before and not now is gone; one never declared stays as it was.
  */
 function settleLogos(client: Entity, properties: Record<string, any>, previous: Record<string, any> | undefined): void {
+  const touched = ['Logo', 'DarkLogo'].some((key) => properties[key] !== undefined || previous?.[key] !== undefined);
+  if (client.logoDigests === undefined && !touched) return;
   const digests: Record<string, string> = { ...(client.logoDigests ?? {}) };
   for (const [key, flagField, digestField] of [['Logo', 'hasLogo', 'light'], ['DarkLogo', 'hasDarkLogo', 'dark']] as const) {
     if (properties[key] !== undefined) {
