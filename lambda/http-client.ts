@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import fetch from 'node-fetch';
@@ -52,7 +53,23 @@ type Request = RequestDescription & {
   repeatable?: boolean;
   /** A client's own credentials (HTTP Basic) instead of the API key, and a form body instead of JSON: the token endpoint. */
   client?: { id: string; secret: string };
+  /** The answer is a file (an image), not JSON. */
+  binary?: boolean;
+  /** The body is this file, as the multipart form field `file`. */
+  file?: UploadedFile;
 };
+
+/** A file as Pocket-ID serves it. */
+export interface FileContent {
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
+/** A file to upload; Pocket-ID types an image by its name's extension. */
+export interface UploadedFile {
+  readonly fileName: string;
+  readonly data: Buffer;
+}
 
 /** One page of a Pocket-ID list. */
 interface Page<T> {
@@ -90,6 +107,17 @@ export class PocketIdHttpClient {
 
   public get<T>(operation: string, path: string): Promise<T> {
     return this.request<T>({ operation, method: 'GET', path });
+  }
+
+  /** GET of a file (an image): its bytes and type. */
+  public getFile(operation: string, path: string): Promise<FileContent> {
+    return this.request<FileContent>({ operation, method: 'GET', path, binary: true });
+  }
+
+  /** Uploads a file as the multipart field `file`; it replaces the one there, so it is retried like a PUT. */
+  public async upload(operation: string, method: 'POST' | 'PUT', path: string, file: UploadedFile): Promise<void> {
+    // Pocket-ID answers an upload with 204 and no body.
+    await this.request({ operation, method, path, repeatable: true, file }, undefined, (answer) => answer === undefined);
   }
 
   public post<T>(operation: string, path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
@@ -216,7 +244,9 @@ export class PocketIdHttpClient {
     this.options.logger.debug('Pocket-ID request', {
       method: request.method, path: request.path, status, durationMs: Date.now() - started, attempt, requestId,
     });
-    if (status >= 200 && status < 300) return { kind: 'ok', value: parseSuccess(request, text) };
+    if (status >= 200 && status < 300) {
+      return { kind: 'ok', value: request.binary ? { contentType: headerOf(response, 'content-type') ?? '', data: response.content } : parseSuccess(request, text) };
+    }
 
     const errorBody = parseErrorBody(text);
     const error = new PocketIdApiError(request, status, errorBody, errorBody ? undefined : text, requestId, uncertainBefore);
@@ -238,8 +268,13 @@ export class PocketIdHttpClient {
       'Accept': 'application/json',
       'User-Agent': 'cdk-pocket-id',
     };
-    let payload: string | undefined;
-    if (request.client) {
+    let payload: string | Buffer | undefined;
+    if (request.file) {
+      if (this.apiToken !== undefined) headers['X-API-Key'] = this.apiToken;
+      const boundary = `cdk-pocket-id-${randomBytes(12).toString('hex')}`;
+      headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`;
+      payload = multipartBody(boundary, request.file);
+    } else if (request.client) {
       // RFC 6749 2.3.1: the id and secret are form-encoded before they are joined.
       const credentials = `${encodeURIComponent(request.client.id)}:${encodeURIComponent(request.client.secret)}`;
       headers.Authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
@@ -265,7 +300,7 @@ export class PocketIdHttpClient {
       const content = await response.buffer();
       const announced = Number(response.headers.get('content-length') ?? NaN);
       if (Number.isFinite(announced) && content.length < announced) throw prematureClose();
-      return { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: content.toString('utf8') };
+      return { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: content.toString('utf8'), content };
     } catch (error) {
       if ((error as Error)?.name === 'AbortError') throw new TransportError('TIMEOUT', 'the request timed out');
       throw error;
@@ -291,6 +326,15 @@ interface Answer {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly text: string;
+  readonly content: Buffer;
+}
+
+/** A multipart/form-data body of one field, `file`; the name's quotes and line breaks are dropped (RFC 7578 4.2). */
+function multipartBody(boundary: string, file: UploadedFile): Buffer {
+  const fileName = file.fileName.replace(/["\r\n]/g, '');
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n`
+    + 'Content-Type: application/octet-stream\r\n\r\n';
+  return Buffer.concat([Buffer.from(head, 'utf8'), file.data, Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8')]);
 }
 
 /** A failure of the exchange itself, with a code like Node's system errors. */

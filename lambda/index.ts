@@ -7,6 +7,7 @@ import { HandlerResult, OperationContext, ResourceHandler } from './resource';
 import { api } from './resources/api';
 import { apiGrant } from './resources/api-grant';
 import { applicationConfiguration } from './resources/application-configuration';
+import { applicationImages } from './resources/application-images';
 import { lookup } from './resources/lookup';
 import { oidcClient } from './resources/oidc-client';
 import { scimServiceProvider } from './resources/scim-service-provider';
@@ -28,6 +29,7 @@ const RESOURCES: Record<string, ResourceHandler> = {
   [ResourceType.API]: api,
   [ResourceType.API_GRANT]: apiGrant,
   [ResourceType.APPLICATION_CONFIGURATION]: applicationConfiguration,
+  [ResourceType.APPLICATION_IMAGES]: applicationImages,
 };
 
 /**

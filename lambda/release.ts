@@ -26,6 +26,8 @@ export const Feature = {
   SECRET_MADE_WITH_CLIENT: { name: 'a secret made with each new confidential client', since: '2.17.0' },
   /** The application setting autoCreateOidcClientSecret ([peer] irashack internal/client/app_config.go). */
   AUTO_CREATE_CLIENT_SECRET_SETTING: { name: 'the autoCreateOidcClientSecret setting', since: '2.17.0' },
+  /** GET /api/oidc/logo-presets, the icon library's logos (client logos from a preset). */
+  LOGO_PRESETS: { name: 'logo presets', since: '2.18.0' },
 } as const;
 
 export type FeatureName = keyof typeof Feature;

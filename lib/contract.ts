@@ -29,6 +29,7 @@ export const ResourceType = {
   API: 'Custom::PocketIdApi',
   API_GRANT: 'Custom::PocketIdApiGrant',
   APPLICATION_CONFIGURATION: 'Custom::PocketIdApplicationConfiguration',
+  APPLICATION_IMAGES: 'Custom::PocketIdApplicationImages',
 } as const;
 
 /** Log levels of the handler, from the most to the least verbose. */
@@ -116,6 +117,44 @@ export interface OidcClientProperties extends CommonProperties {
    * groups are not managed (whatever Pocket-ID holds stays).
    */
   readonly AllowedUserGroupIds?: string[];
+  /** The client's logo (light, or the only one). Absent: the logo is not managed; once managed, absent removes it. */
+  readonly Logo?: ImageSourceProperties;
+  /** The client's logo for dark backgrounds. As Logo. */
+  readonly DarkLogo?: ImageSourceProperties;
+}
+
+/**
+ * The application images of one Pocket-ID instance (one resource per instance). Each absent key is not
+ * managed; a key present before and absent now removes the image where Pocket-ID can (not the favicon
+ * and the email logo, which it cannot remove). Files and URLs only: presets are client logos.
+ */
+export interface ApplicationImagesProperties extends CommonProperties {
+  readonly Logo?: ImageSourceProperties;
+  readonly DarkLogo?: ImageSourceProperties;
+  readonly Background?: ImageSourceProperties;
+  readonly Favicon?: ImageSourceProperties;
+  readonly EmailLogo?: ImageSourceProperties;
+  readonly DefaultProfilePicture?: ImageSourceProperties;
+}
+
+/**
+ * Where an image comes from: exactly one of a file (an S3 object, a CDK asset: Bucket, Key, Hash and
+ * FileName), a URL (Url) or a logo preset of Pocket-ID 2.18's icon library (Preset:
+ * its logoUrl for Logo, its darkLogoUrl for DarkLogo).
+ */
+export interface ImageSourceProperties {
+  /** The bucket of the asset. */
+  readonly Bucket?: string;
+  /** The object key of the asset. */
+  readonly Key?: string;
+  /** The asset's hash: a new file has a new one, so that CloudFormation sends an Update. */
+  readonly Hash?: string;
+  /** The file's own name: Pocket-ID types an image by its extension. */
+  readonly FileName?: string;
+  /** An http(s) URL the handler downloads the image from. */
+  readonly Url?: string;
+  /** The reference of a logo preset (`jellyfin`). */
+  readonly Preset?: string;
 }
 
 /**

@@ -7,3 +7,6 @@ export * from './signup-token';
 export * from './api';
 export * from './api-grant';
 export * from './application-configuration';
+export * from './client-logo';
+export * from './application-image';
+export * from './application-images';

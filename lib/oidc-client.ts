@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { ClientLogo } from './client-logo';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
@@ -242,6 +243,21 @@ export interface OidcClientProps {
   readonly allowedUserGroups?: IUserGroup[];
 
   /**
+   * The client's logo, shown on Pocket-ID's pages (the only one, or the one for light backgrounds with
+   * `darkLogo`): `ClientLogo.fromFile`, `fromUrl` or `fromPreset`. Once set, removing it deletes the logo.
+   *
+   * @default - the logo is not managed: Pocket-ID's, or one set in its admin UI, is left alone
+   */
+  readonly logo?: ClientLogo;
+
+  /**
+   * The client's logo for dark backgrounds (Pocket-ID shows `logo` where there is none). As `logo`.
+   *
+   * @default - the dark logo is not managed
+   */
+  readonly darkLogo?: ClientLogo;
+
+  /**
    * Rotates the client secret on a schedule, through Secrets Manager. Needs a confidential client.
    *
    * @default - no rotation: the secret stays until it is revoked in Pocket-ID
@@ -394,6 +410,8 @@ export class OidcClient extends Construct implements IOidcClient {
       ...clientProperties(props),
       SecretArn: this.secret?.secretArn,
       AllowedUserGroupIds: Lazy.list({ produce: () => this.allowedGroupIds() }, { omitEmpty: false }) as string[],
+      Logo: props.logo?._bind(this, 'Logo', binding),
+      DarkLogo: props.darkLogo?._bind(this, 'DarkLogo', binding),
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
@@ -560,6 +578,8 @@ function validateProps(scope: Construct, props: OidcClientProps): void {
       ...(props.federatedIdentities ?? []).flatMap((identity, index) => requireValue(`federatedIdentities[${index}].issuer`, identity.issuer)),
       ...validateOidcClient(knownAtSynth(props)),
       ...validateSecretRotation(rotationAtSynth(props)),
+      ...(props.logo instanceof ClientLogo ? props.logo._problems('logo') : []),
+      ...(props.darkLogo instanceof ClientLogo ? props.darkLogo._problems('darkLogo') : []),
     ],
   });
 }
@@ -571,6 +591,8 @@ function checkTypes(props: OidcClientProps): string[] {
     ...checkObject('pocketId', props.pocketId, (value) => value instanceof PocketId, 'a PocketId'),
     ...checkString('name', props.name),
     ...checkString('clientId', props.clientId),
+    ...checkObject('logo', props.logo, (value) => value instanceof ClientLogo, 'a ClientLogo (ClientLogo.fromFile, fromUrl or fromPreset)'),
+    ...checkObject('darkLogo', props.darkLogo, (value) => value instanceof ClientLogo, 'a ClientLogo (ClientLogo.fromFile, fromUrl or fromPreset)'),
     ...checkStringList('callbackUrls', props.callbackUrls),
     ...checkStringList('logoutCallbackUrls', props.logoutCallbackUrls),
     ...checkBoolean('isPublic', props.isPublic),

@@ -187,6 +187,7 @@ export class PocketId extends Construct {
       connection,
       grantOwnedSecret: (secret, versions) => provider.grantOwnedSecret(secret, versions),
       grantRead: (secret) => provider.grantRead(secret),
+      grantReadObject: (bucketName, objectKey) => provider.grantReadObject(bucketName, objectKey),
       rotationFunction: (functionScope, functionId, policy) => provider.addRotationFunction(
         functionScope, functionId, { ...connection, ContractVersion: CONTRACT_VERSION, ...policy }, this.apiToken, this.props.apiTokenEncryptionKey),
     };

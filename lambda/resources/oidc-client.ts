@@ -1,5 +1,6 @@
 import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
 import { validateOidcClient } from '../../lib/private/validation';
+import { logoFeaturesUsed, logoShapeProblems, writeClientLogos } from '../client-logos';
 import {
   ClientSecretInfo,
   clientPath,
@@ -24,6 +25,8 @@ import { BroughtValue, ClientCredentials, credentialsOf, discoveryUrlOf, issuerO
 
 /** A client as Pocket-ID returns it; only the fields this module reads are typed. */
 interface PocketIdClient extends PocketIdEntity {
+  readonly hasLogo?: boolean;
+  readonly hasDarkLogo?: boolean;
   readonly isPublic?: boolean;
   readonly isGroupRestricted?: boolean;
   /** Only in the answer to a create, from Pocket-ID 2.17 on: the secret it made with the client, shown once. */
@@ -134,7 +137,7 @@ function idTaken(clientId: string): Error {
     + 'client_id_already_exists. Choose another clientId, or remove that client from Pocket-ID first');
 }
 
-/** The allowed groups, then the secret: last, because a revoked secret cannot be brought back. */
+/** The allowed groups, the logos, then the secret: last, because a revoked secret cannot be brought back. */
 async function reconcileClient(
   client: PocketIdClient,
   properties: OidcClientProperties,
@@ -143,6 +146,7 @@ async function reconcileClient(
   origin: Origin,
 ): Promise<void> {
   await writeAllowedGroups(client, properties, operation);
+  await writeClientLogos(client, properties, previous, operation, origin === 'created');
   if (origin === 'updated') await reconcileSecret(client.id, properties, previous, operation);
   else if (isPublic(properties) || !properties.SecretArn) return;
   else if (origin === 'created') await storeNewClientSecret(client, properties, operation);
@@ -497,7 +501,7 @@ const SHAPES: ShapeRules = {
 
 /** The properties that need a Pocket-ID newer than 2.14. */
 function featuresUsed(properties: OidcClientProperties): FeatureUse[] {
-  const uses: FeatureUse[] = [];
+  const uses: FeatureUse[] = logoFeaturesUsed(properties);
   if (readString(properties.BackchannelLogoutUrl)) uses.push({ prop: 'backchannelLogoutUrl', feature: 'BACKCHANNEL_LOGOUT' });
   listOf<FederatedIdentityProperties>(properties.FederatedIdentities).forEach((identity, index) => {
     if (listOf(identity?.PublicKeys).length > 0) uses.push({ prop: `federatedIdentities[${index}].publicKeys`, feature: 'FEDERATED_PUBLIC_KEYS' });
@@ -507,7 +511,7 @@ function featuresUsed(properties: OidcClientProperties): FeatureUse[] {
 
 function validateProperties(raw: Record<string, unknown>): string[] {
   const properties = raw as unknown as OidcClientProperties;
-  const problems = shapeProblems(raw, SHAPES);
+  const problems = [...shapeProblems(raw, SHAPES), ...logoShapeProblems(properties)];
   problems.push(...validateOidcClient({
     name: readString(properties.Name),
     clientId: readString(properties.ClientId),

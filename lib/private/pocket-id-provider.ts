@@ -44,6 +44,8 @@ export interface PocketIdBinding {
   readonly grantOwnedSecret: (secret: secretsmanager.ISecret, versions?: boolean) => void;
   /** Lets the stack's handler read a secret the user owns (a client secret they bring). */
   readonly grantRead: (secret: secretsmanager.ISecret) => void;
+  /** Lets the stack's handler read one S3 object (an image asset): s3:GetObject on it alone. */
+  readonly grantReadObject: (bucketName: string, objectKey: string) => void;
   /** Makes the rotation function of a client's secret in `scope`: the connection, then `policy`. */
   readonly rotationFunction: (scope: Construct, id: string, policy: RotationPolicy) => lambda.Function;
 }
@@ -172,6 +174,14 @@ export class PocketIdProvider extends Construct {
     }
     statement.addResources(secret.secretArn);
     if (secret.encryptionKey) this.grantKeyUse(secret.encryptionKey, ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
+  }
+
+  /** Lets the handler read one object (an image asset the handler uploads to Pocket-ID), and nothing else of its bucket. */
+  public grantReadObject(bucketName: string, objectKey: string): void {
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName, resourceName: objectKey })],
+    }));
   }
 
   /** A function running the bundled handler's `entry.handler` export, on the stack's networking. */

@@ -118,7 +118,13 @@ export function imageNotFound(): ApiError {
 }
 
 export function unsupportedFileType(): ApiError {
-  return new ApiError(415, 'file_type_not_supported', 'File type is not supported');
+  return unsupportedFileTypeOf('');
+}
+
+/** apperror.UnsupportedFileType(expected): a message and detail naming the types taken, when given. */
+export function unsupportedFileTypeOf(expected: string): ApiError {
+  if (expected === '') return new ApiError(415, 'file_type_not_supported', 'File type is not supported');
+  return new ApiError(415, 'file_type_not_supported', `File must be of type ${expected}`, { expected_file_type: expected });
 }
 
 export function fileTooLarge(maxSize: string): ApiError {

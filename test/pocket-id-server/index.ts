@@ -13,6 +13,7 @@
  * authentication and client_credentials (oauth-token.ts; no authorize, userinfo, …); no
  * application-configuration test-email or sync-ldap, or LDAP endpoints.
  */
+import { createHash } from 'crypto';
 import { apiStates } from './apis';
 import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
@@ -20,7 +21,7 @@ import { randomString, timestamp } from './ids';
 import { IconLibrary } from './logo-presets';
 import { PocketIdServer, ServedRequest } from './server';
 import { liveSignupTokens } from './signup-tokens';
-import { AppConfig, BackchannelLogout, GroupRecord, ScimProviderRecord, SentEmail, UserRecord } from './store';
+import { AppConfig, BackchannelLogout, GroupRecord, logoKey, ScimProviderRecord, SentEmail, UserRecord } from './store';
 
 export type { FaultSpec } from './faults';
 export { NEWEST_RELEASE, RELEASES } from './releases';
@@ -56,6 +57,8 @@ export interface PocketIdTestServerOptions {
    * setAppSettings): its PUT is refused with 403 ui_config_disabled, /all masks the passwords. Default false.
    */
   uiConfigDisabled?: boolean;
+  /** Where the icon library's images are (ICON_LIBRARY_URL); default the selfh.st icons on jsDelivr. */
+  iconLibraryUrl?: string;
 }
 
 export interface PocketIdTestServer {
@@ -74,6 +77,8 @@ export interface PocketIdTestServer {
   /** Client DTOs (as GET /api/oidc/clients/:id, without allowedUserGroups) plus `allowedUserGroupIds`. */
   clients(): any[];
   client(id: string): any | undefined;
+  /** The SHA-256 (hex) of each logo a client has: `light`, `dark`; absent when it has none. */
+  clientLogoDigests(clientId: string): { light?: string; dark?: string };
   clientSecrets(clientId: string): Array<{ id: string; secret: string; isActive: boolean; createdAt: string; expiresAt: string | null }>;
   /** User DTOs as GET /api/users/:id answers them (the static API user included once the key was used). */
   users(): any[];
@@ -164,6 +169,14 @@ class TestServerHandle implements PocketIdTestServer {
   clients(): any[] {
     const { store } = this.server;
     return [...store.clients.values()].map((c) => deepCopy({ ...clientDto(c), allowedUserGroupIds: store.allowedGroupIdsOfClient(c.id) }));
+  }
+
+  clientLogoDigests(clientId: string): { light?: string; dark?: string } {
+    const digest = (light: boolean) => {
+      const logo = this.server.store.logos.get(logoKey(clientId, light));
+      return logo ? createHash('sha256').update(logo.data).digest('hex') : undefined;
+    };
+    return JSON.parse(JSON.stringify({ light: digest(true), dark: digest(false) }));
   }
 
   client(id: string): any | undefined {
@@ -317,6 +330,7 @@ export async function startPocketIdTestServer(opts: PocketIdTestServerOptions = 
     frontend: opts.frontend ?? false,
     iconLibrary: opts.iconLibrary ?? 'available',
     uiConfigDisabled: opts.uiConfigDisabled ?? false,
+    iconLibraryUrl: opts.iconLibraryUrl,
   });
   const baseUrl = await server.listen();
   return new TestServerHandle(server, baseUrl, apiToken);

@@ -86,18 +86,18 @@ function search(term: string): Icon[] {
   return ranked.sort((a, b) => a.rank - b.rank || alphabetically(a.icon, b.icon)).map((r) => r.icon);
 }
 
-function presetDto(icon: Icon): object {
+function presetDto(icon: Icon, library: string): object {
   return {
     name: icon.name,
     reference: icon.reference,
-    logoUrl: `${LIBRARY_URL}/svg/${icon.reference}.svg`,
-    darkLogoUrl: icon.light ? `${LIBRARY_URL}/svg/${icon.reference}-light.svg` : null,
+    logoUrl: `${library}/svg/${icon.reference}.svg`,
+    darkLogoUrl: icon.light ? `${library}/svg/${icon.reference}-light.svg` : null,
   };
 }
 
-export function searchLogoPresets(ctx: RequestContext, { iconLibrary }: ServerState): ApiResponse {
+export function searchLogoPresets(ctx: RequestContext, { iconLibrary, iconLibraryUrl }: ServerState): ApiResponse {
   if (iconLibrary === 'disabled') throw logoPresetsDisabled();
   if (iconLibrary === 'unavailable') throw logoPresetsUnavailable();
   const term = (ctx.query.get('search') ?? '').trim().toLowerCase();
-  return jsonResponse(200, search(term).slice(0, MAX_RESULTS).map(presetDto));
+  return jsonResponse(200, search(term).slice(0, MAX_RESULTS).map((icon) => presetDto(icon, iconLibraryUrl ?? LIBRARY_URL)));
 }

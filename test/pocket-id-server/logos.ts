@@ -2,6 +2,7 @@ import { isIP } from 'net';
 import { fileTooLarge, invalidImage, invalidLogoUrl, invalidRequestBody, missingField, unsupportedFileType } from './errors';
 import { parseGoUrl } from './go-url';
 import { header, RequestContext } from './http';
+import { imageDimensions, MAX_IMAGE_PIXELS } from '../../lib/private/images';
 
 export const IMAGE_MIME_TYPES: Readonly<Record<string, string>> = {
   jpg: 'image/jpeg',
@@ -16,8 +17,6 @@ export const IMAGE_MIME_TYPES: Readonly<Record<string, string>> = {
 };
 
 const MAX_LOGO_BYTES = 2 * 1024 * 1024;
-/** [peer] Width × height above which 2.15+ refuses an image (irashack's UserProfilePictureMaxPixels, see releases.ts). */
-const MAX_IMAGE_PIXELS = 16_000_000;
 
 /** Go's strconv.ParseBool, where Pocket-ID treats anything unparseable as false. */
 export function lightQuery(ctx: RequestContext): boolean {
@@ -94,6 +93,11 @@ export function parseParts(body: Buffer, boundary: string): Array<{ headers: str
 /** The `file` field of a multipart upload, with the 2 MiB limit of Pocket-ID's logo route. */
 export function uploadedLogo(ctx: RequestContext): UploadedFile {
   if (ctx.body.length > MAX_LOGO_BYTES) throw fileTooLarge('2.00 MB');
+  return uploadedFile(ctx);
+}
+
+/** The `file` field of a multipart upload (httpserver.FormFile). */
+export function uploadedFile(ctx: RequestContext): UploadedFile {
   const boundary = multipartBoundary(header(ctx, 'content-type'));
   if (boundary === undefined) throw invalidRequestBody();
   for (const part of parseParts(ctx.body, boundary)) {
@@ -111,49 +115,12 @@ export function logoExtension(filename: string): string {
   return extension;
 }
 
-interface Dimensions {
-  readonly width: number;
-  readonly height: number;
-}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function pngDimensions(data: Buffer): Dimensions | undefined {
-  if (data.length < 24 || !data.subarray(0, 8).equals(PNG_SIGNATURE) || data.toString('latin1', 12, 16) !== 'IHDR') return undefined;
-  return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
-}
-
-/** SOF0…SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share their range but do not. */
-function isStartOfFrame(marker: number): boolean {
-  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-}
-
-function jpegDimensions(data: Buffer): Dimensions | undefined {
-  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return undefined;
-  let at = 2;
-  while (at + 4 <= data.length && data[at] === 0xff) {
-    const marker = data[at + 1];
-    if (marker === 0xff) {
-      at += 1;
-      continue;
-    }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      at += 2;
-      continue;
-    }
-    if (marker === 0xd9 || marker === 0xda) return undefined;
-    if (isStartOfFrame(marker)) return at + 9 <= data.length ? { width: data.readUInt16BE(at + 7), height: data.readUInt16BE(at + 5) } : undefined;
-    at += 2 + data.readUInt16BE(at + 2);
-  }
-  return undefined;
-}
-
 /**
  * [peer] 2.15+ refuses an image above 16 million pixels with 400 invalid_image (irashack, see releases.ts;
- * checked there with Go's image.DecodeConfig). Only PNG and JPEG headers are read; any other format, or
- * a header that cannot be read, passes.
+ * checked there with Go's image.DecodeConfig). The header is read as the constructs read it (PNG,
+ * JPEG, GIF, WebP); any other format, or a header that cannot be read, passes.
  */
 export function assertWithinPixelLimit(data: Buffer): void {
-  const dimensions = pngDimensions(data) ?? jpegDimensions(data);
+  const dimensions = imageDimensions(data);
   if (dimensions && dimensions.width * dimensions.height > MAX_IMAGE_PIXELS) throw invalidImage();
 }

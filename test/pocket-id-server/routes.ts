@@ -1,5 +1,6 @@
 import * as apis from './apis';
 import * as appConfig from './app-config';
+import * as appImages from './app-images';
 import { withLogoutNotices } from './backchannel-logout';
 import { updateGroupClaims, updateUserClaims } from './claims';
 import * as clients from './clients';
@@ -66,6 +67,11 @@ export const ROUTES: ReadonlyArray<Route> = [
   api('POST', '/oidc/clients/:id/logo', 'admin', clients.uploadClientLogo),
   api('DELETE', '/oidc/clients/:id/logo', 'admin', clients.deleteClientLogo),
   since('logoPresets', api('GET', '/oidc/logo-presets', 'admin', searchLogoPresets)),
+  // Application images (app-images.ts)
+  ...['logo', 'email', 'background', 'favicon'].map((image) => api('GET', `/application-images/${image}`, 'none', withImage(image, appImages.getAppImage))),
+  api('GET', '/application-images/default-profile-picture', 'admin', withImage('default-profile-picture', appImages.getAppImage)),
+  ...['logo', 'email', 'background', 'favicon', 'default-profile-picture'].map((image) => api('PUT', `/application-images/${image}`, 'admin', withImage(image, appImages.putAppImage))),
+  ...['logo', 'background', 'default-profile-picture'].map((image) => api('DELETE', `/application-images/${image}`, 'admin', withImage(image, appImages.deleteAppImage))),
   api('POST', '/oidc/token', 'none', token),
 
   api('GET', '/users', 'admin', users.listUsers),
@@ -154,4 +160,9 @@ export function findRoute(method: string, path: string, release?: Release): Rout
     .map((route) => ({ route, params: matchPattern(route.pattern, path) }))
     .filter((m): m is RouteMatch => m.params !== undefined);
   return matches.sort((a, b) => specificity(a.route.pattern).localeCompare(specificity(b.route.pattern)))[0];
+}
+
+/** The application image routes share their handlers: the image's route name goes in as a path parameter. */
+function withImage(image: string, handle: Handler): Handler {
+  return (ctx, state, userId) => handle({ ...ctx, params: { ...ctx.params, image } }, state, userId);
 }

@@ -21,6 +21,7 @@ export interface ServerSettings {
   readonly frontend: boolean;
   readonly iconLibrary: IconLibrary;
   readonly uiConfigDisabled: boolean;
+  readonly iconLibraryUrl?: string;
 }
 
 export interface ServedRequest {
@@ -88,6 +89,7 @@ export class PocketIdServer {
       release: new Release(settings.version),
       iconLibrary: settings.iconLibrary,
       uiConfigDisabled: settings.uiConfigDisabled,
+      iconLibraryUrl: settings.iconLibraryUrl,
       appUrl: () => (settings.appUrl ?? this.baseUrl).toLowerCase().replace(/\/+$/, ''),
       signingKey: new SigningKey(),
     };

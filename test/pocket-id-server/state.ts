@@ -10,6 +10,8 @@ export interface ServerState {
   readonly release: Release;
   /** Whether the logo presets (2.18+) can be searched. */
   readonly iconLibrary: IconLibrary;
+  /** Where the icon library's images are; undefined: the default library. */
+  readonly iconLibraryUrl?: string;
   /** The instance's own signing key, published in its JWKS. */
   readonly signingKey: SigningKey;
   /** UI_CONFIG_DISABLED: the configuration comes from the environment; its PUT is refused, its passwords masked. */

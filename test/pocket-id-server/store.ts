@@ -146,6 +146,19 @@ export interface AppConfig {
   allowUserSignups: string;
 }
 
+/**
+ * The application images a fresh Pocket-ID 2.14 serves (measured on a fresh real server): the email
+ * logo (png), the background (webp) and the favicon (ico); no logo, light or dark, and no default
+ * profile picture (GET answers 404 image_not_found). The bytes here are placeholders.
+ */
+export function defaultAppImages(): Array<[string, Logo]> {
+  return [
+    ['logoEmail', { extension: 'png', data: Buffer.from('default email logo') }],
+    ['background', { extension: 'webp', data: Buffer.from('default background') }],
+    ['favicon', { extension: 'ico', data: Buffer.from('default favicon') }],
+  ];
+}
+
 export function defaultAppConfig(): AppConfigValues {
   return new AppConfigValues();
 }
@@ -204,6 +217,8 @@ export class Store {
   /** Grant rows: client, permission, subject. */
   readonly apiPermissionGrants = new Set<string>();
   appConfig: AppConfigValues = defaultAppConfig();
+  /** The application images by Pocket-ID's name (logoLight, logoEmail, background…); see app-images.ts. */
+  readonly appImages = new Map<string, Logo>(defaultAppImages());
 
   reset(): void {
     this.clients.clear();
@@ -225,6 +240,8 @@ export class Store {
     this.apiAccess.clear();
     this.apiPermissionGrants.clear();
     this.appConfig = defaultAppConfig();
+    this.appImages.clear();
+    for (const [name, image] of defaultAppImages()) this.appImages.set(name, image);
   }
 
   /** The synthetic admin behind STATIC_API_KEY, created on first use like Pocket-ID does. */

@@ -26,6 +26,9 @@ import {
   ApiProps,
   ApplicationConfiguration,
   ApplicationConfigurationProps,
+  ApplicationImages,
+  ApplicationImagesProps,
+  ClientLogo,
   GroupMembership,
   LogLevel,
   OidcClient,
@@ -258,6 +261,14 @@ const SYNTH_ROWS: SynthRow[] = [
   { id: 'S95', subject: 'ApplicationConfiguration', input: 'additionalSettings { smtpPassword } (a password in the template)', field: 'additionalSettings', build: (s) => appConfig(s, { additionalSettings: { smtpPassword: 'hunter2-hunter2' } }), message: /additionalSettings\.smtpPassword: a password must not be in the template/ },
   { id: 'S96', subject: 'ApplicationConfiguration', input: 'smtp.password: a string, not an ISecret', field: 'smtp.password', build: (s) => appConfig(s, { smtp: { password: 'hunter2-hunter2' } }), message: /smtp\.password must be a Secrets Manager secret/ },
   { id: 'S97', subject: 'ApplicationConfiguration', input: 'a second configuration of the same Pocket-ID', field: 'pocketId', build: (s) => { appConfig(s, {}); appConfig(s, {}, 'Again'); }, message: /already declared by .* one application configuration/ },
+  // Images (client logos, application images)
+  { id: 'SI01', subject: 'OidcClient', input: "logo: 'logo.png' (a string, not a ClientLogo)", field: 'logo', build: (s) => client(s, { isPublic: true, logo: 'logo.png' }), message: /logo must be a ClientLogo/ },
+  { id: 'SI02', subject: 'OidcClient', input: 'logo: ClientLogo.fromFile of a file that does not exist', field: 'logo', build: (s) => client(s, { isPublic: true, logo: ClientLogo.fromFile('/nonexistent/logo.png') }), message: /logo: cannot read the image file '\/nonexistent\/logo\.png' \(ENOENT\)/ },
+  { id: 'SI03', subject: 'OidcClient', input: "darkLogo: ClientLogo.fromPreset('Not A Reference')", field: 'darkLogo', build: (s) => client(s, { isPublic: true, darkLogo: ClientLogo.fromPreset('Not A Reference') }), message: /darkLogo: 'Not A Reference' is not a logo preset reference/ },
+  { id: 'SI04', subject: 'OidcClient', input: "logo: ClientLogo.fromUrl('javascript:alert(1)')", field: 'logo', build: (s) => client(s, { isPublic: true, logo: ClientLogo.fromUrl('javascript:alert(1)') }), message: /logo: 'javascript:alert\(1\)' must be an http or https URL/ },
+  { id: 'SI05', subject: 'ApplicationImages', input: 'favicon: null, logo: 42', field: 'logo', build: (s) => new ApplicationImages(s.stack, 'Images', { pocketId: s.pocketId, favicon: null, logo: 42 } as unknown as ApplicationImagesProps), message: /logo must be an ApplicationImage \(ApplicationImage\.fromFile or fromUrl\) \(got the number 42\)/ },
+  { id: 'SI06', subject: 'ApplicationImages', input: 'two for one Pocket-ID instance', field: 'ApplicationImages', build: (s) => { new ApplicationImages(s.stack, 'A', { pocketId: s.pocketId }); new ApplicationImages(s.stack, 'B', { pocketId: s.pocketId }); }, message: /ApplicationImages already .*one per instance/ },
+  { id: 'SI07', subject: 'ApplicationImages', input: 'one for each of two instances (control)', field: 'ApplicationImages', build: (s) => { new ApplicationImages(s.stack, 'A', { pocketId: s.pocketId }); new ApplicationImages(s.stack, 'B', { pocketId: s.other }); } },
 ];
 
 describe('(a) at synth, through the constructs', () => {
@@ -582,6 +593,14 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'DC05', subject: 'ApplicationConfiguration', input: "Settings 'appName=x' (a string where a map belongs)", field: 'Settings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: 'appName=x' })), message: /Settings must be a map of setting names to strings/ },
   { id: 'DC06', subject: 'ApplicationConfiguration', input: "SmtpPasswordSource ''", field: 'smtp.password', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ SmtpPasswordSource: '' })), message: /smtp\.password must name a Secrets Manager secret/ },
   { id: 'DC07', subject: 'ApplicationConfiguration', input: 'Settings.noSuchSetting (a key the Pocket-ID does not have)', field: 'additionalSettings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { noSuchSetting: 'x' } })), message: /has no setting additionalSettings\.noSuchSetting/ },
+  // Images (client logos, application images)
+  { id: 'DI01', subject: 'OidcClient', input: 'Logo with both Url and Preset', field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Url: 'https://cdn.example.com/a.png', Preset: 'jellyfin' } }), message: /logo must be exactly one of a file \(Bucket and Key\), a URL \(Url\) or a preset \(Preset\)/ },
+  { id: 'DI02', subject: 'OidcClient', input: "DarkLogo 'logo.png' (a string where an image source belongs)", field: 'darkLogo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), DarkLogo: 'logo.png' }), message: /darkLogo must be an image source \(DarkLogo is not an object\)/ },
+  { id: 'DI03', subject: 'OidcClient', input: 'Logo with a Bucket and no Key', field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Bucket: 'assets' } }), message: /logo must be exactly one of/ },
+  { id: 'DI04', subject: 'OidcClient', input: 'Logo from a preset the icon library lacks (before 2.18: any preset)', field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Preset: 'no-such-icon' } }), message: /logo(: Pocket-ID's icon library has no logo preset 'no-such-icon'| needs Pocket-ID 2\.18\.0 or newer \(logo presets\))/ },
+  { id: 'DI05', subject: 'OidcClient', input: "Logo Url 'ftp://cdn.example.com/a.png'", field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Url: 'ftp://cdn.example.com/a.png' } }), message: /logo: 'ftp:\/\/cdn\.example\.com\/a\.png' is not an http or https URL/ },
+  { id: 'DI06', subject: 'ApplicationImages', input: 'Favicon from a preset (presets are client logos)', field: 'favicon', resourceType: ResourceType.APPLICATION_IMAGES, event: () => create({ ...properties({}), Favicon: { Preset: 'jellyfin' } }), message: /favicon must be exactly one of a file \(Bucket and Key\) or a URL \(Url\)/ },
+  { id: 'DI07', subject: 'ApplicationImages', input: 'EmailLogo [] (a list where an image source belongs)', field: 'emailLogo', resourceType: ResourceType.APPLICATION_IMAGES, event: () => create({ ...properties({}), EmailLogo: [] }), message: /emailLogo must be an image source/ },
 ];
 
 (isRealPocketId() ? describe.skip : describe)('with the bundled handler', () => {

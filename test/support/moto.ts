@@ -31,6 +31,8 @@ export async function startMoto(): Promise<MotoServer> {
 export function routeSecretsManagerToMoto(moto: MotoServer): void {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+    // moto serves S3 too: the image assets the handler reads (lambda/s3-object.ts).
+    AWS_ENDPOINT_URL_S3: moto.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',

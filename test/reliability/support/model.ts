@@ -308,6 +308,7 @@ const CLIENT_FIELDS: readonly Field[] = [
 function newClient(id: string): Entity {
   return {
     id,
+    logoDigests: {},
     name: '',
     description: '',
     hasLogo: false,
@@ -363,7 +364,28 @@ function settleClient(draft: Draft, base: Entity, properties: Record<string, any
     client.isGroupRestricted = false;
   }
   if (client.isGroupRestricted !== true) client.allowedUserGroupIds = [];
+  settleLogos(client, properties, previous);
   return client;
+}
+
+/**
+ * A declared logo is the file whose asset hash (the SHA-256 of its bytes, as the cases make them) the
+ * properties carry; one declared before and not now is gone; one never declared stays as it was.
+ */
+function settleLogos(client: Entity, properties: Record<string, any>, previous: Record<string, any> | undefined): void {
+  const touched = ['Logo', 'DarkLogo'].some((key) => properties[key] !== undefined || previous?.[key] !== undefined);
+  if (client.logoDigests === undefined && !touched) return;
+  const digests: Record<string, string> = { ...(client.logoDigests ?? {}) };
+  for (const [key, flagField, digestField] of [['Logo', 'hasLogo', 'light'], ['DarkLogo', 'hasDarkLogo', 'dark']] as const) {
+    if (properties[key] !== undefined) {
+      client[flagField] = true;
+      digests[digestField] = properties[key].Hash;
+    } else if (previous?.[key] !== undefined) {
+      client[flagField] = false;
+      delete digests[digestField];
+    }
+  }
+  client.logoDigests = digests;
 }
 
 function clientAnswer(id: string, properties: Record<string, any>): Answer {

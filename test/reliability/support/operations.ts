@@ -3,6 +3,7 @@ import { IntendedModel, MODELS } from './model';
 import { LookupKind, ResourceType } from '../../../lib/contract';
 import { without } from '../../support/acceptance';
 import { PocketIdDirectory } from '../../support/pocket-id-directory';
+import { TestObjects } from '../../support/s3-objects';
 
 /** What one case sends, and which secrets belong to its state. */
 export interface Scenario {
@@ -171,12 +172,32 @@ export const CLIENT_OPERATIONS: readonly Operation[] = [
     const next = { ...old, ClientId: 'web-app-b' };
     return { event: updateEvent('WebApp', clientId, withTimeout(next, timeoutSeconds), old, 'replacement'), secrets: await clientRoles(lane) };
   }),
+  client('create (logos from files)', async (lane, { timeoutSeconds }) => {
+    const objects = new TestObjects();
+    const props = publicClient(lane, { Logo: await objects.asset('logo.svg', svgImage('light')), DarkLogo: await objects.asset('dark.png', pngLike('dark')) });
+    return { event: createEvent('Spa', withTimeout(props, timeoutSeconds), 'create-logos'), secrets: {} };
+  }),
+  client('update (logos: one replaced, one removed)', async (lane, { timeoutSeconds }) => {
+    const objects = new TestObjects();
+    const old = publicClient(lane, { Logo: await objects.asset('logo.svg', svgImage('light')), DarkLogo: await objects.asset('dark.png', pngLike('dark')) });
+    const clientId = await establish(lane, createEvent('Spa', old, 'update-logos-setup'));
+    const next = { ...without(old, 'DarkLogo'), Logo: await objects.asset('logo.png', pngLike('light, new')) };
+    return { event: updateEvent('Spa', clientId, withTimeout(next, timeoutSeconds), old, 'update-logos'), secrets: {} };
+  }),
   client('delete', async (lane, { timeoutSeconds }) => {
     const props = await confidentialClient(lane);
     const clientId = await establish(lane, createEvent('WebApp', props, 'delete-setup'));
     return { event: deleteEvent('WebApp', clientId, withTimeout(props, timeoutSeconds), 'delete'), secrets: await clientRoles(lane) };
   }),
 ];
+
+function svgImage(marker: string): Buffer {
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><title>${marker}</title></svg>`);
+}
+
+function pngLike(marker: string): Buffer {
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(marker)]);
+}
 
 // Users
 

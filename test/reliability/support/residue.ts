@@ -116,6 +116,9 @@ const LEFTOVERS: ReadonlyArray<{ pattern: RegExp; scope: (id: string, roles: Rec
   { pattern: new RegExp(`^the previous fields of OIDC client ${ID}$`), scope: (id) => entityPart('clients', id) },
   { pattern: new RegExp(`^the previous allowed user groups of OIDC client ${ID}$`), scope: (id) => fieldsPart('clients', id, (field) => field === 'allowedUserGroupIds') },
   { pattern: new RegExp(`^the new secrets of OIDC client ${ID}$`), scope: (id) => newSecretsPart(id) },
+  // A logo that could not be put back (or removed again): that logo, and its flag.
+  { pattern: new RegExp(`^the (?:previous|new) logo of OIDC client ${ID}$`), scope: (id) => logoPart(id, 'hasLogo', 'light') },
+  { pattern: new RegExp(`^the (?:previous|new) darkLogo of OIDC client ${ID}$`), scope: (id) => logoPart(id, 'hasDarkLogo', 'dark') },
   { pattern: new RegExp(`^OIDC client ${ID}$`), scope: (id) => combined(entityPart('clients', id), secretsPart(id)) },
   { pattern: new RegExp(`^the previous value of secret ${ID}$`), scope: (arn, roles) => storedPart(roleNamed(roles, arn)) },
   { pattern: new RegExp(`^the previous fields of user ${ID}$`), scope: (id) => fieldsPart('users', id, (field) => field !== 'customClaims' && field !== 'id') },
@@ -228,6 +231,22 @@ function fieldsPart(kind: Kind, id: string, named: (field: string) => boolean): 
       for (const [field] of pick(h)) delete h.pocketId[kind][id][field];
     },
     part: (h) => Object.fromEntries(pick(h)),
+  };
+}
+
+/** One logo of a client: its has-flag and its digest (logoDigests.light or .dark). */
+function logoPart(clientId: string, flag: string, digest: 'light' | 'dark'): Omit<Scope, 'description'> {
+  return {
+    strip: (h) => {
+      const client = h.pocketId.clients[clientId] as Record<string, any> | undefined;
+      if (!client) return;
+      delete client[flag];
+      if (client.logoDigests) delete client.logoDigests[digest];
+    },
+    part: (h) => {
+      const client = h.pocketId.clients[clientId] as Record<string, any> | undefined;
+      return client ? { flag: client[flag], digest: client.logoDigests?.[digest] } : undefined;
+    },
   };
 }
 

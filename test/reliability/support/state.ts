@@ -7,7 +7,7 @@ import { SecretVersion, TestSecrets } from '../../support/secrets-manager';
  * the test server's store and from moto (never through the handler's proxy).
  */
 export interface RawState {
-  /** Client DTOs plus allowedUserGroupIds, and each client's secrets with their values. */
+  /** Client DTOs plus allowedUserGroupIds, each client's secrets with their values, and the digests of its logos. */
   readonly clients: any[];
   /** User DTOs (claims and groups included), each with its live one-time access tokens. */
   readonly users: any[];
@@ -31,7 +31,11 @@ export interface RawState {
 }
 
 export async function readState(server: PocketIdTestServer, secrets: TestSecrets, roles: Record<string, string>): Promise<RawState> {
-  const clients = server.clients().map((client) => ({ ...client, secretValues: server.clientSecrets(client.id) }));
+  const clients = server.clients().map((client) => ({
+    ...client,
+    secretValues: server.clientSecrets(client.id),
+    logoDigests: server.clientLogoDigests(client.id),
+  }));
   const users = server.users().map((user) => ({ ...user, oneTimeTokens: server.oneTimeTokens(user.id) }));
   const values: Record<string, string> = {};
   const versions: Record<string, SecretVersion[]> = {};
