@@ -32,6 +32,8 @@ interface PlannedCall {
   readonly pattern?: string;
   /** Earlier requests of the same name in the same step. */
   readonly skip: number;
+  /** For a Secrets Manager call: whether it named the rotated secret (not the API token's). */
+  readonly ofRotatedSecret?: boolean;
 }
 
 type FaultKind = 'refused' | 'answer lost' | 'Lambda died';
@@ -108,7 +110,10 @@ async function recordCleanRotation(): Promise<PlannedCall[]> {
       const name = `${request.method} ${pattern}`;
       calls.push({ step, target: 'pocket-id', name, method: request.method, pattern, skip: skipOf(name) });
     }
-    for (const call of proxy.calls.slice(firstCall)) calls.push({ step, target: 'secrets-manager', name: call.operation, skip: skipOf(call.operation) });
+    for (const call of proxy.calls.slice(firstCall)) {
+      const ofRotatedSecret = call.secretId === secretArn;
+      calls.push({ step, target: 'secrets-manager', name: call.operation, skip: skipOf(`${call.operation} ${ofRotatedSecret}`), ofRotatedSecret });
+    }
   }
   return calls;
 }
@@ -121,18 +126,36 @@ async function runAllSteps(secretArn: string, token: string, from: RotationStep 
   return undefined;
 }
 
-function armFault(call: PlannedCall, kind: FaultKind): void {
+/**
+ * Arms the fault just before the step that makes the call, so that `skip` counts that step's requests
+ * alone, and, for a Pocket-ID request, only those for this case's client: no request of an earlier case
+ * that lands late (a killed Lambda's) can take it.
+ */
+function armFault(call: PlannedCall, kind: FaultKind, clientId: string, secretArn: string): void {
   if (call.target === 'pocket-id') {
-    const base = { method: call.method, path: new RegExp(`^${call.pattern!.replace(/:[A-Za-z]+/g, '[^/]+')}$`), skip: call.skip };
+    const path = new RegExp(`^${call.pattern!.replace(/:id\b/, clientId).replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+    const base = { method: call.method, path, skip: call.skip };
     if (kind === 'refused') server.injectFault({ ...base, status: 503, times: 10 });
     else if (kind === 'answer lost') server.injectFault({ ...base, afterHandling: true, resetConnection: true, times: 1 });
     else server.injectFault({ ...base, afterHandling: true, delayMs: HELD_MS, times: 1 });
     return;
   }
   const error = { type: 'InternalServiceError', message: 'injected', status: 500 };
-  if (kind === 'refused') proxy.injectFault({ operation: call.name, skip: call.skip, times: SDK_PROOF, error: { type: 'AccessDeniedException', message: 'injected', status: 400 } });
-  else if (kind === 'answer lost') proxy.injectFault({ operation: call.name, skip: call.skip, times: SDK_PROOF, afterForwarding: true, error });
-  else proxy.injectFault({ operation: call.name, skip: call.skip, times: 1, afterForwarding: true, delayMs: HELD_MS, error });
+  const operation = { operation: call.name, secretId: call.ofRotatedSecret ? secretArn : undefined };
+  if (kind === 'refused') proxy.injectFault({ ...operation, skip: call.skip, times: SDK_PROOF, error: { type: 'AccessDeniedException', message: 'injected', status: 400 } });
+  else if (kind === 'answer lost') proxy.injectFault({ ...operation, skip: call.skip, times: SDK_PROOF, afterForwarding: true, error });
+  else proxy.injectFault({ ...operation, skip: call.skip, times: 1, afterForwarding: true, delayMs: HELD_MS, error });
+}
+
+/** Whether the faulted call was made after the fault was armed: its case tests what its label says. */
+function faultLanded(call: PlannedCall, armedAt: { request: number; call: number }, secretArn: string): boolean {
+  if (call.target === 'pocket-id') {
+    const made = server.requests.slice(armedAt.request)
+      .filter((request) => request.method === call.method && findRoute(request.method, request.path)?.route.pattern === call.pattern);
+    return made.length > call.skip;
+  }
+  return proxy.calls.slice(armedAt.call).some((made) => made.operation === call.name && made.fault !== undefined
+    && (!call.ofRotatedSecret || made.secretId === secretArn));
 }
 
 /** Delivers `step` while the call it makes is held, and kills the Lambda meanwhile: the call lands after. */
@@ -182,16 +205,25 @@ describe('a rotation with one call failing', () => {
       const { clientId, secretArn } = await newClient();
       const original = (await secrets.readJson(secretArn)).clientSecret;
       const token = await fn.begin(secretArn);
-      armFault(call, kind);
+      const outcomes: string[] = [];
+      let armedAt = { request: 0, call: 0 };
       for (const step of ROTATION_STEPS) {
+        if (step === call.step) {
+          armFault(call, kind, clientId, secretArn);
+          armedAt = { request: server.requests.length, call: proxy.calls.length };
+        }
         if (kind === 'Lambda died' && step === call.step) {
           await deliverAndDie(step, secretArn, token);
+          outcomes.push(`${step} killed`);
           break;
         }
-        if (!(await fn.deliver(step, secretArn, token)).invocation.ok) break;
+        const { invocation } = await fn.deliver(step, secretArn, token);
+        outcomes.push(invocation.ok ? `${step} ok` : `${step} failed (${invocation.message})`);
+        if (!invocation.ok) break;
       }
       server.clearFaults();
       proxy.clearFaults();
+      if (kind !== 'Lambda died' && !faultLanded(call, armedAt, secretArn)) violations.push(`${label}: the call was never made, so the fault never landed`);
       violations.push(...(await invariantProblems(clientId, secretArn)).map((problem) => `${label}, after the failure: ${problem}`));
 
       // Secrets Manager's retry: the same rotation again from its start, or a new one when it ended.
@@ -203,7 +235,8 @@ describe('a rotation with one call failing', () => {
       if (current === original) after.push('the retry did not rotate');
       const live = server.clientSecrets(clientId).filter((secret) => secret.isActive).map((secret) => secret.secret).sort();
       if (JSON.stringify(live) !== JSON.stringify([current, original].sort())) after.push(`${live.length} live secrets, not the new and the previous one`);
-      violations.push(...after.map((problem) => `${label}, after the retry: ${problem}`));
+      const story = `the failed rotation: ${outcomes.join(', ')}; the retry ${stillPending ? 'went on with it' : 'was a new rotation'}`;
+      violations.push(...after.map((problem) => `${label}, after the retry: ${problem} (${story})`));
       results.push({ step: call.step, call: `${call.target === 'pocket-id' ? 'Pocket-ID' : 'Secrets Manager'} ${call.name} #${call.skip + 1}`, fault: kind, violations });
     }
     writeRotationResults(results);
