@@ -1,9 +1,10 @@
-import { CustomResource, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { IApi } from './api';
 import { ApiGrantProperties, CONTRACT_VERSION, ResourceType } from './contract';
 import { IOidcClient, OidcClient } from './oidc-client';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { assertSameInstance } from './private/lookup';
 import { assertValidProps, checkBoolean, checkObject, checkStringList, isEntityConstruct } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
@@ -87,7 +88,7 @@ export class ApiGrant extends Construct {
       ClientAccess: booleanProperty(props.clientAccess),
       ClientPermissionKeys: props.clientPermissions,
     };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.API_GRANT,
       properties,

@@ -1,9 +1,10 @@
-import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { ApiGrant, ApiGrantOptions } from './api-grant';
 import { ApiPermissionProperties, ApiProperties, CONTRACT_VERSION, LookupKind, ResourceType } from './contract';
 import { IOidcClient } from './oidc-client';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { PocketIdLookup } from './private/lookup';
 import { assertValidProps, checkBoolean, checkEnum, checkObject, checkString, checkStringList, describeValue } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
@@ -145,7 +146,7 @@ export class Api extends Construct implements IApi {
       CimdAccess: booleanProperty(props.cimdAccess?.enabled),
       CimdPermissionKeys: props.cimdAccess ? props.cimdAccess.permissions ?? [] : undefined,
     };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.API,
       properties,

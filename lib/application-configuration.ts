@@ -1,9 +1,10 @@
-import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ApplicationConfigurationProperties, CONTRACT_VERSION, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
 import { settingSpec } from './private/application-settings';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { assertSameInstance } from './private/lookup';
 import { assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, isEntityConstruct, isSecret } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
@@ -318,7 +319,7 @@ export class ApplicationConfiguration extends Construct {
       LdapBindPasswordField: props.ldap?.bindPasswordField,
       LdapBindPasswordVersion: props.ldap?.bindPasswordVersion,
     };
-    new CustomResource(this, 'Resource', {
+    new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.APPLICATION_CONFIGURATION,
       properties,

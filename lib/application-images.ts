@@ -1,8 +1,8 @@
-import { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApplicationImage } from './application-image';
 import { ApplicationImagesProperties, CONTRACT_VERSION, ImageSourceProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { applicationImageProblems, ApplicationImageSlot } from './private/images';
 import { assertValidProps, checkObject, invalidProps } from './private/prop-types';
 import { requireValue } from './private/properties';
@@ -105,6 +105,6 @@ export class ApplicationImages extends Construct {
     const images: Record<string, ImageSourceProperties | undefined> = {};
     for (const { prop, key } of SLOTS) images[key] = props[prop]?._bind(this, key, binding);
     const properties: ApplicationImagesProperties = { ...binding.connection, ContractVersion: CONTRACT_VERSION, ...images };
-    new CustomResource(this, 'Resource', { serviceToken: binding.serviceToken, resourceType: ResourceType.APPLICATION_IMAGES, properties });
+    new PocketIdCustomResource(this, 'Resource', { serviceToken: binding.serviceToken, resourceType: ResourceType.APPLICATION_IMAGES, properties });
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ClientLogo } from './client-logo';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
 import { PocketIdBinding } from './private/pocket-id-provider';
 import {
@@ -413,7 +414,7 @@ export class OidcClient extends Construct implements IOidcClient {
       Logo: props.logo?._bind(this, 'Logo', binding),
       DarkLogo: props.darkLogo?._bind(this, 'DarkLogo', binding),
     };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.OIDC_CLIENT,
       properties,
@@ -501,7 +502,7 @@ function addSecretRotation(
   secret: secretsmanager.ISecret,
   binding: PocketIdBinding,
   props: OidcClientProps,
-  resource: CustomResource,
+  resource: PocketIdCustomResource,
 ): void {
   const rotation = props.secretRotation!;
   const rotationFunction = binding.rotationFunction(scope, 'RotationFunction', {

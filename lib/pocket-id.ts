@@ -183,8 +183,9 @@ export class PocketId extends Construct {
       LogLevel: this.logLevel,
     };
     return {
-      serviceToken: provider.serviceToken,
-      connection,
+      serviceToken: provider.renderedServiceToken,
+      // A CloudFormation intrinsic where the string would resolve to one: the template holds the same.
+      connection: { ...connection, ApiTokenSecret: provider.renderedArn(this.apiToken) as string },
       grantOwnedSecret: (secret, versions) => provider.grantOwnedSecret(secret, versions),
       grantRead: (secret) => provider.grantRead(secret),
       grantReadObject: (bucketName, objectKey) => provider.grantReadObject(bucketName, objectKey),

@@ -1,9 +1,10 @@
-import { CustomResource, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTRACT_VERSION, ResourceType, ScimServiceProviderProperties } from './contract';
 import type { IOidcClient } from './oidc-client';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { assertValidProps, checkBoolean, checkEnum, checkObject, checkString, isEntityConstruct, isSecret } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
 import { UniqueName, UniqueNames } from './private/unique-names';
@@ -104,7 +105,7 @@ export class ScimServiceProvider extends Construct {
       TokenVersion: props.tokenVersion,
       SyncAfterDeploy: booleanProperty(props.syncAfterDeploy),
     };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.SCIM_SERVICE_PROVIDER,
       properties,

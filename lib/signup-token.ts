@@ -1,10 +1,11 @@
-import { CustomResource, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTRACT_VERSION, ResourceType, SignupTokenProperties } from './contract';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { assertSameInstance } from './private/lookup';
 import { assertValidProps, checkDuration, checkEnum, checkObject, checkObjectList, checkString, isEntityConstruct } from './private/prop-types';
 import { knownSeconds, requireValue, secondsProperty } from './private/properties';
@@ -115,7 +116,7 @@ export class SignupToken extends Construct {
       TokenVersion: props.tokenVersion,
       SignupLinkSecretArn: secret.secretArn,
     };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.SIGNUP_TOKEN,
       properties,

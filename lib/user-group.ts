@@ -1,7 +1,8 @@
-import { CustomResource, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, MembershipMode, ResourceType, UserGroupProperties } from './contract';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
 import { assertValidProps, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps, isEntityConstruct } from './private/prop-types';
 import { claimProperties, known, knownClaims, requireValue } from './private/properties';
@@ -118,7 +119,7 @@ export class UserGroup extends Construct implements IUserGroup {
       MemberUserIds: Lazy.list({ produce: () => this.memberIds() }, { omitEmpty: false }) as string[],
       MembershipMode: props.membership ?? MembershipMode.MERGE,
     };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.USER_GROUP,
       properties,

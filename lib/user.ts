@@ -1,9 +1,10 @@
-import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, ResourceType, UserProperties } from './contract';
 import { PocketId } from './pocket-id';
+import { PocketIdCustomResource } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
 import {
   assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps,
@@ -234,7 +235,7 @@ export class User extends Construct implements IUser {
       EmailLoginLink: booleanProperty(props.emailLoginLink),
       UserGroupIds: Lazy.list({ produce: () => this.groupIds() }, { omitEmpty: false }) as string[],
     };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.USER,
       properties,

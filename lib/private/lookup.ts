@@ -1,7 +1,8 @@
-import { CustomResource, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CONTRACT_VERSION, LookupProperties, ResourceType } from '../contract';
 import { PocketId } from '../pocket-id';
+import { PocketIdCustomResource } from './custom-resource';
 
 /**
  * Finds an entity that already exists in Pocket-ID by its name, at deploy time. It creates, changes and
@@ -18,7 +19,7 @@ export class PocketIdLookup extends Construct {
     }
     const binding = pocketId._bind(this);
     const properties: LookupProperties = { ...binding.connection, ContractVersion: CONTRACT_VERSION, Kind: kind, Name: name };
-    const resource = new CustomResource(this, 'Resource', {
+    const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.LOOKUP,
       properties,

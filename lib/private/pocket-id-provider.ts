@@ -36,8 +36,8 @@ export interface ProviderNetworking {
 
 /** What a resource needs from its Pocket-ID instance: the stack's handler and how to connect. */
 export interface PocketIdBinding {
-  /** ServiceToken of the stack's handler. */
-  readonly serviceToken: string;
+  /** ServiceToken of the stack's handler, as the resources hold it (a CloudFormation intrinsic). */
+  readonly serviceToken: unknown;
   /** The connection part of the custom resource properties. */
   readonly connection: ConnectionProperties;
   /** Lets the stack's handler write a secret the resource owns; `versions`: and label its versions (client secrets). */
@@ -94,10 +94,14 @@ export class PocketIdProvider extends Construct {
 
   public readonly handler: lambda.Function;
   public readonly serviceToken: string;
+  /** The ServiceToken as the stack's resources hold it: the same CloudFormation intrinsic in each. */
+  public readonly renderedServiceToken: unknown;
   private readonly networking: ProviderNetworking;
   private readonly granted: ReadGrants = { secrets: new Set(), keys: new Set() };
   /** The statement being filled, per set of actions. */
   private readonly ownedSecretsStatements = new Map<string, iam.PolicyStatement>();
+  /** renderedArn's answers, by the ARN token. */
+  private readonly renderedArns = new Map<string, unknown>();
   private rotation?: RotationShared;
 
   private constructor(scope: Construct, id: string, networking: ProviderNetworking) {
@@ -122,7 +126,26 @@ export class PocketIdProvider extends Construct {
       frameworkOnEventRole: frameworkRole,
     });
     this.serviceToken = provider.serviceToken;
+    // Every resource of the stack names this function: its GetAtt is resolved once, not at each of them.
+    this.renderedServiceToken = Stack.of(this).resolve(provider.serviceToken);
     acknowledgeFrameworkFindings(provider, frameworkRole, this.handler);
+  }
+
+  /**
+   * A secret's ARN as the stack's resources hold it: resolved once when the secret belongs to this
+   * stack and its ARN refers to nothing but pseudo parameters (built from a name:
+   * `Secret.fromSecretNameV2`), instead of the same Fn::Join being rebuilt at each resource. Anything
+   * else (a secret made in this stack, or one from another stack) stays a token, so that CloudFormation
+   * references and cross-stack exports are made as for any other.
+   */
+  public renderedArn(secret: secretsmanager.ISecret): unknown {
+    const arn = secret.secretFullArn ?? secret.secretArn;
+    if (!this.renderedArns.has(arn)) {
+      const stack = Stack.of(this);
+      const resolved = Stack.of(secret) === stack ? stack.resolve(arn) : undefined;
+      this.renderedArns.set(arn, resolved !== undefined && refersOnlyToPseudoParameters(resolved) ? resolved : arn);
+    }
+    return this.renderedArns.get(arn);
   }
 
   /**
@@ -311,4 +334,15 @@ function assertHandlerAssetBuilt(): string {
     throw new Error(`cdk-pocket-id: the bundled handler is missing at ${HANDLER_ASSET_DIR}. Run 'npx projen pre-compile' (or the build) first.`);
   }
   return HANDLER_ASSET_DIR;
+}
+
+/** Whether a resolved value holds no reference but `{ Ref: 'AWS::…' }`. */
+function refersOnlyToPseudoParameters(resolved: unknown): boolean {
+  if (Array.isArray(resolved)) return resolved.every(refersOnlyToPseudoParameters);
+  if (resolved === null || typeof resolved !== 'object') return true;
+  return Object.entries(resolved).every(([key, value]) => {
+    if (key === 'Ref') return typeof value === 'string' && value.startsWith('AWS::');
+    if (key === 'Fn::GetAtt' || key === 'Fn::ImportValue' || key === 'Fn::GetStackOutput') return false;
+    return refersOnlyToPseudoParameters(value);
+  });
 }

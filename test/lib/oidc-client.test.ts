@@ -278,7 +278,7 @@ describe('OidcClient secret rotation', () => {
         RotateImmediatelyOnUpdate: false,
       },
       // The client resource writes the first credentials: the schedule waits for it.
-      DependsOn: expect.arrayContaining([stack.getLogicalId(client.node.findChild('Resource').node.defaultChild as any)]),
+      DependsOn: expect.arrayContaining([stack.getLogicalId(client.node.defaultChild as any)]),
     })]);
     template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] }, Principal: 'secretsmanager.amazonaws.com' });
     template.hasResourceProperties('Custom::PocketIdOidcClient', { SecretLifetimeSeconds: String(10 * 86400), ExclusiveSecrets: 'true' });

@@ -156,6 +156,20 @@ describe('the stack\'s handler', () => {
     Template.fromStack(shared).resourceCountIs('AWS::Lambda::Function', 0);
   });
 
+  test('the API token secret\'s ARN: built from its name, a secret of the stack, or one of another stack', () => {
+    const app = new App();
+    const shared = newStack(app, 'Shared');
+    const owned = new secretsmanager.Secret(shared, 'Owned');
+    const stack = newStack(app, 'Consumer');
+    const byName = new PocketId(stack, 'ByName', { baseUrl: 'https://a.example.com', apiToken: token(stack, 'pocket-id/api-token') });
+    const inStack = new PocketId(stack, 'InStack', { baseUrl: 'https://b.example.com', apiToken: new secretsmanager.Secret(stack, 'Mine') });
+    const fromShared = new PocketId(stack, 'FromShared', { baseUrl: 'https://c.example.com', apiToken: owned });
+    for (const [i, pocketId] of [byName, byName, inStack, fromShared].entries()) new OidcClient(stack, `Client${i}`, { pocketId, name: `app${i}` });
+    const arns = Object.values(Template.fromStack(stack).findResources('Custom::PocketIdOidcClient')).map((resource: any) => resource.Properties.ApiTokenSecret);
+    const nameArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:pocket-id/api-token']] };
+    expect(arns).toEqual([nameArn, nameArn, { Ref: stack.getLogicalId(stack.node.findChild('Mine').node.defaultChild as any) }, { 'Fn::ImportValue': expect.stringContaining('Shared') }]);
+  });
+
   test('least privilege: read only the token secrets in use, write only the client secrets owned', () => {
     const stack = newStack();
     const used = new PocketId(stack, 'Used', { baseUrl: 'https://a.example.com', apiToken: token(stack, 'used-token') });

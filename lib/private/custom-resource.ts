@@ -1,0 +1,32 @@
+import { CfnResource, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** What every Pocket-ID resource declares. */
+export interface PocketIdCustomResourceProps {
+  /** The stack's handler (PocketIdBinding.serviceToken). */
+  readonly serviceToken: unknown;
+  /** `Custom::PocketId…`, from the contract. */
+  readonly resourceType: string;
+  /** The contract's properties, without ServiceToken. */
+  readonly properties: object;
+  /** @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The CloudFormation custom resource behind each construct, as aws-cdk-lib's `CustomResource` renders
+ * it (the same type, properties, policies and logical id: its `Default` child is hidden from the id),
+ * but one construct instead of an L2 wrapping an L1: a stack holds hundreds of them, and the wrapper's
+ * property injection, construct metadata and Resource set-up were a fifth of each entity's synth time.
+ */
+export class PocketIdCustomResource extends CfnResource {
+  constructor(scope: Construct, id: string, props: PocketIdCustomResourceProps) {
+    super(scope, id, { type: props.resourceType, properties: { ServiceToken: props.serviceToken, ...props.properties } });
+    this.applyRemovalPolicy(props.removalPolicy, { default: RemovalPolicy.DESTROY });
+  }
+
+  /** The attribute as a string token, for the construct's public attributes. */
+  public getAttString(attributeName: string): string {
+    return Token.asString(this.getAtt(attributeName));
+  }
+}
