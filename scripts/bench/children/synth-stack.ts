@@ -1,6 +1,6 @@
 /**
- * One synth in a fresh Node.js process: a stack of N Pocket-ID entities (a mix of users, groups with
- * members and clients with allowed groups); the baseline, N plain ssm.StringParameter; or the floor,
+ * One synth in a fresh Node.js process: a stack of N Pocket-ID entities (a mix of every entity type
+ * the library has); the baseline, N plain ssm.StringParameter; or the floor,
  * those N parameters plus one Lambda function from an asset directory behind one cr.Provider, the
  * fixed part any library with Lambda-backed custom resources has. Every kind runs the same top-level
  * imports before the clock starts; aws-cdk-lib loads many internal modules lazily, on first use, so
@@ -12,13 +12,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { OidcClient, PocketId, User, UserGroup } from '../../../lib';
+import {
+  Api, ApplicationConfiguration, ApplicationImage, ApplicationImages, ClientLogo, OidcClient, PocketId,
+  ScimServiceProvider, SignupMode, SignupToken, User, UserGroup,
+} from '../../../lib';
 import { HANDLER_ASSET } from '../support/paths';
 
 export interface SynthFigures {
@@ -43,24 +46,42 @@ export interface SynthFigures {
   readonly mix: Record<string, number>;
 }
 
-/** Ten entities in every block of ten. */
-const BLOCK = 10;
+/** Entities in every block of the mix. */
+const BLOCK = 20;
 
+/**
+ * Every entity type of the library. Per block of twenty: nine users (one with custom claims), three
+ * groups of three of those users with claims, two confidential clients allowing the groups (one with a
+ * logo from a URL), one public client allowing the first group, one API with two permissions, one
+ * grant of it to the first confidential client, one signup token into the first group, one SCIM
+ * service provider for the second confidential client, and one more user joining the third group
+ * from the user's side. Once per stack, counted among the N: the application configuration and the
+ * application images.
+ */
 function pocketIdStack(stack: Stack, count: number): Record<string, number> {
   const pocketId = new PocketId(stack, 'PocketId', {
     baseUrl: 'https://auth.example.com',
     apiToken: secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'pocket-id/api-token'),
   });
-  const mix = { 'users': 0, 'users with claims': 0, 'groups (3 members, claims)': 0, 'confidential clients (2 allowed groups)': 0, 'public clients (1 allowed group)': 0 };
+  const mix: Record<string, number> = {};
+  const counted = (kind: string) => { mix[kind] = (mix[kind] ?? 0) + 1; };
+  new ApplicationConfiguration(stack, 'Configuration', { pocketId, applicationName: 'Bench ID', sessionDuration: Duration.hours(8), signup: { mode: SignupMode.WITH_TOKEN } });
+  counted('application configuration');
+  new ApplicationImages(stack, 'Images', { pocketId, logo: ApplicationImage.fromUrl('https://cdn.example.com/logo.png') });
+  counted('application images');
+  const scimToken = secretsmanager.Secret.fromSecretNameV2(stack, 'ScimToken', 'scim/bench-token');
   let users: User[] = [];
   let groups: UserGroup[] = [];
-  for (let i = 0; i < count; i++) {
-    const slot = i % BLOCK;
+  let clients: OidcClient[] = [];
+  let api: Api | undefined;
+  for (let i = 2; i < count; i++) {
+    const slot = (i - 2) % BLOCK;
     if (slot === 0) {
       users = [];
       groups = [];
+      clients = [];
     }
-    if (slot < 6) {
+    if (slot < 9) {
       const withClaims = slot === 0;
       users.push(new User(stack, `User${i}`, {
         pocketId,
@@ -70,19 +91,19 @@ function pocketIdStack(stack: Stack, count: number): Record<string, number> {
         lastName: String(i),
         customClaims: withClaims ? { department: 'engineering' } : undefined,
       }));
-      mix[withClaims ? 'users with claims' : 'users']++;
-    } else if (slot < 8) {
-      const first = (slot - 6) * 3;
+      counted(withClaims ? 'users with claims' : 'users');
+    } else if (slot < 12) {
+      const first = (slot - 9) * 3;
       groups.push(new UserGroup(stack, `Group${i}`, {
         pocketId,
         name: `group-${i}`,
         friendlyName: `Group ${i}`,
         customClaims: { team: `team-${i}` },
-        members: users.slice(first, first + 3),
+        members: slot < 11 ? users.slice(first, first + 3) : undefined,
       }));
-      mix['groups (3 members, claims)']++;
-    } else if (slot === 8) {
-      new OidcClient(stack, `Client${i}`, {
+      counted(slot < 11 ? 'groups (3 members, claims)' : 'groups (members from the users\' side, claims)');
+    } else if (slot < 14) {
+      clients.push(new OidcClient(stack, `Client${i}`, {
         pocketId,
         name: `App ${i}`,
         callbackUrls: [`https://app${i}.example.com/callback`],
@@ -90,9 +111,10 @@ function pocketIdStack(stack: Stack, count: number): Record<string, number> {
         isPublic: false,
         pkceEnabled: true,
         allowedUserGroups: groups,
-      });
-      mix['confidential clients (2 allowed groups)']++;
-    } else {
+        logo: slot === 12 ? ClientLogo.fromUrl(`https://app${i}.example.com/logo.png`) : undefined,
+      }));
+      counted(slot === 12 ? 'confidential clients (3 allowed groups, logo)' : 'confidential clients (3 allowed groups)');
+    } else if (slot === 14) {
       new OidcClient(stack, `Client${i}`, {
         pocketId,
         name: `SPA ${i}`,
@@ -100,7 +122,27 @@ function pocketIdStack(stack: Stack, count: number): Record<string, number> {
         isPublic: true,
         allowedUserGroups: groups.slice(0, 1),
       });
-      mix['public clients (1 allowed group)']++;
+      counted('public clients (1 allowed group)');
+    } else if (slot === 15) {
+      api = new Api(stack, `Api${i}`, {
+        pocketId,
+        name: `API ${i}`,
+        resource: `https://api${i}.example.com`,
+        permissions: [{ key: 'orders:read', name: 'Read orders' }, { key: 'orders:write', name: 'Write orders' }],
+      });
+      counted('APIs (2 permissions)');
+    } else if (slot === 16) {
+      api!.grantAccess(clients[0], { clientPermissions: ['orders:read'], userDelegatedPermissions: ['orders:write'] });
+      counted('API grants');
+    } else if (slot === 17) {
+      new SignupToken(stack, `Signup${i}`, { pocketId, lifetime: Duration.days(7), usageLimit: 10, userGroups: groups.slice(0, 1) });
+      counted('signup tokens (1 group)');
+    } else if (slot === 18) {
+      new ScimServiceProvider(stack, `Scim${i}`, { client: clients[1], endpoint: `https://scim${i}.example.com/scim/v2`, token: scimToken });
+      counted('SCIM service providers');
+    } else {
+      new User(stack, `User${i}`, { pocketId, username: `user${i}`, email: `user${i}@example.com`, groups: groups.slice(2) });
+      counted('users joining a group from their side');
     }
   }
   return mix;

@@ -8,7 +8,7 @@ import { AssetFacts, AWS_SDK_ORIGIN, BundledSdk, CREDENTIAL_SHIM, SDK_CLIENT_PAC
 import { GoalCheck, kb, metLabel } from '../support/goal';
 import { CHART_FILE, DOCS_DIR } from '../support/paths';
 import { Summary } from '../support/stats';
-import { GOAL_TIME_RATIO, MANAGED_POLICIES_PER_ROLE, Medians, SizeResult, STACK_RESOURCE_LIMIT, SynthResult } from '../synth-at-scale';
+import { GOAL_RATIO_TO_FLOOR, MANAGED_POLICIES_PER_ROLE, Medians, SizeResult, STACK_RESOURCE_LIMIT, SynthResult } from '../synth-at-scale';
 
 /** The build folder of an AWS SDK package that holds its ES modules, which esbuild can tree-shake. */
 const ES_MODULE_BUILD = 'dist-es';
@@ -173,9 +173,10 @@ function synthSection({ synth }: BenchResults): string[] {
     '**floor**: the same N parameters plus what any library whose custom resources run on Lambda synthesizes once, one',
     '`lambda.Function` from an asset directory (the handler\'s, Node.js 24, with its log group) behind one `cr.Provider`',
     `(${resourceList(synth.floorFixedResourcesByType)} besides the parameters). The floor shows how much of the gap any`,
-    'Provider-backed custom resource pays; the goals are judged against SSM alone.',
-    'The entity mix repeats in blocks of ten: six users (one with custom claims), two groups of three of those users with',
-    `claims, one confidential client allowing both groups and one public client allowing the first (at ${synth.mixSize}: ${mix}).`,
+    'Provider-backed custom resource pays; the goals are judged against the floor (against SSM alone no Provider-backed library can meet one).',
+    'The mix holds every entity type: the application configuration and images once, then blocks of twenty (users, groups',
+    'with members and claims, confidential and public clients with allowed groups and a logo, an API with permissions and a',
+    `grant, a signup token, a SCIM provider, a user joining a group from its side; at ${synth.mixSize}: ${mix}).`,
     '',
     `Each synth runs in a fresh Node.js process (${synth.loader}), the three kinds interleaved in a random order each round.`,
     'The process runs its top-level imports (aws-cdk-lib\'s entry points, lib/) before the clock starts, the same for every kind;',
@@ -208,7 +209,7 @@ function threeKinds(size: SizeResult, format: (m: Medians) => string): string {
 }
 
 function synthTimeTable(synth: SynthResult): string {
-  return table(['entities', 'Pocket-ID', 'floor', 'SSM', `Pocket-ID ÷ SSM (goal ≤ ${GOAL_TIME_RATIO})`, 'floor ÷ SSM', 'Pocket-ID ÷ floor'],
+  return table(['entities', 'Pocket-ID', 'floor', 'SSM', 'Pocket-ID ÷ SSM', 'floor ÷ SSM', `Pocket-ID ÷ floor (goal ≤ ${GOAL_RATIO_TO_FLOOR} at the largest)`],
     synth.sizes.map((s) => [
       String(s.entities),
       ms(s.pocketId.totalMs, 0),
@@ -304,15 +305,9 @@ function areaList(byArea: Record<string, number>, shown = 6): string {
 
 function floorAgainstTheGoal(sizes: readonly SizeResult[]): string {
   const ratios = (pick: (s: SizeResult) => number) => sizes.map((s) => `${pick(s).toFixed(2)}× at ${s.entities}`).join(', ');
-  const above = sizes.filter((s) => s.floorRatio > GOAL_TIME_RATIO).map((s) => s.entities);
-  const verdict = above.length === 0
-    ? `within the goal's ${GOAL_TIME_RATIO}× at every size`
-    : above.length === sizes.length
-      ? `above the goal's ${GOAL_TIME_RATIO}× at every size: a library whose custom resources run on one Lambda function behind a`
-        + ' Provider misses the goal at these sizes with no entity of its own'
-      : `above the goal's ${GOAL_TIME_RATIO}× at ${above.join(', ')} entities`;
-  return `The floor alone is ${ratios((s) => s.floorRatio)} entities against SSM, ${verdict}. Against the floor, Pocket-ID is`
-    + ` ${ratios((s) => s.ratioToFloor)} entities.`;
+  return `The floor alone is ${ratios((s) => s.floorRatio)} entities against SSM: a library whose custom resources run on one Lambda`
+    + ' function behind a Provider pays that with no entity of its own, which is why the goals are stated against the floor.'
+    + ` Against the floor, Pocket-ID is ${ratios((s) => s.ratioToFloor)} entities.`;
 }
 
 function capacityParagraph(synth: SynthResult): string[] {
