@@ -1,7 +1,7 @@
 import { clientPath } from './client-secrets';
-import { PocketIdApiError, UnexpectedResponseError } from './errors';
-import { FileContent, UploadedFile } from './http-client';
-import { imageSourceProblems, PresetVariant, readClientLogo, sameSource, servedFileName } from './images';
+import { UnexpectedResponseError } from './errors';
+import { UploadedFile } from './http-client';
+import { imageSourceProblems, PresetVariant, readClientLogo, readHeldImage, sameSource } from './images';
 import { FeatureUse } from './release';
 import { Operation, OperationContext } from './resource';
 import { OidcClientProperties } from '../lib/contract';
@@ -94,16 +94,8 @@ async function registerRestore(client: ClientWithLogos, slot: LogoSlot, operatio
 }
 
 /** The logo Pocket-ID holds, named with the extension its type is saved under; undefined when it has none. */
-async function readLogo(clientId: string, slot: LogoSlot, context: OperationContext): Promise<UploadedFile | undefined> {
-  let content: FileContent;
-  try {
-    content = await context.api.getFile(`Read the ${slot.prop} of OIDC client`, logoPath(clientId, slot));
-  } catch (error) {
-    if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
-    throw error;
-  }
-  const fileName = servedFileName('logo', content.contentType);
-  return fileName ? { fileName, data: content.data } : undefined;
+function readLogo(clientId: string, slot: LogoSlot, context: OperationContext): Promise<UploadedFile | undefined> {
+  return readHeldImage(context, `Read the ${slot.prop} of OIDC client`, logoPath(clientId, slot), 'logo');
 }
 
 async function uploadLogo(clientId: string, slot: LogoSlot, file: UploadedFile, context: OperationContext): Promise<void> {

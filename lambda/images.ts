@@ -1,5 +1,6 @@
 import fetch from 'node-fetch';
-import { UploadedFile } from './http-client';
+import { PocketIdApiError, UnexpectedResponseError } from './errors';
+import { FileContent, UploadedFile } from './http-client';
 import { readString } from './properties';
 import { OperationContext } from './resource';
 import { readObject } from './s3-object';
@@ -73,10 +74,25 @@ export function imageSourceProblems(field: string, key: string, source: unknown,
   return [];
 }
 
-/** The extension Pocket-ID saved an image it serves under, from its Content-Type; undefined for another type. */
-export function servedFileName(baseName: string, contentType: string): string | undefined {
-  const extension = extensionOfMimeType(contentType);
-  return extension && CLIENT_LOGO_EXTENSIONS.includes(extension) ? `${baseName}.${extension}` : undefined;
+/**
+ * The image Pocket-ID serves at `path`, named `baseName` with the extension its type is saved under,
+ * so that it can be uploaded again as it was; undefined when Pocket-ID has none (404 image_not_found).
+ * Any other type is not Pocket-ID's answer: taking it for "no image" would make an undo delete the
+ * image, or a failed DELETE look done.
+ */
+export async function readHeldImage(context: OperationContext, operation: string, path: string, baseName: string): Promise<UploadedFile | undefined> {
+  let content: FileContent;
+  try {
+    content = await context.api.getFile(operation, path);
+  } catch (error) {
+    if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
+    throw error;
+  }
+  const extension = extensionOfMimeType(content.contentType);
+  if (!extension || !CLIENT_LOGO_EXTENSIONS.includes(extension)) {
+    throw new UnexpectedResponseError({ operation, method: 'GET', path }, `a body of type '${content.contentType}' where an image belongs`);
+  }
+  return { fileName: `${baseName}.${extension}`, data: content.data };
 }
 
 async function readImageSource(source: ImageSourceProperties, field: string, rules: ImageRules, context: OperationContext): Promise<UploadedFile> {

@@ -1,8 +1,7 @@
 import { ApplicationImagesProperties, ImageSourceProperties } from '../../lib/contract';
 import { applicationImageProblems, ApplicationImageSlot } from '../../lib/private/images';
-import { PocketIdApiError } from '../errors';
 import { UploadedFile } from '../http-client';
-import { imageSourceProblems, MAX_APPLICATION_IMAGE_DOWNLOAD_BYTES, readImage, sameSource, servedFileName } from '../images';
+import { imageSourceProblems, MAX_APPLICATION_IMAGE_DOWNLOAD_BYTES, readHeldImage, readImage, sameSource } from '../images';
 import { CreateEvent, DeleteEvent, HandlerResult, Operation, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from '../resource';
 
 /** One application image: its property, Pocket-ID's route and whether Pocket-ID can delete it. */
@@ -35,10 +34,11 @@ interface ImageChange {
  * physical id names the instance, so that moving to another one replaces the resource. Delete leaves
  * the images as they are: Pocket-ID's DELETE takes an image away (a 404 after it), it does not bring
  * back the default, and the favicon and email logo cannot be deleted at all; a deleted stack should
- * not leave the sign-in page without its logo.
+ * not leave the sign-in page without its logo. So a Delete needs no request (`ownsNothing`).
  */
 export const applicationImages: ResourceHandler = {
   validate: validateProperties,
+  ownsNothing: true,
 
   async create(event: CreateEvent, context: OperationContext): Promise<HandlerResult> {
     const properties = event.ResourceProperties as unknown as ApplicationImagesProperties;
@@ -56,6 +56,7 @@ export const applicationImages: ResourceHandler = {
     return { PhysicalResourceId: physicalId };
   },
 
+  // Never reached (ownsNothing): the images stay as they are.
   async delete(event: DeleteEvent): Promise<HandlerResult> {
     return { PhysicalResourceId: event.PhysicalResourceId };
   },
@@ -100,25 +101,25 @@ async function writeImages(
   }
 }
 
+/**
+ * Arranges to put back the image a write replaces, or to take away again one that was not there.
+ * Named by what is left when that fails: the new image.
+ */
 function registerRestore(slot: ImageSlot, held: UploadedFile | undefined, operation: Operation): void {
-  if (held) {
-    operation.undo.add(`the previous ${slot.prop} of Pocket-ID`, () => upload(slot, held, operation));
-  } else if (slot.deletable) {
-    operation.undo.add(`remove the ${slot.prop} of Pocket-ID (it had none)`, () => remove(slot, operation));
-  }
   // A favicon or email logo Pocket-ID had none of cannot be taken away again; both come with every instance.
+  if (!held && !slot.deletable) return;
+  operation.undo.add(`the new ${slot.prop} of Pocket-ID`, () => (held ? upload(slot, held, operation) : remove(slot, operation)), {
+    requests: 2,
+    isUndone: async () => {
+      const now = await readHeld(slot, operation);
+      return held === undefined ? now === undefined : now?.data.equals(held.data) === true;
+    },
+  });
 }
 
 /** The image Pocket-ID holds now, named by the type it serves it as; undefined when it has none. */
-async function readHeld(slot: ImageSlot, context: OperationContext): Promise<UploadedFile | undefined> {
-  try {
-    const content = await context.api.getFile(`Read the ${slot.prop} of Pocket-ID`, slot.path);
-    const fileName = servedFileName(slot.prop === 'emailLogo' ? 'email' : 'image', content.contentType);
-    return fileName ? { fileName, data: content.data } : undefined;
-  } catch (error) {
-    if (error instanceof PocketIdApiError && error.isEntityNotFound) return undefined;
-    throw error;
-  }
+function readHeld(slot: ImageSlot, context: OperationContext): Promise<UploadedFile | undefined> {
+  return readHeldImage(context, `Read the ${slot.prop} of Pocket-ID`, slot.path, slot.prop === 'emailLogo' ? 'email' : 'image');
 }
 
 async function upload(slot: ImageSlot, file: UploadedFile, context: OperationContext): Promise<void> {
