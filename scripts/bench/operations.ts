@@ -10,6 +10,7 @@
  */
 import { ResourceType, LookupKind, MembershipMode } from '../../lib/contract';
 import { CloudFormationSimulator, Step } from '../../test/support/cloudformation';
+import { TestObjects } from '../../test/support/s3-objects';
 
 /** What an operation's setup can use; every event it sends goes to the warm setup container and must succeed. */
 export interface Harness {
@@ -32,7 +33,7 @@ export type Operation = (cfn: CloudFormationSimulator) => Promise<Step>;
 export interface OperationSpec {
   readonly id: string;
   readonly resource: 'OIDC client' | 'user' | 'group' | 'lookup' | 'client secret rotation' | 'SCIM service provider' | 'signup token' | 'API'
-    | 'API grant' | 'application configuration';
+    | 'API grant' | 'application configuration' | 'application images';
   readonly label: string;
   readonly resourceType: string;
   /** The fewest Pocket-ID requests the API allows, warm container. */
@@ -81,6 +82,14 @@ function signupTokenProps(h: Harness, secretArn: string, groupIds: string[]): Re
 function publicClient(h: Harness): Record<string, unknown> {
   return h.props({ Name: h.unique('bench-spa'), CallbackUrls: ['https://spa.example.com/callback'], IsPublic: 'true' });
 }
+
+/** An image file as the construct makes it: a CDK asset in S3 (the handler's GetObject is not counted: it is neither API). */
+function imageAsset(h: Harness, fileName: string): Promise<Record<string, string>> {
+  const marker = h.unique('bench-image');
+  return OBJECTS.asset(fileName, Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><title>${marker}</title></svg>`));
+}
+
+const OBJECTS = new TestObjects();
 
 function userProps(h: Harness, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const username = h.unique('bench-user');
@@ -180,6 +189,16 @@ export const OPERATIONS: readonly OperationSpec[] = [
     minimumSecrets: [],
     reason: 'one POST; a public client has no secret',
     prepare: createOnly(publicClient),
+  },
+  {
+    id: 'client-create-public-logo',
+    resource: 'OIDC client',
+    label: 'create, public, with a logo from a file',
+    resourceType: CLIENT,
+    minimumPocketId: ['POST /api/oidc/clients', 'POST /api/oidc/clients/:id/logo'],
+    minimumSecrets: [],
+    reason: 'the client, then its logo (its own endpoint); a new client has no logo to read first',
+    prepare: createOnly(async (h) => ({ ...publicClient(h), Logo: await imageAsset(h, 'logo.svg') })),
   },
   {
     id: 'client-update',
@@ -626,6 +645,53 @@ export const OPERATIONS: readonly OperationSpec[] = [
     reason: 'the configuration stays as it is: no call at all, not even a token read',
     noConnection: true,
     prepare: afterCreate(ResourceType.APPLICATION_CONFIGURATION, (h) => h.props({ Settings: { appName: 'Bench' } }),
+      (cfn, id, props) => cfn.delete('Resource', id, props)),
+  },
+
+  // The application images
+  {
+    id: 'images-create',
+    resource: 'application images',
+    label: 'create (logo and favicon from files)',
+    resourceType: ResourceType.APPLICATION_IMAGES,
+    minimumPocketId: ['GET /api/application-images/logo', 'PUT /api/application-images/logo', 'GET /api/application-images/favicon',
+      'PUT /api/application-images/favicon'],
+    minimumSecrets: [],
+    reason: 'each image: read the one it replaces (to put it back if a later write fails), then upload it',
+    prepare: createOnly(async (h) => h.props({ Logo: await imageAsset(h, 'logo.svg'), Favicon: await imageAsset(h, 'favicon.svg') })),
+  },
+  {
+    id: 'images-update',
+    resource: 'application images',
+    label: 'update (the logo changed, the favicon not)',
+    resourceType: ResourceType.APPLICATION_IMAGES,
+    minimumPocketId: ['GET /api/application-images/logo', 'PUT /api/application-images/logo'],
+    minimumSecrets: [],
+    reason: 'only the image whose asset hash changed: read what it replaces, upload it',
+    prepare: afterCreate(ResourceType.APPLICATION_IMAGES, async (h) => h.props({ Logo: await imageAsset(h, 'logo.svg'), Favicon: await imageAsset(h, 'favicon.svg') }),
+      async (cfn, id, props) => cfn.update('Resource', id, { ...props, Logo: await OBJECTS.asset('logo.svg', Buffer.from(`<svg>${id}-${Date.now()}</svg>`)) }, props)),
+  },
+  {
+    id: 'images-update-nothing',
+    resource: 'application images',
+    label: 'update that changes nothing',
+    resourceType: ResourceType.APPLICATION_IMAGES,
+    minimumPocketId: [],
+    minimumSecrets: [],
+    reason: 'the same asset hashes: nothing to send',
+    prepare: afterCreate(ResourceType.APPLICATION_IMAGES, async (h) => h.props({ Logo: await imageAsset(h, 'logo.svg') }),
+      (cfn, id, props) => cfn.update('Resource', id, props, props)),
+  },
+  {
+    id: 'images-delete',
+    resource: 'application images',
+    label: 'delete (leaves the images)',
+    resourceType: ResourceType.APPLICATION_IMAGES,
+    minimumPocketId: [],
+    minimumSecrets: [],
+    reason: 'the images stay as they are: no call at all, not even a token read',
+    noConnection: true,
+    prepare: afterCreate(ResourceType.APPLICATION_IMAGES, async (h) => h.props({ Logo: await imageAsset(h, 'logo.svg') }),
       (cfn, id, props) => cfn.delete('Resource', id, props)),
   },
 ];

@@ -19,6 +19,7 @@ import { clientDto, groupMinimalDto, isSecretActive, userDto } from './dto';
 import { FaultSpec } from './faults';
 import { randomString, timestamp } from './ids';
 import { IconLibrary } from './logo-presets';
+import { IMAGE_MIME_TYPES } from './logos';
 import { PocketIdServer, ServedRequest } from './server';
 import { liveSignupTokens } from './signup-tokens';
 import { AppConfig, BackchannelLogout, GroupRecord, logoKey, ScimProviderRecord, SentEmail, UserRecord } from './store';
@@ -101,6 +102,8 @@ export interface PocketIdTestServer {
   // SCIM service providers
   /** SCIM service providers as stored: with the client's id and the token in clear. */
   scimProviders(): ScimProviderRecord[];
+  /** The application images Pocket-ID holds, by its name (logoLight, logoDark, background, favicon, logoEmail, default-profile-picture): the type it serves and the SHA-256 (hex) of the bytes. */
+  appImages(): Record<string, { type: string; digest: string }>;
 
   /** Creates users directly (username `<prefix>-<n>-<random>`, email `<username>@example.com`); returns their ids. */
   seedUsers(count: number, prefix?: string): string[];
@@ -227,6 +230,11 @@ class TestServerHandle implements PocketIdTestServer {
   // SCIM service providers
   scimProviders(): ScimProviderRecord[] {
     return deepCopy([...this.server.store.scimProviders.values()]);
+  }
+
+  appImages(): Record<string, { type: string; digest: string }> {
+    const images = [...this.server.store.appImages].sort(([a], [b]) => a.localeCompare(b));
+    return Object.fromEntries(images.map(([name, image]) => [name, { type: IMAGE_MIME_TYPES[image.extension], digest: createHash('sha256').update(image.data).digest('hex') }]));
   }
   signupTokens(): SignupTokenView[] {
     return liveSignupTokens(this.server.store).map((t) => ({

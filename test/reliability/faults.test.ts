@@ -35,6 +35,7 @@ import { CasePlan, isColdStartStep, matrixCases, record, Recording, runCase, tok
 import {
   API_GRANT_OPERATIONS,
   API_OPERATIONS,
+  APPLICATION_IMAGES_OPERATIONS,
   CLIENT_OPERATIONS,
   CONFIGURATION_OPERATIONS,
   coldStart,
@@ -79,6 +80,10 @@ const CONFIGURATION = {
   create: named(CONFIGURATION_OPERATIONS, 'create (settings, default group)'),
   update: named(CONFIGURATION_OPERATIONS, 'update (changed, no longer declared)'),
 };
+const IMAGES = {
+  create: named(APPLICATION_IMAGES_OPERATIONS, 'create (a new logo, the favicon and background replaced)'),
+  update: named(APPLICATION_IMAGES_OPERATIONS, 'update (logo replaced, background and favicon no longer declared)'),
+};
 const GROUP_CREATE = named(GROUP_OPERATIONS, 'create (claims, members)');
 // SCIM service providers
 const SCIM_CREATE = named(SCIM_OPERATIONS, 'create');
@@ -98,8 +103,8 @@ const everything = (operation: Operation): Coverage => ({ operation, matrix: 'al
 /** A Delete or a lookup makes nothing it could have to undo. */
 const nothingToUndo = (operation: Operation): Coverage => ({ ...everything(operation), undo: false });
 const byKind = (operation: Operation): Coverage => (operation.name.startsWith('delete') ? nothingToUndo(operation) : everything(operation));
-/** The configuration's Delete sends no request at all (not even a token read): only the CloudFormation behaviours try it. */
-const configurationCoverage = (operation: Operation): Coverage => (operation.name.startsWith('delete')
+/** The configuration's and the images' Delete send no request at all (not even a token read): only the CloudFormation behaviours try it. */
+const leftOnDelete = (operation: Operation): Coverage => (operation.name.startsWith('delete')
   ? { operation, matrix: 'none', undo: false, tokenReread: false } : everything(operation));
 /** A create with a key the container has not read yet, for its cold-start steps only: its other steps are the warm create's. */
 const coldCreate = (operation: Operation): Coverage => ({ operation: coldStart(operation), matrix: 'cold-start steps', undo: false, tokenReread: false });
@@ -125,7 +130,8 @@ const TYPES: ReadonlyArray<{ resourceType: string; release?: string; lanes: numb
   // APIs
   { resourceType: ResourceType.API, lanes: 1, coverage: API_OPERATIONS.map(byKind) },
   { resourceType: ResourceType.API_GRANT, lanes: 1, coverage: API_GRANT_OPERATIONS.map(byKind) },
-  { resourceType: ResourceType.APPLICATION_CONFIGURATION, lanes: 1, coverage: CONFIGURATION_OPERATIONS.map(configurationCoverage) },
+  { resourceType: ResourceType.APPLICATION_CONFIGURATION, lanes: 1, coverage: CONFIGURATION_OPERATIONS.map(leftOnDelete) },
+  { resourceType: ResourceType.APPLICATION_IMAGES, lanes: 1, coverage: APPLICATION_IMAGES_OPERATIONS.map(leftOnDelete) },
 ];
 
 /** Which operations each CloudFormation behaviour is tried on, per resource type and release (one lane each). */
@@ -210,6 +216,14 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     crashed: [CONFIGURATION.create],
     rolledBack: [[CONFIGURATION.update, []]],
     failedCreates: [CONFIGURATION.create],
+    replacements: [],
+  },
+  {
+    resourceType: ResourceType.APPLICATION_IMAGES,
+    repeated: APPLICATION_IMAGES_OPERATIONS,
+    crashed: [IMAGES.create],
+    rolledBack: [[IMAGES.update, []]],
+    failedCreates: [IMAGES.create],
     replacements: [],
   },
 ];

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { parseObject, RawState } from './state';
 import { LookupKind, MembershipMode, ResourceType } from '../../../lib/contract';
 import { SETTINGS } from '../../pocket-id-server/app-config';
+import { IMAGE_MIME_TYPES } from '../../pocket-id-server/logos';
 import { STACK_ID } from '../../support/cloudformation';
 
 /**
@@ -37,6 +38,8 @@ export interface PocketIdView {
   readonly signupTokens: readonly Entity[];
   /** The application configuration, by Pocket-ID's key. */
   readonly appSettings: Record<string, string>;
+  /** The application images, by Pocket-ID's name: type and digest. */
+  readonly appImages: Record<string, Entity>;
 }
 
 type Entity = Record<string, unknown>;
@@ -117,6 +120,7 @@ export function viewOf(state: RawState): PocketIdView {
     scimProviders: byId((state.scimProviders ?? []).map(({ id, endpoint, token, oidcClientId }) => ({ id, endpoint, token, oidcClientId }))),
     signupTokens: sortedSettings((state.signupTokens ?? []).map(signupTokenSettings)),
     appSettings: { ...state.appSettings },
+    appImages: structuredClone(state.appImages ?? {}),
   };
 }
 
@@ -175,6 +179,7 @@ interface Draft {
     signupTokens: readonly Entity[];
     apis: Record<string, Entity>;
     appSettings: Record<string, string>;
+    appImages: Record<string, Entity>;
   };
   answer: Answer;
   clientSecrets: Record<string, ClientSecretRule>;
@@ -971,6 +976,43 @@ const configurationModel: IntendedModel = (before, raw, roles) => {
   return draft;
 };
 
+// The application images
+
+/** Each image's property, Pocket-ID's name of it, and whether Pocket-ID can delete it (README, "Images"). */
+const APPLICATION_IMAGES: ReadonlyArray<readonly [string, string, boolean]> = [
+  ['Logo', 'logoLight', true],
+  ['DarkLogo', 'logoDark', true],
+  ['Background', 'background', true],
+  ['Favicon', 'favicon', false],
+  ['EmailLogo', 'logoEmail', false],
+  ['DefaultProfilePicture', 'default-profile-picture', true],
+];
+
+/**
+ * One set per instance, named by its base URL: a declared file whose asset hash changed is the image
+ * Pocket-ID serves (typed by the file's extension); an image declared before and no longer is taken
+ * away where Pocket-ID can delete it and stays otherwise; an image never declared stays; a Delete
+ * leaves them all.
+ */
+const applicationImagesModel: IntendedModel = (before, raw, roles) => {
+  const event = read(raw);
+  const physicalId = `application-images@${issuerBase(event.properties)}`;
+  const draft = unchanged(before, roles, event.type === 'Delete' ? event.physicalId : physicalId);
+  if (event.type === 'Delete') return draft;
+  const previous = event.physicalId === physicalId ? event.previous ?? {} : {};
+  for (const [property, name, deletable] of APPLICATION_IMAGES) {
+    const [wanted, had] = [event.properties[property], previous[property]];
+    if (wanted !== undefined && wanted.Hash !== had?.Hash) {
+      const extension = String(wanted.FileName).split('.').pop()!.toLowerCase();
+      draft.pocketId.appImages[name] = { type: IMAGE_MIME_TYPES[extension], digest: wanted.Hash };
+    } else if (wanted === undefined && had !== undefined && deletable) {
+      delete draft.pocketId.appImages[name];
+    }
+  }
+  draft.answer = { PhysicalResourceId: physicalId, Data: {} };
+  return draft;
+};
+
 function issuerBase(properties: Record<string, any>): string {
   return String(properties.BaseUrl).replace(/\/+$/, '');
 }
@@ -988,6 +1030,7 @@ export const MODELS: Record<string, IntendedModel> = {
   [ResourceType.API]: apiModel,
   [ResourceType.API_GRANT]: apiGrantModel,
   [ResourceType.APPLICATION_CONFIGURATION]: configurationModel,
+  [ResourceType.APPLICATION_IMAGES]: applicationImagesModel,
 };
 
 function sameJson(a: unknown, b: unknown): boolean {

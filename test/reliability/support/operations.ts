@@ -498,6 +498,39 @@ export const CONFIGURATION_OPERATIONS: readonly Operation[] = [
   }),
 ];
 
+// The application images
+
+const images = (name: string, prepare: Operation['prepare']): Operation => operation('application images', ResourceType.APPLICATION_IMAGES, name, prepare);
+
+/** A logo Pocket-ID does not have yet, and a favicon and background that replace the ones every instance comes with. */
+async function imageFiles(objects: TestObjects): Promise<Record<string, unknown>> {
+  return {
+    Logo: await objects.asset('logo.svg', svgImage('application logo')),
+    Favicon: await objects.asset('favicon.svg', svgImage('favicon')),
+    Background: await objects.asset('background.png', pngLike('background')),
+  };
+}
+
+export const APPLICATION_IMAGES_OPERATIONS: readonly Operation[] = [
+  images('create (a new logo, the favicon and background replaced)', async (lane, { timeoutSeconds }) => {
+    const props = lane.properties(await imageFiles(new TestObjects()), { timeoutSeconds });
+    return { event: createEvent('Images', props, 'create-images'), secrets: {} };
+  }),
+  images('update (logo replaced, background and favicon no longer declared)', async (lane, { timeoutSeconds }) => {
+    const objects = new TestObjects();
+    const old = lane.properties(await imageFiles(objects));
+    const physicalId = await establish(lane, createEvent('Images', old, 'update-images-setup'));
+    // Pocket-ID deletes the background; it cannot delete a favicon, which stays.
+    const next = { ...without(old, 'Background', 'Favicon'), Logo: await objects.asset('logo.png', pngLike('application logo, new')) };
+    return { event: updateEvent('Images', physicalId, withTimeout(next, timeoutSeconds), old, 'update-images'), secrets: {} };
+  }),
+  images('delete (leaves them)', async (lane, { timeoutSeconds }) => {
+    const props = lane.properties(await imageFiles(new TestObjects()));
+    const physicalId = await establish(lane, createEvent('Images', props, 'delete-images-setup'));
+    return { event: deleteEvent('Images', physicalId, withTimeout(props, timeoutSeconds), 'delete-images'), secrets: {} };
+  }),
+];
+
 // Operations only the CloudFormation behaviours use
 
 /** A public client with a fixed id: a repeated Create has no secret to prove the client is its own. */

@@ -137,7 +137,24 @@ const LEFTOVERS: ReadonlyArray<{ pattern: RegExp; scope: (id: string, roles: Rec
   { pattern: new RegExp(`^the previous CIMD access of API ${ID}$`), scope: (id) => apiFieldsPart(id, ['allowCimdClients', 'permissions']) },
   { pattern: new RegExp(`^API ${ID}$`), scope: (id) => apiFieldsPart(id, undefined) },
   { pattern: /^the previous API access of OIDC client (\S+ on API \S+)$/, scope: (pair) => apiGrantPart(pair) },
+  // The application images: an image that could not be put back, or taken away again where there was none
+  { pattern: /^the new (\S+) of Pocket-ID$/, scope: (image) => appImagePart(image) },
 ];
+
+/** Pocket-ID's name of each application image, by the handler's (lambda/resources/application-images.ts). */
+const APP_IMAGE_NAMES: Record<string, string> = {
+  logo: 'logoLight',
+  darkLogo: 'logoDark',
+  background: 'background',
+  favicon: 'favicon',
+  emailLogo: 'logoEmail',
+  defaultProfilePicture: 'default-profile-picture',
+};
+
+function appImagePart(image: string): Omit<Scope, 'description'> {
+  const name = APP_IMAGE_NAMES[image] ?? image;
+  return { strip: (h) => void delete h.pocketId.appImages[name], part: (h) => h.pocketId.appImages[name] };
+}
 
 /** The signup tokens the holdings have beyond those they had (tokens are compared by their settings: Pocket-ID chooses ids). */
 function newSignupTokensPart(): Omit<Scope, 'description'> {

@@ -24,6 +24,8 @@ export interface RawState {
   readonly signupTokens?: SignupTokenView[];
   /** The application configuration, by Pocket-ID's key (passwords in clear, as Pocket-ID keeps them). */
   readonly appSettings: Record<string, string>;
+  /** The application images, by Pocket-ID's name: the type each is served as and the digest of its bytes. */
+  readonly appImages?: Record<string, { type: string; digest: string }>;
   /** The value of every secret the case involves (its AWSCURRENT version), by role (api-token, client-secret, …). */
   readonly secrets: Record<string, string>;
   /** Every version of those secrets, by role: what a write left behind in AWSPREVIOUS and older versions. */
@@ -49,7 +51,8 @@ export async function readState(server: PocketIdTestServer, secrets: TestSecrets
   const apis = server.apis();
   const appSettings = server.appSettings();
   const groups = server.groups();
-  return { clients, users, groups, apis, emails, scimProviders, signupTokens, appSettings, secrets: values, secretVersions: versions };
+  const appImages = server.appImages();
+  return { clients, users, groups, apis, emails, scimProviders, signupTokens, appSettings, appImages, secrets: values, secretVersions: versions };
 }
 
 /**
