@@ -80,6 +80,16 @@ const CONFIGURATION = {
   create: named(CONFIGURATION_OPERATIONS, 'create (settings, default group)'),
   update: named(CONFIGURATION_OPERATIONS, 'update (changed, no longer declared)'),
 };
+// APIs
+const API = {
+  create: named(API_OPERATIONS, 'create (permissions)'),
+  update: named(API_OPERATIONS, 'update (rename, a permission removed that a grant holds, CIMD access)'),
+  replacement: named(API_OPERATIONS, 'update (replacement: resource change)'),
+};
+const GRANT = {
+  create: named(API_GRANT_OPERATIONS, 'create (taking over a grant made in the UI)'),
+  update: named(API_GRANT_OPERATIONS, 'update (other permissions)'),
+};
 const IMAGES = {
   create: named(APPLICATION_IMAGES_OPERATIONS, 'create (a new logo, the favicon and background replaced)'),
   update: named(APPLICATION_IMAGES_OPERATIONS, 'update (logo replaced, background and favicon no longer declared)'),
@@ -209,6 +219,23 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     rolledBack: [[SIGNUP_TOKEN_REPLACEMENT, []]],
     failedCreates: [SIGNUP_TOKEN_CREATE],
     replacements: [SIGNUP_TOKEN_REPLACEMENT],
+  },
+  // APIs
+  {
+    resourceType: ResourceType.API,
+    repeated: API_OPERATIONS,
+    crashed: [API.create],
+    rolledBack: [[API.update, []], [API.replacement, []]],
+    failedCreates: [API.create],
+    replacements: [API.replacement],
+  },
+  {
+    resourceType: ResourceType.API_GRANT,
+    repeated: API_GRANT_OPERATIONS,
+    crashed: [GRANT.create],
+    rolledBack: [[GRANT.update, []]],
+    failedCreates: [GRANT.create],
+    replacements: [],
   },
   {
     resourceType: ResourceType.APPLICATION_CONFIGURATION,
