@@ -35,6 +35,7 @@ import { CasePlan, isColdStartStep, matrixCases, record, Recording, runCase, tok
 import {
   API_GRANT_OPERATIONS,
   API_OPERATIONS,
+  API_UPDATE_UNGRANTED,
   APPLICATION_IMAGES_OPERATIONS,
   CLIENT_OPERATIONS,
   CONFIGURATION_OPERATIONS,
@@ -83,7 +84,6 @@ const CONFIGURATION = {
 // APIs
 const API = {
   create: named(API_OPERATIONS, 'create (permissions)'),
-  update: named(API_OPERATIONS, 'update (rename, a permission removed that a grant holds, CIMD access)'),
   replacement: named(API_OPERATIONS, 'update (replacement: resource change)'),
 };
 const GRANT = {
@@ -225,7 +225,7 @@ const BEHAVIOUR_PLANS: readonly BehaviourPlan[] = [
     resourceType: ResourceType.API,
     repeated: API_OPERATIONS,
     crashed: [API.create],
-    rolledBack: [[API.update, []], [API.replacement, []]],
+    rolledBack: [[API_UPDATE_UNGRANTED, []], [API.replacement, []]],
     failedCreates: [API.create],
     replacements: [API.replacement],
   },

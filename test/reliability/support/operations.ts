@@ -547,6 +547,23 @@ export const USER_REPLACEMENT: Operation = user('update (replacement: user id ch
   return { event: updateEvent('Alice', userId, next, old, 'user-replacement'), secrets: await userRoles(lane) };
 });
 
+/**
+ * An API's rename and permission change with no grant on it: a rollback can bring back all of it. A
+ * grant made outside the stack on a removed permission is not brought back (README, APIs: Limitations).
+ */
+export const API_UPDATE_UNGRANTED: Operation = apiOf('update (rename, a permission replaced, CIMD access; no grant on it)', async (lane) => {
+  const old = lane.properties(ORDERS_API);
+  const apiId = await establish(lane, createEvent('Orders', old, 'update-api-ungranted-setup'));
+  const next = {
+    ...old,
+    Name: 'Orders v2',
+    Permissions: [{ Key: 'orders:read', Name: 'Read all orders' }, { Key: 'orders:ship', Name: 'Ship orders' }],
+    CimdAccess: 'true',
+    CimdPermissionKeys: ['orders:read'],
+  };
+  return { event: updateEvent('Orders', apiId, next, old, 'update-api-ungranted'), secrets: {} };
+});
+
 export const LOOKUP_REPLACEMENT: Operation = lookupOf('update (the name now finds another user)', async (lane) => {
   await createPeople(lane, 'bob', 'bobby');
   const old = lane.properties({ Kind: LookupKind.USER, Name: 'bob' });
