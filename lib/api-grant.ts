@@ -4,7 +4,7 @@ import type { IApi } from './api';
 import { ApiGrantProperties, CONTRACT_VERSION, ResourceType } from './contract';
 import { IOidcClient, OidcClient } from './oidc-client';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance } from './private/lookup';
 import { assertValidProps, checkBoolean, checkObject, checkStringList, isEntityConstruct } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
@@ -75,6 +75,7 @@ export class ApiGrant extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiGrantProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     UniqueNames.claim(this, props.api.pocketId, uniquePair(props));
     const binding = props.api.pocketId._bind(this);

@@ -4,7 +4,7 @@ import { ApiGrant, ApiGrantOptions } from './api-grant';
 import { ApiPermissionProperties, ApiProperties, CONTRACT_VERSION, LookupKind, ResourceType } from './contract';
 import { IOidcClient } from './oidc-client';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { PocketIdLookup } from './private/lookup';
 import { assertValidProps, checkBoolean, checkEnum, checkObject, checkString, checkStringList, describeValue } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
@@ -130,6 +130,7 @@ export class Api extends Construct implements IApi {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     UniqueNames.claim(this, props.pocketId, uniqueNames(props));
     this.pocketId = props.pocketId;
@@ -167,6 +168,7 @@ class ImportedApi extends Construct implements IApi {
 
   constructor(scope: Construct, id: string, public readonly pocketId: PocketId, by: { apiId?: string; resource?: string }) {
     super(scope, id);
+    withoutCreationStacks(this);
     this.apiId = by.apiId ?? new PocketIdLookup(this, 'Lookup', pocketId, LookupKind.API, by.resource!).entityId;
   }
 

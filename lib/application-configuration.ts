@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ApplicationConfigurationProperties, CONTRACT_VERSION, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
 import { settingSpec } from './private/application-settings';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance } from './private/lookup';
 import { assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, isEntityConstruct, isSecret } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
@@ -298,6 +298,7 @@ export class ApplicationConfiguration extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationConfigurationProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     UniqueNames.claim(this, props.pocketId, ONE_PER_INSTANCE);
     this.pocketId = props.pocketId;

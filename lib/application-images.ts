@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ApplicationImage } from './application-image';
 import { ApplicationImagesProperties, CONTRACT_VERSION, ImageSourceProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { applicationImageProblems, ApplicationImageSlot } from './private/images';
 import { assertValidProps, checkObject, invalidProps } from './private/prop-types';
 import { requireValue } from './private/properties';
@@ -83,6 +83,7 @@ export class ApplicationImages extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationImagesProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     assertValidProps(this, 'ApplicationImages', {
       types: () => [
         ...checkObject('pocketId', props.pocketId, (value) => value instanceof PocketId, 'a PocketId'),

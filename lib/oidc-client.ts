@@ -6,7 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ClientLogo } from './client-logo';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
 import { PocketIdBinding } from './private/pocket-id-provider';
 import {
@@ -386,6 +386,7 @@ export class OidcClient extends Construct implements IOidcClient {
 
   constructor(scope: Construct, id: string, props: OidcClientProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     this.pocketId = props.pocketId;
     const binding = props.pocketId._bind(this);
@@ -468,6 +469,7 @@ class ImportedClient extends Construct implements IOidcClient {
 
   constructor(scope: Construct, id: string, public readonly pocketId: PocketId, by: { clientId?: string; clientName?: string }) {
     super(scope, id);
+    withoutCreationStacks(this);
     this.clientId = by.clientId ?? new PocketIdLookup(this, 'Lookup', pocketId, LookupKind.OIDC_CLIENT, by.clientName!).entityId;
     this.issuerUrl = pocketId.issuerUrl;
     this.discoveryUrl = pocketId.discoveryUrl;

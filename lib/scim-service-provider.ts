@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { CONTRACT_VERSION, ResourceType, ScimServiceProviderProperties } from './contract';
 import type { IOidcClient } from './oidc-client';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertValidProps, checkBoolean, checkEnum, checkObject, checkString, isEntityConstruct, isSecret } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
 import { UniqueName, UniqueNames } from './private/unique-names';
@@ -89,6 +89,7 @@ export class ScimServiceProvider extends Construct {
 
   constructor(scope: Construct, id: string, props: ScimServiceProviderProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     UniqueNames.claim(this, props.client.pocketId, uniqueNames(props));
     this.client = props.client;

@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CONTRACT_VERSION, ResourceType, SignupTokenProperties } from './contract';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance } from './private/lookup';
 import { assertValidProps, checkDuration, checkEnum, checkObject, checkObjectList, checkString, isEntityConstruct } from './private/prop-types';
 import { knownSeconds, requireValue, secondsProperty } from './private/properties';
@@ -96,6 +96,7 @@ export class SignupToken extends Construct {
 
   constructor(scope: Construct, id: string, props: SignupTokenProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     this.pocketId = props.pocketId;
     const groups = props.userGroups ?? [];

@@ -2,7 +2,7 @@ import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, MembershipMode, ResourceType, UserGroupProperties } from './contract';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
 import { assertValidProps, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps, isEntityConstruct } from './private/prop-types';
 import { claimProperties, known, knownClaims, requireValue } from './private/properties';
@@ -103,6 +103,7 @@ export class UserGroup extends Construct implements IUserGroup {
 
   constructor(scope: Construct, id: string, props: UserGroupProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     UniqueNames.claim(this, props.pocketId, uniqueNames(props));
     this.pocketId = props.pocketId;
@@ -163,6 +164,7 @@ class ImportedGroup extends Construct implements IUserGroup {
 
   constructor(scope: Construct, id: string, public readonly pocketId: PocketId, by: { groupId?: string; groupName?: string }) {
     super(scope, id);
+    withoutCreationStacks(this);
     this.groupId = by.groupId ?? new PocketIdLookup(this, 'Lookup', pocketId, LookupKind.USER_GROUP, by.groupName!).entityId;
   }
 }

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, ResourceType, UserProperties } from './contract';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource } from './private/custom-resource';
+import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
 import {
   assertValidProps, checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps,
@@ -202,6 +202,7 @@ export class User extends Construct implements IUser {
 
   constructor(scope: Construct, id: string, props: UserProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     validateProps(this, props);
     UniqueNames.claim(this, props.pocketId, uniqueNames(props));
     this.pocketId = props.pocketId;
@@ -287,6 +288,7 @@ class ImportedUser extends Construct implements IUser {
 
   constructor(scope: Construct, id: string, public readonly pocketId: PocketId, by: { userId?: string; username?: string }) {
     super(scope, id);
+    withoutCreationStacks(this);
     this.userId = by.userId ?? new PocketIdLookup(this, 'Lookup', pocketId, LookupKind.USER, by.username!).entityId;
   }
 }
