@@ -3,7 +3,7 @@ const MASK = '***';
  * Values shorter than this are too common to mask without mangling ordinary text. The shortest value
  * the handler holds is a one-time login token of a link that lives 15 minutes or less: 6 characters.
  */
-const MIN_SECRET_LENGTH = 6;
+export const MIN_SECRET_LENGTH = 6;
 
 /**
  * The secret values one invocation has seen (the API token, generated client secrets), so that any

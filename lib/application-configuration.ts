@@ -132,7 +132,9 @@ export interface SmtpOptions {
   /**
    * A Secrets Manager secret you own whose value (or `passwordField` of its JSON value) is the SMTP
    * password. Only its ARN reaches the template: the handler reads the value at every create and
-   * update of this configuration and gets read access to the secret.
+   * update of this configuration and gets read access to the secret. It must be at least 6 characters:
+   * the handler masks secret values in every log line and message, and a shorter one could not be told
+   * apart from ordinary text.
    *
    * @default - not managed (Pocket-ID's default: none)
    */
@@ -198,7 +200,7 @@ export interface LdapOptions {
   readonly bindDn?: string;
   /**
    * A Secrets Manager secret you own whose value (or `bindPasswordField` of its JSON value) is the bind
-   * password; read by the handler, like `SmtpOptions.password`.
+   * password; read by the handler, like `SmtpOptions.password`, and at least 6 characters too.
    *
    * @default - not managed (Pocket-ID's default: none)
    */

@@ -6,9 +6,10 @@ import { normalizedBaseUrl } from '../connection';
 import { PocketIdApiError, UnexpectedResponseError } from '../errors';
 import { Field, FieldTable, holdsFields, sameJson, updateBody } from '../fields';
 import { readString, shapeProblems, ShapeRules } from '../properties';
+import { MIN_SECRET_LENGTH } from '../redactor';
 import { FeatureUse } from '../release';
 import { CreateEvent, HandlerResult, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from '../resource';
-import { readValueInSecret, SecretValueNames } from '../secrets';
+import { BroughtValue, readBroughtValue, SecretValueNames } from '../secrets';
 
 /**
  * Pocket-ID's application configuration: one per instance, never created or deleted, only changed.
@@ -106,9 +107,25 @@ async function declaredSettings(properties: ApplicationConfigurationProperties, 
   for (const password of PASSWORDS) {
     const secretId = readString(properties[password.source]);
     if (secretId === undefined) continue;
-    settings[password.key] = await readValueInSecret({ secretId, field: readString(properties[password.field]) }, password.names, context);
+    settings[password.key] = await readBroughtValue(context, { secretId, field: readString(properties[password.field]) }, maskable(password.names));
   }
   return settings;
+}
+
+/**
+ * A password the handler can mask. Pocket-ID takes any, but the redactor leaves values shorter than
+ * MIN_SECRET_LENGTH alone (masking them would mangle ordinary text), so such a password could show in
+ * an error Pocket-ID words with it: it is refused before anything is sent.
+ */
+function maskable(names: SecretValueNames): BroughtValue {
+  return {
+    ...names,
+    kind: `${names.what} this library can keep out of every message`,
+    minLength: MIN_SECRET_LENGTH,
+    allows: () => true,
+    rule: `at least ${MIN_SECRET_LENGTH} characters (a shorter one could not be masked in log lines and error messages)`,
+    disallowed: '',
+  };
 }
 
 /** The keys the properties declare (values do not matter: a key declared before and no longer returns to its default). */

@@ -592,6 +592,15 @@ const DEPLOY_ROWS: DeployRow[] = [
   { id: 'DC04', subject: 'ApplicationConfiguration', input: "Settings.appName '' (a parameter resolved to nothing)", field: 'applicationName', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { appName: '' } })), message: /applicationName must not be empty/ },
   { id: 'DC05', subject: 'ApplicationConfiguration', input: "Settings 'appName=x' (a string where a map belongs)", field: 'Settings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: 'appName=x' })), message: /Settings must be a map of setting names to strings/ },
   { id: 'DC06', subject: 'ApplicationConfiguration', input: "SmtpPasswordSource ''", field: 'smtp.password', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ SmtpPasswordSource: '' })), message: /smtp\.password must name a Secrets Manager secret/ },
+  {
+    id: 'DC08',
+    subject: 'ApplicationConfiguration',
+    input: 'an SMTP password of 5 characters (too short to mask; never quoted back)',
+    field: 'smtp.password',
+    resourceType: ResourceType.APPLICATION_CONFIGURATION,
+    event: async () => create(properties({ SmtpPasswordSource: await secrets.create(`bad-smtp-short-${run}`, 'hunt2') })),
+    message: /smtp\.password: the value of the secret .* is not the SMTP password this library can keep out of every message: it must be at least 6 characters .*, and it has 5 characters(?!.*hunt2)/,
+  },
   { id: 'DC07', subject: 'ApplicationConfiguration', input: 'Settings.noSuchSetting (a key the Pocket-ID does not have)', field: 'additionalSettings', resourceType: ResourceType.APPLICATION_CONFIGURATION, event: () => create(properties({ Settings: { noSuchSetting: 'x' } })), message: /has no setting additionalSettings\.noSuchSetting/ },
   // Images (client logos, application images)
   { id: 'DI01', subject: 'OidcClient', input: 'Logo with both Url and Preset', field: 'logo', resourceType: ResourceType.OIDC_CLIENT, event: () => create({ ...clientBase(), Logo: { Url: 'https://cdn.example.com/a.png', Preset: 'jellyfin' } }), message: /logo must be exactly one of a file \(Bucket and Key\), a URL \(Url\) or a preset \(Preset\)/ },
