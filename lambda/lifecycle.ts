@@ -146,7 +146,7 @@ function goneCheckOf<P extends CommonProperties, E extends PocketIdEntity>(
   context: OperationContext,
 ): (() => Promise<boolean>) | undefined {
   if (kind.isGone) return () => kind.isGone!(entityId, properties, context);
-  if (kind.read) return async () => (await kind.read!(entityId, properties, context)) === undefined;
+  if (kind.read) return async () => (await readOfKind(kind, entityId, properties, context)) === undefined;
   return undefined;
 }
 
@@ -195,7 +195,7 @@ async function updateEntity<P extends CommonProperties, E extends PocketIdEntity
     return createEntity(kind, properties, context, { id: newIdOf(kind, event, properties), replacement: true, replaces });
   }
   const entityId = entityIdOf(event.PhysicalResourceId);
-  const held = kind.read ? await kind.read(entityId, previous, context) : await readEntity<E>(context, kind, entityId);
+  const held = await readOfKind(kind, entityId, previous as P, context);
   const instance = baseUrlChanged(properties, previous) ? await compareInstances(previous, properties, { ...context, deadline: () => context.budget.deadline() }) : 'same';
   if (instance === 'other' || (instance === 'unknown' && !held)) {
     return moveToAnotherInstance(kind, { event, properties, previous, entityId }, context, instance);
@@ -287,7 +287,7 @@ async function writeFields<P extends CommonProperties, E extends PocketIdEntity>
   operation.undo.add(`the previous fields of ${kind.label} ${held.id}`, () => restore(held, operation), {
     requests: 2,
     partOf: held.id,
-    isUndone: () => kind.fieldsRestored?.(held, operation) ?? fieldsAsBefore(kind, held, operation),
+    isUndone: () => kind.fieldsRestored?.(held, operation) ?? fieldsAsBefore(kind, held, previous as P, operation),
   });
   await putFields(kind, held.id, body, operation);
 }
@@ -296,10 +296,22 @@ async function writeFields<P extends CommonProperties, E extends PocketIdEntity>
 async function fieldsAsBefore<P extends CommonProperties, E extends PocketIdEntity>(
   kind: EntityKind<P, E>,
   held: E,
+  previous: P,
   context: OperationContext,
 ): Promise<boolean> {
-  const now = await readEntityOrFail<E>(context, kind, held.id);
+  const now = await readOfKind(kind, held.id, previous, context);
+  if (!now) throw new Error(`Read ${kind.label}: the ${kind.label} ${held.id} is gone`);
   return holdsFields(kind.fields, now, kind.fields.bodyOf(held));
+}
+
+/** The entity, by the kind's own read where Pocket-ID has no GET of it by id; undefined when it does not exist. */
+function readOfKind<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  id: string,
+  properties: P,
+  context: OperationContext,
+): Promise<E | undefined> {
+  return kind.read ? kind.read(id, properties, context) : readEntity<E>(context, kind, id);
 }
 
 /** Reads an entity that must exist. */
