@@ -135,6 +135,7 @@ export class AppConfigValues {
   set emailOneTimeAccessAsAdminEnabled(value: boolean) { this.values.set('emailOneTimeAccessAsAdminEnabled', String(value)); }
   get emailOneTimeAccessAsUnauthenticatedEnabled(): boolean { return this.flag('emailOneTimeAccessAsUnauthenticatedEnabled'); }
   set emailOneTimeAccessAsUnauthenticatedEnabled(value: boolean) { this.values.set('emailOneTimeAccessAsUnauthenticatedEnabled', String(value)); }
+  /** 2.17+ (no effect before): a new confidential client is given a secret. */
   get autoCreateOidcClientSecret(): boolean { return this.flag('autoCreateOidcClientSecret'); }
   set autoCreateOidcClientSecret(value: boolean) { this.values.set('autoCreateOidcClientSecret', String(value)); }
   /** 'disabled' | 'withToken' | 'open'; a signup token works in every mode. */
@@ -142,6 +143,7 @@ export class AppConfigValues {
   set allowUserSignups(mode: string) { this.values.set('allowUserSignups', mode); }
   get signupDefaultUserGroupIds(): string[] { return JSON.parse(this.values.get('signupDefaultUserGroupIDs') || '[]'); }
   set signupDefaultUserGroupIds(ids: string[]) { this.values.set('signupDefaultUserGroupIDs', JSON.stringify(ids)); }
+  /** Given to every user the API creates (user_service.go, applyDefaultCustomClaims). */
   get signupDefaultCustomClaims(): Array<{ key: string; value: string }> { return JSON.parse(this.values.get('signupDefaultCustomClaims') || '[]'); }
   set signupDefaultCustomClaims(claims: Array<{ key: string; value: string }>) { this.values.set('signupDefaultCustomClaims', JSON.stringify(claims)); }
 

@@ -131,20 +131,8 @@ export interface Logo {
   readonly data: Buffer;
 }
 
-/** The app settings that change API behaviour, typed; AppConfigValues (app-config.ts) keeps them as Pocket-ID does, as strings. */
-export interface AppConfig {
-  requireUserEmail: boolean;
-  emailsVerified: boolean;
-  emailOneTimeAccessAsAdminEnabled: boolean;
-  emailOneTimeAccessAsUnauthenticatedEnabled: boolean;
-  signupDefaultUserGroupIds: string[];
-  /** signupDefaultCustomClaims: given to every user the API creates (user_service.go, applyDefaultCustomClaims). */
-  signupDefaultCustomClaims: Array<{ key: string; value: string }>;
-  /** autoCreateOidcClientSecret (2.17+; no effect before): a new confidential client is given a secret. */
-  autoCreateOidcClientSecret: boolean;
-  /** allowUserSignups: 'disabled' | 'withToken' | 'open'; a signup token works in every mode. */
-  allowUserSignups: string;
-}
+/** The settings that change the API's behaviour, typed (setAppConfig): the accessors of the values Pocket-ID keeps as strings. */
+export type AppConfig = Omit<AppConfigValues, 'values'>;
 
 /**
  * The application images a fresh Pocket-ID 2.14 serves (measured on a fresh real server): the email
