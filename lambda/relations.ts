@@ -6,7 +6,8 @@ import { MembershipMode } from '../lib/contract';
  */
 
 /**
- * The member list this resource wants, or undefined when it manages no membership.
+ * The id list this resource wants for a relation (a group's members, a user's groups), or undefined
+ * when it manages none; said here for members.
  * - merge: Pocket-ID's members stay (people added in the UI), the declared ones are added, and the
  *   ones declared before but no longer are removed;
  * - exclusive: the declared list is the whole membership;
@@ -15,7 +16,7 @@ import { MembershipMode } from '../lib/contract';
  *   absent list means "not managed", and `[]` is how to declare an empty group; anyone added since
  *   the last deploy stays.
  */
-export function desiredMembers(
+export function wantedRelationIds(
   current: string[],
   declared: string[] | undefined,
   previouslyDeclared: string[] | undefined,

@@ -6,7 +6,7 @@ import { PocketIdApiError } from '../errors';
 import { FieldTable, heldWithout } from '../fields';
 import { entityResource, EntityKind, Made, PocketIdEntity, readEntity, readEntityOrFail } from '../lifecycle';
 import { listIds, listOf, readString, sameSet, shapeProblems } from '../properties';
-import { checkIdList, desiredMembers, readIdList } from '../relations';
+import { checkIdList, wantedRelationIds, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
 
 /** What the previous properties declared; a new group has nothing declared before. */
@@ -126,7 +126,7 @@ function reconcileGroupClaims(group: PocketIdGroup, properties: UserGroupPropert
 async function reconcileMembers(group: PocketIdGroup, properties: UserGroupProperties, previous: PreviouslyDeclared, operation: Operation) {
   const current = memberIdsOf(group);
   const declared = readIdList(properties.MemberUserIds);
-  const wanted = desiredMembers(current, declared, readIdList(previous.MemberUserIds), membershipModeOf(properties));
+  const wanted = wantedRelationIds(current, declared, readIdList(previous.MemberUserIds), membershipModeOf(properties));
   if (wanted === undefined || sameSet(current, wanted)) return;
   operation.undo.add(`the previous members of user group ${group.id}`, () => putMembers(group.id, current, operation), {
     partOf: group.id,

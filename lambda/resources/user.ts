@@ -6,7 +6,7 @@ import { declaredFields, FieldTable, heldWithout, holdsFields, updateBody } from
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntityOrFail } from '../lifecycle';
 import { linkTo, LinkShape, parseJson, readLinkSecret } from '../links';
 import { listIds, listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, sameSet, shapeProblems, ShapeRules } from '../properties';
-import { checkIdList, desiredMembers, readIdList } from '../relations';
+import { checkIdList, wantedRelationIds, readIdList } from '../relations';
 import { Operation, OperationContext } from '../resource';
 import { issuerOf, writeSecret } from '../secrets';
 
@@ -156,7 +156,7 @@ async function reconcileGroups(
 ): Promise<void> {
   const current = groupIdsOf(held);
   const declared = readIdList(properties.UserGroupIds);
-  const wanted = origin === 'created' ? declared ?? [] : desiredMembers(current, declared, readIdList(previous.UserGroupIds), MembershipMode.MERGE);
+  const wanted = origin === 'created' ? declared ?? [] : wantedRelationIds(current, declared, readIdList(previous.UserGroupIds), MembershipMode.MERGE);
   if (wanted === undefined) return;
   if (!sameSet(current, wanted)) {
     // A user this operation made is removed whole on failure, its memberships with it.

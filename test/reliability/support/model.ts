@@ -613,7 +613,7 @@ const userModel: IntendedModel = (before, raw, roles) => {
 const ADOPTION_WINDOW_MS = 15 * 60_000;
 
 /**
- * Members, as README and desiredMembers' doc say: merge (the default) keeps Pocket-ID's members, adds
+ * Members, as README and wantedRelationIds' doc say: merge (the default) keeps Pocket-ID's members, adds
  * the declared ones and removes those declared before and no longer; exclusive makes the declared list
  * the whole group; no list now but one before takes back the previously declared members; never a
  * list, membership is left alone.
