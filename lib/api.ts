@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import * as apigwAuthorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Construct, IConstruct } from 'constructs';
 import { ApiGrant, ApiGrantOptions } from './api-grant';
 import { ApiPermissionProperties, ApiProperties, CONTRACT_VERSION, LookupKind, ResourceType } from './contract';
@@ -10,6 +11,7 @@ import { assertValidProps, checkBoolean, checkEnum, checkObject, checkString, ch
 import { booleanProperty, known, requireValue } from './private/properties';
 import { UniqueName, UniqueNames } from './private/unique-names';
 import { ApiPermissionInput, checkResource, validateApi } from './private/validation';
+import { JwtAuthorizerOptions } from './wiring-options';
 
 /** An API (OAuth resource server) in Pocket-ID, managed here or referenced. */
 export interface IApi extends IConstruct {
@@ -155,6 +157,14 @@ export class Api extends Construct implements IApi {
     });
     this.apiId = resource.getAttString('ApiId');
     this.audience = resource.getAttString('Audience');
+  }
+
+  /**
+   * An API Gateway HTTP API authorizer that accepts Pocket-ID's access tokens for this API: issuer the
+   * instance, audience the API's resource. Attach it to routes (`defaultAuthorizer`, `addRoutes`).
+   */
+  public jwtAuthorizer(id: string, options: JwtAuthorizerOptions = {}): apigwAuthorizers.HttpJwtAuthorizer {
+    return new apigwAuthorizers.HttpJwtAuthorizer(id, this.pocketId.issuerUrl, { jwtAudience: [this.audience], ...options });
   }
 
   public grantAccess(client: IOidcClient, options: ApiGrantOptions): ApiGrant {

@@ -1,4 +1,5 @@
 export * from './pocket-id';
+export * from './oidc-endpoints';
 export * from './oidc-client';
 export * from './user';
 export * from './user-group';
@@ -10,3 +11,4 @@ export * from './application-configuration';
 export * from './client-logo';
 export * from './application-image';
 export * from './application-images';
+export * from './wiring-options';

@@ -1,10 +1,14 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, SecretValue, Token, Validations } from 'aws-cdk-lib';
+import * as apigwAuthorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { ClientLogo } from './client-logo';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
+import { OidcEndpoints } from './oidc-endpoints';
 import { PocketId } from './pocket-id';
 import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
@@ -26,6 +30,7 @@ import { booleanProperty, known, knownSeconds, requireValue } from './private/pr
 import { RotationInput, rateSeconds, validateSecretRotation } from './private/secret-rotation';
 import { OidcClientInput, validateOidcClient } from './private/validation';
 import { IUserGroup } from './user-group';
+import { AuthenticateOidcActionOptions, JwtAuthorizerOptions, UserPoolIdentityProviderOptions } from './wiring-options';
 
 const DEFAULT_ROTATION_INTERVAL = Duration.days(30);
 const DEFAULT_OVERLAP = Duration.days(1);
@@ -123,6 +128,8 @@ export interface IOidcClient extends IConstruct {
   readonly discoveryUrl: string;
   /** The Pocket-ID instance that holds the client. */
   readonly pocketId: PocketId;
+  /** The OpenID Connect endpoints of the instance that holds the client. */
+  readonly endpoints: OidcEndpoints;
 }
 
 /** Properties of an OIDC client. Optional fields left unset keep whatever Pocket-ID holds. */
@@ -380,6 +387,8 @@ export class OidcClient extends Construct implements IOidcClient {
   public readonly secret?: secretsmanager.ISecret;
   /** The Pocket-ID instance that holds the client. */
   public readonly pocketId: PocketId;
+  /** The OpenID Connect endpoints of the instance that holds the client. */
+  public readonly endpoints: OidcEndpoints;
 
   private readonly allowedGroups: IUserGroup[] = [];
   private readonly managesAllowedGroups: boolean;
@@ -427,6 +436,7 @@ export class OidcClient extends Construct implements IOidcClient {
     this.clientId = resource.getAttString('ClientId');
     this.issuerUrl = props.pocketId.issuerUrl;
     this.discoveryUrl = props.pocketId.discoveryUrl;
+    this.endpoints = props.pocketId.endpoints;
   }
 
   /** Restricts the client to the members of `group` (and of the other allowed groups). */
@@ -441,10 +451,85 @@ export class OidcClient extends Construct implements IOidcClient {
    * Fails for a public client, which has no secret.
    */
   public grantReadSecret(grantee: iam.IGrantable): iam.Grant {
+    return this.secretFor('grantReadSecret()').grantRead(grantee);
+  }
+
+  /**
+   * An Application Load Balancer action that signs users in with this client (`authenticate-oidc`),
+   * then performs `next`. The client secret reaches the template only as a Secrets Manager dynamic
+   * reference to this client's secret, which CloudFormation resolves. Add the load balancer's
+   * `https://<its host>/oauth2/idpresponse` to the client's `callbackUrls`.
+   *
+   * Fails for a public client: the load balancer authenticates with a client secret.
+   */
+  public authenticateOidcAction(next: elbv2.ListenerAction, options: AuthenticateOidcActionOptions = {}): elbv2.ListenerAction {
+    const clientSecret = clientSecretReference(this.secretFor('authenticateOidcAction()'));
+    return elbv2.ListenerAction.authenticateOidc({
+      next,
+      issuer: this.endpoints.issuer,
+      authorizationEndpoint: this.endpoints.authorization,
+      tokenEndpoint: this.endpoints.token,
+      userInfoEndpoint: this.endpoints.userInfo,
+      clientId: this.clientId,
+      clientSecret,
+      scope: options.scope,
+      sessionTimeout: options.sessionTimeout,
+      sessionCookieName: options.sessionCookieName,
+      onUnauthenticatedRequest: options.onUnauthenticatedRequest,
+      authenticationRequestExtraParams: options.authenticationRequestExtraParams,
+    });
+  }
+
+  /**
+   * An API Gateway HTTP API authorizer that accepts Pocket-ID's JWTs for this client: issuer this
+   * instance, audience the client id. Attach it to routes (`defaultAuthorizer`, `addRoutes`).
+   */
+  public jwtAuthorizer(id: string, options: JwtAuthorizerOptions = {}): apigwAuthorizers.HttpJwtAuthorizer {
+    return new apigwAuthorizers.HttpJwtAuthorizer(id, this.issuerUrl, { jwtAudience: [this.clientId], ...options });
+  }
+
+  /**
+   * Makes this client an OIDC identity provider of a Cognito user pool (a child of this construct, `id`).
+   * The client secret reaches the template only as a Secrets Manager dynamic reference. Add the user
+   * pool domain's `/oauth2/idpresponse` URL to the client's `callbackUrls`.
+   *
+   * Fails for a public client: Cognito authenticates with a client secret.
+   */
+  public addUserPoolIdentityProvider(
+    id: string,
+    userPool: cognito.IUserPool,
+    options: UserPoolIdentityProviderOptions = {},
+  ): cognito.UserPoolIdentityProviderOidc {
+    const clientSecret = clientSecretReference(this.secretFor('addUserPoolIdentityProvider()'));
+    return new cognito.UserPoolIdentityProviderOidc(this, id, {
+      userPool,
+      name: options.name,
+      clientId: this.clientId,
+      clientSecret: clientSecret.unsafeUnwrap(),
+      issuerUrl: this.endpoints.issuer,
+      endpoints: {
+        authorization: this.endpoints.authorization,
+        token: this.endpoints.token,
+        userInfo: this.endpoints.userInfo,
+        jwksUri: this.endpoints.jwks,
+      },
+      attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
+      scopes: options.scopes ?? ['openid', 'email', 'profile'],
+      attributeMapping: options.attributeMapping ?? {
+        email: cognito.ProviderAttribute.other('email'),
+        givenName: cognito.ProviderAttribute.other('given_name'),
+        familyName: cognito.ProviderAttribute.other('family_name'),
+        preferredUsername: cognito.ProviderAttribute.other('preferred_username'),
+      },
+    });
+  }
+
+  /** The client's secret; a public client has none, and `what` needs one. */
+  private secretFor(what: string): secretsmanager.ISecret {
     if (!this.secret) {
-      throw new Error(`OidcClient '${this.node.path}': grantReadSecret() needs a confidential client, but this one is public (isPublic: true) and has no client secret to read`);
+      throw new Error(`OidcClient '${this.node.path}': ${what} needs a confidential client, but this one is public (isPublic: true) and has no client secret`);
     }
-    return this.secret.grantRead(grantee);
+    return this.secret;
   }
 
   private addAllowedGroup(group: IUserGroup, field: string): void {
@@ -466,6 +551,7 @@ class ImportedClient extends Construct implements IOidcClient {
   public readonly clientId: string;
   public readonly issuerUrl: string;
   public readonly discoveryUrl: string;
+  public readonly endpoints: OidcEndpoints;
 
   constructor(scope: Construct, id: string, public readonly pocketId: PocketId, by: { clientId?: string; clientName?: string }) {
     super(scope, id);
@@ -473,7 +559,13 @@ class ImportedClient extends Construct implements IOidcClient {
     this.clientId = by.clientId ?? new PocketIdLookup(this, 'Lookup', pocketId, LookupKind.OIDC_CLIENT, by.clientName!).entityId;
     this.issuerUrl = pocketId.issuerUrl;
     this.discoveryUrl = pocketId.discoveryUrl;
+    this.endpoints = pocketId.endpoints;
   }
+}
+
+/** The client secret in the credentials JSON, as a dynamic reference CloudFormation resolves: never a value in the template. */
+function clientSecretReference(secret: secretsmanager.ISecret): SecretValue {
+  return SecretValue.secretsManager(secret.secretArn, { jsonField: 'clientSecret' });
 }
 
 function createClientSecret(scope: Construct, props: OidcClientProps, removalPolicy: RemovalPolicy): secretsmanager.Secret {

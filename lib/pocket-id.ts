@@ -4,6 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConnectionProperties, CONTRACT_VERSION } from './contract';
+import { OidcEndpoints } from './oidc-endpoints';
+import { endpointsUnder } from './private/oidc-endpoints';
 import { PocketIdBinding, PocketIdProvider } from './private/pocket-id-provider';
 import { checkBoolean, checkDuration, checkEnum, checkObject, checkObjectList, checkString, invalidProps, isSecret } from './private/prop-types';
 import { validateBaseUrl } from './private/validation';
@@ -157,7 +159,12 @@ export class PocketId extends Construct {
 
   /** The discovery document URL of this Pocket-ID. */
   public get discoveryUrl(): string {
-    return `${this.issuerUrl}/.well-known/openid-configuration`;
+    return this.endpoints.discovery;
+  }
+
+  /** The OpenID Connect endpoints of this Pocket-ID, under its issuer URL. */
+  public get endpoints(): OidcEndpoints {
+    return endpointsUnder(this.issuerUrl);
   }
 
   /**

@@ -155,7 +155,7 @@ describe('OidcClient', () => {
     const stack = newStack();
     const client = new OidcClient(stack, 'Spa', clientProps(pocketIdIn(stack), { isPublic: true }));
     const role = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    expect(() => client.grantReadSecret(role)).toThrow("OidcClient 'Stack/Spa': grantReadSecret() needs a confidential client, but this one is public (isPublic: true) and has no client secret to read");
+    expect(() => client.grantReadSecret(role)).toThrow("OidcClient 'Stack/Spa': grantReadSecret() needs a confidential client, but this one is public (isPublic: true) and has no client secret");
   });
 
   test('fromClientId references an existing client without creating anything', () => {
