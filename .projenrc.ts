@@ -9,7 +9,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   author: 'cdk-pocket-id contributors',
   authorAddress: 'maintainers@cdk-pocket-id.dev',
   repositoryUrl: 'https://github.com/cdk-pocket-id/cdk-pocket-id.git',
-  keywords: ['aws-cdk', 'cdk', 'pocket-id', 'oidc', 'openid-connect', 'identity', 'custom-resource'],
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'pocket-id', 'oidc', 'openid-connect', 'identity', 'custom-resource'],
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
@@ -89,8 +89,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkpocketid',
   },
 
-  github: false,
-  release: false,
+  // Releases: projen's workflows version the package from Conventional Commits (commit-and-tag-version),
+  // write the changelog and publish to npm, PyPI, Maven Central and the Go module repository. This
+  // project holds none of the credentials they need; README, "Releasing", names each one.
+  github: true,
+  githubOptions: { mergify: false },
+  release: true,
+  releaseToNpm: true,
+  // The release build runs the whole test suite, which needs moto's server in .venv (scripts/install.sh).
+  workflowBootstrapSteps: [{ name: 'moto for the tests', run: 'python3 -m venv .venv && .venv/bin/pip install "moto[server]==5.2.5"' }],
   sampleCode: false,
   docgen: true,
 });
