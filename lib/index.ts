@@ -1,4 +1,5 @@
 export * from './pocket-id';
+export * from './pocket-id-provider-stack';
 export * from './oidc-endpoints';
 export * from './oidc-client';
 export * from './user';

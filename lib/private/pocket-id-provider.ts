@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -197,6 +197,24 @@ export class PocketIdProvider extends Construct {
     }
     statement.addResources(secret.secretArn);
     if (secret.encryptionKey) this.grantKeyUse(secret.encryptionKey, ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']);
+  }
+
+  /**
+   * Lets the handler read and write every secret of this account and region whose name starts with
+   * `prefix`, for a provider that serves templates it cannot see (PocketIdProviderStack): the API key
+   * secrets it reads and the secrets it writes are named by its users, after it is deployed.
+   */
+  public grantSecretsNamed(prefix: string): void {
+    const stack = Stack.of(this);
+    const arn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: CLIENT_SECRET_ACTIONS, resources: [arn] }));
+    // cdk-nag names this finding by the ARN, whose pseudo parameters hold '::', which Validations.acknowledge
+    // refuses in an id; the acknowledgement is written as that method writes it (cdk-nag reads it there).
+    const finding = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*]`;
+    this.handler.role!.node.findChild('DefaultPolicy').node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      [finding]: `A provider for plain CloudFormation templates serves secrets named after it is deployed: it may use those whose names start with '${prefix}', `
+        + 'the prefix its owner chose.',
+    });
   }
 
   /** Lets the handler read one object (an image asset the handler uploads to Pocket-ID), and nothing else of its bucket. */

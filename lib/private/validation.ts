@@ -548,3 +548,15 @@ function isClaim(item: unknown): boolean {
   const claim = item as { key?: unknown; value?: unknown } | null;
   return typeof claim === 'object' && claim !== null && typeof claim.key === 'string' && typeof claim.value === 'string';
 }
+
+/**
+ * A prefix of Secrets Manager secret names that a role is granted by: at least 3 of the characters a
+ * secret name may have (an empty or one-letter prefix would grant nearly every secret of the account),
+ * no wildcard.
+ */
+export function validateSecretNamePrefix(field: string, prefix: string): string[] {
+  if (typeof prefix !== 'string' || prefix.length < 3) return [`${field} must be at least 3 characters: it grants every secret whose name starts with it`];
+  if (!/^[A-Za-z0-9/_+=.@-]+$/.test(prefix)) return [`${field} '${prefix}' may hold only the characters of a secret name (letters, digits and /_+=.@-), no wildcard`];
+  if (prefix.length > 256) return [`${field} must be at most 256 characters`];
+  return [];
+}
