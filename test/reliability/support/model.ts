@@ -979,7 +979,7 @@ const configurationModel: IntendedModel = (before, raw, roles) => {
 // The application images
 
 /** Each image's property, Pocket-ID's name of it, and whether Pocket-ID can delete it (README, "Images"). */
-const APPLICATION_IMAGES: ReadonlyArray<readonly [string, string, boolean]> = [
+export const APPLICATION_IMAGES: ReadonlyArray<readonly [string, string, boolean]> = [
   ['Logo', 'logoLight', true],
   ['DarkLogo', 'logoDark', true],
   ['Background', 'background', true],

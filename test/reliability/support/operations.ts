@@ -400,6 +400,13 @@ const ORDERS_API = {
   Resource: 'https://orders.example.com',
   Permissions: [{ Key: 'orders:read', Name: 'Read orders', Description: 'See every order' }, { Key: 'orders:write', Name: 'Write orders' }],
 };
+/** What the API's updates change: its name, a permission renamed, one replaced by another, CIMD access on. */
+const ORDERS_API_UPDATE = {
+  Name: 'Orders v2',
+  Permissions: [{ Key: 'orders:read', Name: 'Read all orders' }, { Key: 'orders:ship', Name: 'Ship orders' }],
+  CimdAccess: 'true',
+  CimdPermissionKeys: ['orders:read'],
+};
 /** A confidential client made as someone in Pocket-ID's UI would, with a fixed id. */
 const WORKER_CLIENT_ID = 'worker';
 
@@ -416,13 +423,7 @@ export const API_OPERATIONS: readonly Operation[] = [
     const directory = directoryOf(lane);
     await directory.createConfidentialClient('worker', WORKER_CLIENT_ID);
     await directory.setGrant(apiId, WORKER_CLIENT_ID, { userDelegatedAccess: false, clientAccess: true, userDelegatedPermissions: [], clientPermissions: ['orders:write'] });
-    const next = {
-      ...old,
-      Name: 'Orders v2',
-      Permissions: [{ Key: 'orders:read', Name: 'Read all orders' }, { Key: 'orders:ship', Name: 'Ship orders' }],
-      CimdAccess: 'true',
-      CimdPermissionKeys: ['orders:read'],
-    };
+    const next = { ...old, ...ORDERS_API_UPDATE };
     return { event: updateEvent('Orders', apiId, withTimeout(next, timeoutSeconds), old, 'update-api'), secrets: {} };
   }),
   apiOf('update (replacement: resource change)', async (lane, { timeoutSeconds }) => {
@@ -554,13 +555,7 @@ export const USER_REPLACEMENT: Operation = user('update (replacement: user id ch
 export const API_UPDATE_UNGRANTED: Operation = apiOf('update (rename, a permission replaced, CIMD access; no grant on it)', async (lane) => {
   const old = lane.properties(ORDERS_API);
   const apiId = await establish(lane, createEvent('Orders', old, 'update-api-ungranted-setup'));
-  const next = {
-    ...old,
-    Name: 'Orders v2',
-    Permissions: [{ Key: 'orders:read', Name: 'Read all orders' }, { Key: 'orders:ship', Name: 'Ship orders' }],
-    CimdAccess: 'true',
-    CimdPermissionKeys: ['orders:read'],
-  };
+  const next = { ...old, ...ORDERS_API_UPDATE };
   return { event: updateEvent('Orders', apiId, next, old, 'update-api-ungranted'), secrets: {} };
 });
 

@@ -1,4 +1,4 @@
-import { viewOf } from './model';
+import { APPLICATION_IMAGES, viewOf } from './model';
 import { tokenHolders } from './model-checks';
 import { differences, masker, RawState, sameHoldings } from './state';
 
@@ -141,15 +141,9 @@ const LEFTOVERS: ReadonlyArray<{ pattern: RegExp; scope: (id: string, roles: Rec
   { pattern: /^the new (\S+) of Pocket-ID$/, scope: (image) => appImagePart(image) },
 ];
 
-/** Pocket-ID's name of each application image, by the handler's (lambda/resources/application-images.ts). */
-const APP_IMAGE_NAMES: Record<string, string> = {
-  logo: 'logoLight',
-  darkLogo: 'logoDark',
-  background: 'background',
-  favicon: 'favicon',
-  emailLogo: 'logoEmail',
-  defaultProfilePicture: 'default-profile-picture',
-};
+/** Pocket-ID's name of each application image, by the handler's (the property's name, lower camel case: `darkLogo`). */
+const APP_IMAGE_NAMES: Record<string, string> = Object.fromEntries(APPLICATION_IMAGES
+  .map(([property, name]) => [`${property[0].toLowerCase()}${property.slice(1)}`, name]));
 
 function appImagePart(image: string): Omit<Scope, 'description'> {
   const name = APP_IMAGE_NAMES[image] ?? image;
