@@ -407,10 +407,15 @@ export function isUncertain(error: unknown): boolean {
   return error instanceof UnexpectedResponseError;
 }
 
+/** Whether the request got no answer in time: it may still be on its way, and land after the caller gave up on it. */
+export function mayLandLater(error: unknown): boolean {
+  return error instanceof PocketIdNetworkError && error.causeCode === 'TIMEOUT';
+}
+
 function isTlsError(code: string | undefined): boolean {
   return code !== undefined && /CERT|SELF_SIGNED|TLS|SSL|ALTNAME/i.test(code);
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,13 +3,15 @@ import { baseUrlChanged, compareInstances, InstanceIdentity, normalizedBaseUrl }
 import { PocketIdApiError, UnexpectedResponseError } from './errors';
 import { declaredFields, FieldTable, holdsFields, sameJson, updateBody } from './fields';
 import { deterministicUuid } from './ids';
+import { readBoolean } from './properties';
 import { FeatureUse } from './release';
 import { CreateEvent, DeleteEvent, HandlerResult, Operation, OperationContext, ResourceHandler, UpdateEvent, withCompensation } from './resource';
 import { CommonProperties } from '../lib/contract';
 
 /**
  * The one lifecycle of every Pocket-ID entity a resource owns (clients, users, groups): Create makes the
- * entity or takes over the one an earlier delivery of the same event made; Update is read-modify-write,
+ * entity, takes over the one an earlier delivery of the same event made, or (AdoptExisting) adopts the
+ * one made outside the stack that holds its natural key; Update is read-modify-write,
  * a replacement when the fixed id changes, a re-creation when the entity was deleted outside
  * CloudFormation, a move when the base URL leads to another Pocket-ID; Delete removes it, Pocket-ID's
  * structured not-found counting as done. Whatever step fails, what the operation changed is undone
@@ -22,8 +24,12 @@ export interface PocketIdEntity {
   readonly [field: string]: unknown;
 }
 
-/** How the operation came to have the entity. */
-export type Origin = 'created' | 'adopted' | 'updated';
+/**
+ * How the operation came to have the entity: made by it, made by an earlier delivery of the same
+ * event (or an earlier deployment), taken over from outside the stack by its natural key
+ * (AdoptExisting), or held already (an update).
+ */
+export type Origin = 'created' | 'redelivered' | 'adopted' | 'updated';
 
 /** What a Create (or the creating branch of an Update) asks of the resource module's `make`. */
 export interface MakeRequest<P> {
@@ -72,6 +78,8 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
    * so that no Delete ever reaches the old instance (users: deleting one deletes their passkeys).
    */
   readonly onMove: 'new-entity' | 'keep-on-old-instance';
+  /** How an entity made outside the stack is found by its natural key (AdoptExisting). None: the kind adopts nothing. */
+  readonly adoption?: Adoption<P, E>;
   /** Makes the entity, or takes over the one an earlier delivery made; registers its removal in `undo`. */
   readonly make: (request: MakeRequest<P>, operation: Operation) => Promise<Made<E>>;
   /**
@@ -100,6 +108,16 @@ export interface EntityKind<P extends CommonProperties, E extends PocketIdEntity
    * finds nothing; without `read`, a GET of `path(id)`.
    */
   readonly isGone?: (entityId: string, properties: P, context: OperationContext) => Promise<boolean>;
+}
+
+/** How a kind finds the entity that holds its natural key (a client id, a username, a group name, an API resource). */
+export interface Adoption<P, E> {
+  /** The natural key, as messages say it: "the username 'ada'". */
+  readonly key: (properties: P) => string;
+  /** The entity holding the key, read in full; undefined when there is none. */
+  readonly find: (properties: P, context: OperationContext) => Promise<E | undefined>;
+  /** Why the entity found cannot be taken over (it has another id than the declared one, LDAP owns it), or undefined. */
+  readonly refuse?: (entity: E, properties: P) => string | undefined;
 }
 
 /** How messages name an entity, and where Pocket-ID keeps it. */
@@ -167,14 +185,49 @@ async function createEntity<P extends CommonProperties, E extends PocketIdEntity
   options: CreateOptions,
 ): Promise<HandlerResult> {
   return withCompensation(context, async (operation) => {
+    const existing = await adoptExisting(kind, properties, operation, options.replaces);
+    if (existing) {
+      await kind.reconcile(existing, properties, NOTHING_DECLARED_BEFORE, operation, 'adopted');
+      context.logger.info(`adopted the existing ${kind.label}`, { [kind.idField]: existing.id });
+      return resultOf(kind, options.physicalId?.(existing.id) ?? existing.id, existing, properties);
+    }
     const idMayBeTaken = options.idMayBeTaken ?? fixedIdOf(kind, properties) !== undefined;
     const request = { id: options.id, properties, idMayBeTaken, replacement: options.replacement ?? false, replaces: options.replaces };
     const { entity, adopted } = await kind.make(request, operation);
-    await kind.reconcile(entity, properties, NOTHING_DECLARED_BEFORE, operation, adopted ? 'adopted' : 'created');
+    await kind.reconcile(entity, properties, NOTHING_DECLARED_BEFORE, operation, adopted ? 'redelivered' : 'created');
     const message = adopted ? `completed a ${kind.label} that an earlier delivery or deployment made` : `created the ${kind.label}`;
     context.logger.info(message, { [kind.idField]: entity.id });
     return resultOf(kind, options.physicalId?.(entity.id) ?? entity.id, entity, properties);
   });
+}
+
+/**
+ * When the properties ask for it (AdoptExisting), the entity made outside the stack that holds the
+ * natural key, with the declared fields written to it as an update would (read-modify-write: what is
+ * not declared stays; on failure the fields it had are put back). Never removed on failure: it was
+ * not this operation's to remove. Undefined when adoption is not asked for or no entity holds the key.
+ */
+async function adoptExisting<P extends CommonProperties, E extends PocketIdEntity>(
+  kind: EntityKind<P, E>,
+  properties: P,
+  operation: Operation,
+  replaces: string | undefined,
+): Promise<E | undefined> {
+  if (!kind.adoption || !asksAdoption(properties)) return undefined;
+  const found = await kind.adoption.find(properties, operation);
+  if (!found || found.id === replaces) return undefined;
+  const refusal = kind.adoption.refuse?.(found, properties);
+  if (refusal) {
+    throw new Error(`Adopt ${kind.label}: ${kind.adoption.key(properties)} belongs to the ${kind.label} ${found.id}, which cannot be adopted: ${refusal}`);
+  }
+  operation.logger.info(`adopting the existing ${kind.label} that holds ${kind.adoption.key(properties)}`, { [kind.idField]: found.id });
+  const prepared = await kind.prepareFields?.(found, properties, operation) ?? found;
+  await writeFields(kind, found, properties, NOTHING_DECLARED_BEFORE, operation);
+  return prepared;
+}
+
+function asksAdoption(properties: CommonProperties & { AdoptExisting?: unknown }): boolean {
+  return readBoolean(properties.AdoptExisting) === true;
 }
 
 async function updateEntity<P extends CommonProperties, E extends PocketIdEntity>(

@@ -5,7 +5,7 @@ import { ApiGrant, ApiGrantOptions } from './api-grant';
 import { ApiPermissionProperties, ApiProperties, CONTRACT_VERSION, LookupKind, ResourceType } from './contract';
 import { IOidcClient } from './oidc-client';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
+import { adoptingRemovalPolicy, PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { PocketIdLookup } from './private/lookup';
 import { assertValidProps, checkBoolean, checkEnum, checkObject, checkString, checkStringList, describeValue } from './private/prop-types';
 import { booleanProperty, known, requireValue } from './private/properties';
@@ -93,9 +93,19 @@ export interface ApiProps {
   readonly cimdAccess?: ApiCimdAccess;
 
   /**
+   * Adopt an API that already exists in Pocket-ID with this resource (made in its UI, or by
+   * Terraform) instead of failing as taken: it keeps its id and its clients' access, and gets the
+   * declared name, permissions and CIMD access. Its permissions become the declared set: declare every
+   * one it has that its grants use, or they go with it. Acts at the first deploy.
+   *
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
    * What happens to the API in Pocket-ID when it leaves the stack.
    *
-   * @default RemovalPolicy.DESTROY
+   * @default - RemovalPolicy.RETAIN with `adoptExisting`, else RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -148,12 +158,13 @@ export class Api extends Construct implements IApi {
       Permissions: permissions.map(permissionProperties),
       CimdAccess: booleanProperty(props.cimdAccess?.enabled),
       CimdPermissionKeys: props.cimdAccess ? props.cimdAccess.permissions ?? [] : undefined,
+      AdoptExisting: booleanProperty(props.adoptExisting),
     };
     const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.API,
       properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      removalPolicy: adoptingRemovalPolicy(props, RemovalPolicy.DESTROY),
     });
     this.apiId = resource.getAttString('ApiId');
     this.audience = resource.getAttString('Audience');
@@ -240,6 +251,7 @@ function checkTypes(props: ApiProps): string[] {
     ...checkObject('cimdAccess', props.cimdAccess, (value) => typeof value === 'object' && !Array.isArray(value), 'an ApiCimdAccess { enabled, permissions? }'),
     ...checkBoolean('cimdAccess.enabled', props.cimdAccess?.enabled),
     ...checkStringList('cimdAccess.permissions', props.cimdAccess?.permissions),
+    ...checkBoolean('adoptExisting', props.adoptExisting),
     ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
   ];
 }

@@ -121,7 +121,25 @@ export interface OidcClientProperties extends CommonProperties {
   readonly Logo?: ImageSourceProperties;
   /** The client's logo for dark backgrounds. As Logo. */
   readonly DarkLogo?: ImageSourceProperties;
+  /**
+   * "true": an entity that already holds the ClientId (made outside this stack) is taken over at Create,
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the ClientId fails the Create.
+   */
+  readonly AdoptExisting?: string;
+  /**
+   * One of AdoptedSecrets' values: what an adopted confidential client's existing secrets become once
+   * the new one is stored at SecretArn. Absent: keep (revoke with ExclusiveSecrets).
+   */
+  readonly AdoptedSecrets?: string;
 }
+
+/** What happens to the secrets an adopted confidential client already has. */
+export const AdoptedSecrets = {
+  /** They stay valid beside the new one stored at SecretArn: apps still using one keep working. */
+  KEEP: 'keep',
+  /** Every one of them is revoked once the new one is stored: only the stored secret works. */
+  REVOKE: 'revoke',
+} as const;
 
 /**
  * The application images of one Pocket-ID instance (one resource per instance). Each absent key is not
@@ -212,6 +230,11 @@ export interface UserProperties extends CommonProperties {
    * not declare members) stay. Absent: the user's groups are not managed here.
    */
   readonly UserGroupIds?: string[];
+  /**
+   * "true": an entity that already holds the Username (ignoring case) (made outside this stack) is taken over at Create,
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the Username (ignoring case) fails the Create.
+   */
+  readonly AdoptExisting?: string;
 }
 
 /** Response Data of a user. */
@@ -238,6 +261,11 @@ export interface UserGroupProperties extends CommonProperties {
   readonly MemberUserIds?: string[];
   /** One of MembershipMode's values; default merge. */
   readonly MembershipMode?: string;
+  /**
+   * "true": an entity that already holds the Name (made outside this stack) is taken over at Create,
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the Name fails the Create.
+   */
+  readonly AdoptExisting?: string;
 }
 
 /** Response Data of a group. */
@@ -343,6 +371,11 @@ export interface ApiProperties extends CommonProperties {
   readonly CimdAccess?: string;
   /** Keys of the permissions CIMD clients may request (with CimdAccess). */
   readonly CimdPermissionKeys?: string[];
+  /**
+   * "true": an entity that already holds the Resource (made outside this stack) is taken over at Create,
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the Resource fails the Create.
+   */
+  readonly AdoptExisting?: string;
 }
 
 /** Response Data of an API. */

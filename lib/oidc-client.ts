@@ -10,7 +10,7 @@ import { ClientLogo } from './client-logo';
 import { CommonProperties, CONTRACT_VERSION, FederatedIdentityProperties, LookupKind, OidcClientProperties, ResourceType } from './contract';
 import { OidcEndpoints } from './oidc-endpoints';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
+import { adoptingRemovalPolicy, PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
 import { PocketIdBinding } from './private/pocket-id-provider';
 import {
@@ -130,6 +130,14 @@ export interface IOidcClient extends IConstruct {
   readonly pocketId: PocketId;
   /** The OpenID Connect endpoints of the instance that holds the client. */
   readonly endpoints: OidcEndpoints;
+}
+
+/** What becomes of the secrets an adopted confidential client already has (`OidcClientProps.adoptedSecrets`). */
+export enum AdoptedClientSecrets {
+  /** They keep working beside the new one stored in the construct's secret: apps still using one go on until you revoke it. */
+  KEEP = 'keep',
+  /** They are revoked once the new one is stored: only the stored secret works from then on. */
+  REVOKE = 'revoke',
 }
 
 /** Properties of an OIDC client. Optional fields left unset keep whatever Pocket-ID holds. */
@@ -325,9 +333,27 @@ export interface OidcClientProps {
   readonly clientSecretVersion?: string;
 
   /**
+   * Adopt the client that already holds `clientId` in Pocket-ID (made in its UI, or by Terraform)
+   * instead of failing as taken: it keeps its id, so the apps configured with it keep working, and
+   * gets the declared settings. A confidential client gets a new secret, stored in `secret`; what
+   * happens to the secrets it had is `adoptedSecrets`. Needs `clientId`; acts at the first deploy.
+   *
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
+   * What happens to the secrets an adopted confidential client already has, once its new secret is
+   * stored in `secret`.
+   *
+   * @default - AdoptedClientSecrets.KEEP, or AdoptedClientSecrets.REVOKE with `exclusiveSecrets`
+   */
+  readonly adoptedSecrets?: AdoptedClientSecrets;
+
+  /**
    * What happens to the client in Pocket-ID when it leaves the stack.
    *
-   * @default RemovalPolicy.DESTROY
+   * @default - RemovalPolicy.RETAIN with `adoptExisting`, else RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -399,7 +425,7 @@ export class OidcClient extends Construct implements IOidcClient {
     validateProps(this, props);
     this.pocketId = props.pocketId;
     const binding = props.pocketId._bind(this);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    const removalPolicy = adoptingRemovalPolicy(props, RemovalPolicy.DESTROY);
     this.managesAllowedGroups = props.allowedUserGroups !== undefined && props.allowedUserGroups !== null;
     (props.allowedUserGroups ?? []).forEach((group, index) => this.addAllowedGroup(group, `allowedUserGroups[${index}]`));
 
@@ -638,6 +664,8 @@ function clientProperties(props: OidcClientProps): Omit<OidcClientProperties, ke
     ClientSecretSource: props.clientSecret ? props.clientSecret.secretFullArn ?? props.clientSecret.secretArn : undefined,
     ClientSecretField: props.clientSecretField,
     ClientSecretVersion: props.clientSecretVersion,
+    AdoptExisting: booleanProperty(props.adoptExisting),
+    AdoptedSecrets: props.adoptedSecrets,
   };
 }
 
@@ -673,10 +701,28 @@ function validateProps(scope: Construct, props: OidcClientProps): void {
       ...(props.federatedIdentities ?? []).flatMap((identity, index) => requireValue(`federatedIdentities[${index}].issuer`, identity.issuer)),
       ...validateOidcClient(knownAtSynth(props)),
       ...validateSecretRotation(rotationAtSynth(props)),
+      ...adoptionProblems(props),
       ...(props.logo instanceof ClientLogo ? props.logo._problems('logo') : []),
       ...(props.darkLogo instanceof ClientLogo ? props.darkLogo._problems('darkLogo') : []),
     ],
   });
+}
+
+function adoptionProblems(props: OidcClientProps): string[] {
+  const problems: string[] = [];
+  if (props.adoptExisting && (props.clientId === undefined || props.clientId === null)) {
+    problems.push('adoptExisting needs clientId: a client is adopted by its client id');
+  }
+  if (props.adoptedSecrets !== undefined && props.adoptedSecrets !== null && !props.adoptExisting) {
+    problems.push('adoptedSecrets needs adoptExisting: it says what becomes of an adopted client\'s secrets');
+  }
+  if (props.adoptedSecrets === AdoptedClientSecrets.KEEP && props.exclusiveSecrets) {
+    problems.push('adoptedSecrets KEEP contradicts exclusiveSecrets, which revokes every secret this library did not make: choose one');
+  }
+  if (props.adoptedSecrets !== undefined && props.adoptedSecrets !== null && props.isPublic) {
+    problems.push('adoptedSecrets needs a confidential client: a public client has no secrets');
+  }
+  return problems;
 }
 
 /** What jsii callers can pass that TypeScript would not compile: another type, or null in a list. */
@@ -710,6 +756,8 @@ function checkTypes(props: OidcClientProps): string[] {
       ...checkBoolean(`federatedIdentities[${index}].replayProtection`, identity.replayProtection),
     ] : [])),
     ...checkObjectList('allowedUserGroups', props.allowedUserGroups, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)'),
+    ...checkBoolean('adoptExisting', props.adoptExisting),
+    ...checkEnum('adoptedSecrets', props.adoptedSecrets, AdoptedClientSecrets, 'AdoptedClientSecrets'),
     ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
     ...checkObject('secretEncryptionKey', props.secretEncryptionKey, (value) => typeof (value as kms.IKey).keyArn === 'string', 'a KMS key (IKey)'),
     ...checkString('secretName', props.secretName),

@@ -2,10 +2,10 @@ import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { CONTRACT_VERSION, LookupKind, MembershipMode, ResourceType, UserGroupProperties } from './contract';
 import { PocketId } from './pocket-id';
-import { PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
+import { adoptingRemovalPolicy, PocketIdCustomResource, withoutCreationStacks } from './private/custom-resource';
 import { assertSameInstance, PocketIdLookup } from './private/lookup';
-import { assertValidProps, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps, isEntityConstruct } from './private/prop-types';
-import { claimProperties, known, knownClaims, requireValue } from './private/properties';
+import { assertValidProps, checkBoolean, checkEnum, checkObject, checkObjectList, checkString, checkStringMap, invalidProps, isEntityConstruct } from './private/prop-types';
+import { booleanProperty, claimProperties, known, knownClaims, requireValue } from './private/properties';
 import { UniqueName, UniqueNames } from './private/unique-names';
 import { validateUserGroup } from './private/validation';
 import { IUser } from './user';
@@ -68,9 +68,19 @@ export interface UserGroupProps {
   readonly membership?: GroupMembership;
 
   /**
+   * Adopt a group that already exists in Pocket-ID with this name (made in its UI, or by Terraform)
+   * instead of failing as taken: it keeps its id, so clients that admit it keep working, and gets the
+   * declared friendly name, claims and members (with `GroupMembership.MERGE`, its members stay). Acts
+   * at the first deploy; a group synced from LDAP is refused.
+   *
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
    * What happens to the group in Pocket-ID when it leaves the stack.
    *
-   * @default RemovalPolicy.DESTROY
+   * @default - RemovalPolicy.RETAIN with `adoptExisting`, else RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -119,12 +129,13 @@ export class UserGroup extends Construct implements IUserGroup {
       CustomClaims: claimProperties(props.customClaims),
       MemberUserIds: Lazy.list({ produce: () => this.memberIds() }, { omitEmpty: false }) as string[],
       MembershipMode: props.membership ?? MembershipMode.MERGE,
+      AdoptExisting: booleanProperty(props.adoptExisting),
     };
     const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
       resourceType: ResourceType.USER_GROUP,
       properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      removalPolicy: adoptingRemovalPolicy(props, RemovalPolicy.DESTROY),
     });
     this.groupId = resource.getAttString('GroupId');
     this.groupName = props.name;
@@ -191,6 +202,7 @@ function checkTypes(props: UserGroupProps): string[] {
     ...checkStringMap('customClaims', props.customClaims),
     ...checkObjectList('members', props.members, isUser, 'a user (User, or User.fromUserId/fromUsername)'),
     ...checkEnum('membership', props.membership, GroupMembership, 'GroupMembership'),
+    ...checkBoolean('adoptExisting', props.adoptExisting),
     ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
   ];
 }

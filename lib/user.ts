@@ -155,6 +155,16 @@ export interface UserProps {
   readonly emailLoginLink?: boolean;
 
   /**
+   * Adopt a user that already exists in Pocket-ID with this username (ignoring case; made in its UI,
+   * by signup, or by Terraform) instead of failing as taken: it keeps its id and its passkeys, and
+   * gets the declared fields, claims and groups (memberships added elsewhere stay). With `userId`,
+   * the adopted user must have that id. Acts at the first deploy; no login link is emailed.
+   *
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
    * What happens to the user in Pocket-ID when it leaves the stack. Deleting a Pocket-ID user also
    * deletes the passkeys the person registered, which only they can register again.
    *
@@ -235,6 +245,7 @@ export class User extends Construct implements IUser {
       LoginLinkSecretArn: this.loginLinkSecret?.secretArn,
       EmailLoginLink: booleanProperty(props.emailLoginLink),
       UserGroupIds: Lazy.list({ produce: () => this.groupIds() }, { omitEmpty: false }) as string[],
+      AdoptExisting: booleanProperty(props.adoptExisting),
     };
     const resource = new PocketIdCustomResource(this, 'Resource', {
       serviceToken: binding.serviceToken,
@@ -357,6 +368,7 @@ function checkTypes(props: UserProps): string[] {
       ...checkObject('loginLink.encryptionKey', loginLink.encryptionKey, (value) => typeof (value as kms.IKey).keyArn === 'string', 'a KMS key (IKey)'),
     ] : []),
     ...checkBoolean('emailLoginLink', props.emailLoginLink),
+    ...checkBoolean('adoptExisting', props.adoptExisting),
     ...checkObjectList('groups', props.groups, isGroup, 'a user group (UserGroup, or UserGroup.fromGroupId/fromGroupName)'),
     ...checkEnum('removalPolicy', props.removalPolicy, RemovalPolicy, 'RemovalPolicy'),
   ];

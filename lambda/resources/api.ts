@@ -52,6 +52,10 @@ const API: EntityKind<ApiProperties, PocketIdApi> = {
   // Pocket-ID keeps the resource for the API's life: a new one is a new API
   replaceOnChange: ['Resource'],
   onMove: 'new-entity',
+  adoption: {
+    key: (properties) => `the resource '${properties.Resource}'`,
+    find: (properties, context) => findApiByResource(properties.Resource, context),
+  },
   make: (request, operation) => postApi(request.properties, operation),
   reconcile: async (held, properties, previous, operation) => {
     const withPermissions = await reconcilePermissions(held, properties, operation);
@@ -88,7 +92,7 @@ function earlierDelivery(properties: ApiProperties, context: OperationContext): 
     noun: 'API',
     idField: 'apiId',
     taken: `the resource '${properties.Resource}'`,
-    remedy: 'Choose another resource, or refer to the existing API with Api.fromResource()',
+    remedy: 'Choose another resource, set adoptExisting to take that API over, or refer to it with Api.fromResource()',
     find: () => findApiByResource(properties.Resource, context),
     whyNot: async (held) => {
       if (held.name !== properties.Name) return `its name is '${held.name}'`;
@@ -293,7 +297,7 @@ function validateProperties(raw: Record<string, unknown>): string[] {
   const problems = shapeProblems(raw, {
     required: { Name: 'name', Resource: 'resource' },
     lists: { Permissions: 'permissions', CimdPermissionKeys: 'cimdAccess.permissions' },
-    booleans: { CimdAccess: 'cimdAccess.enabled' },
+    booleans: { CimdAccess: 'cimdAccess.enabled', AdoptExisting: 'adoptExisting' },
   });
   if (problems.length > 0) return problems;
   const permissions = listOf<ApiPermissionProperties>(properties.Permissions);

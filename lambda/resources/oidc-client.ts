@@ -1,4 +1,4 @@
-import { FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
+import { AdoptedSecrets, FederatedIdentityProperties, OidcClientAttributes, OidcClientProperties } from '../../lib/contract';
 import { validateOidcClient } from '../../lib/private/validation';
 import { logoFeaturesUsed, logoShapeProblems, writeClientLogos } from '../client-logos';
 import {
@@ -15,8 +15,10 @@ import {
   recordSecretId,
   revokeClientSecret,
 } from '../client-secrets';
+import { parseTimeoutSeconds } from '../connection';
 import { UnexpectedResponseError } from '../errors';
 import { FieldTable, heldWithout, holdsFields, declaredFields, sameCanonicalJson } from '../fields';
+import { mayLandLater, sleep } from '../http-client';
 import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntity, readEntityOrFail } from '../lifecycle';
 import { listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, readStringList, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { FeatureUse, lacks } from '../release';
@@ -80,6 +82,10 @@ const CLIENT: EntityKind<OidcClientProperties, PocketIdClient> = {
   featuresUsed,
   fixedId: 'ClientId',
   onMove: 'new-entity',
+  adoption: {
+    key: (properties) => `the client id '${properties.ClientId}'`,
+    find: async (properties, context) => (properties.ClientId ? readEntity<PocketIdClient>(context, CLIENT, properties.ClientId) : undefined),
+  },
   make: makeClient,
   prepareFields: allowGroupsBeforeRestricting,
   reconcile: reconcileClient,
@@ -134,7 +140,7 @@ function matchesDeclaredSettings(client: PocketIdClient, properties: OidcClientP
 function idTaken(clientId: string): Error {
   return new Error(`Create OIDC client: GET ${clientPath(clientId)} returned 200: the client id '${clientId}' already belongs to an OIDC client that this `
     + 'resource did not create (its secret is not the one stored, and its settings differ), so POST /api/oidc/clients would be refused with 409 '
-    + 'client_id_already_exists. Choose another clientId, or remove that client from Pocket-ID first');
+    + 'client_id_already_exists. Choose another clientId, set adoptExisting to take that client over, or remove it from Pocket-ID first');
 }
 
 /** The allowed groups, the logos, then the secret: last, because a revoked secret cannot be brought back. */
@@ -150,8 +156,9 @@ async function reconcileClient(
   if (origin === 'updated') await reconcileSecret(client.id, properties, previous, operation);
   else if (isPublic(properties) || !properties.SecretArn) return;
   else if (origin === 'created') await storeNewClientSecret(client, properties, operation);
-  // Adopted: made by an earlier delivery of this event, or by this resource before: its secrets are all its own.
-  else await ensureStoredSecret(client.id, properties, operation, { madeHere: true });
+  else if (origin === 'adopted') await storeAdoptedClientSecret(client.id, properties, operation);
+  // Made by an earlier delivery of this event, or by this resource before: its secrets are all its own.
+  else await ensureStoredSecret(client.id, properties, operation, { replacesAll: true });
 }
 
 /**
@@ -217,12 +224,25 @@ async function reconcileSecret(
   await ensureStoredSecret(clientId, properties, operation, { previousArn: wasConfidential ? previous.SecretArn : undefined, brought });
 }
 
+/**
+ * Gives an adopted confidential client its stored secret: a new one (of the value the user brings, if
+ * any), unless an earlier delivery of this Create stored one that still works. The secrets it had stay
+ * valid for the apps that use them, or are all revoked (AdoptedSecrets: revoke, or ExclusiveSecrets).
+ */
+async function storeAdoptedClientSecret(clientId: string, properties: OidcClientProperties, operation: Operation): Promise<void> {
+  const revoke = (properties.AdoptedSecrets ?? (isExclusive(properties) ? AdoptedSecrets.REVOKE : AdoptedSecrets.KEEP)) === AdoptedSecrets.REVOKE;
+  await ensureStoredSecret(clientId, properties, operation, { replacesAll: revoke, brought: await readBroughtSecret(properties, operation) });
+}
+
 /** What ensureStoredSecret knows besides the properties. */
 interface Repair {
   /** The secret ARN of the previous properties, whose credentials may still be live. */
   readonly previousArn?: string;
-  /** This resource made the client: every secret it holds is its own. */
-  readonly madeHere?: boolean;
+  /**
+   * Every secret the client holds is replaced by the new one: this resource made the client (they are
+   * all its own), or the user asked that an adopted client's secrets be revoked.
+   */
+  readonly replacesAll?: boolean;
   /** The value of the secret the user brings, read for this event: only a stored secret holding it counts. */
   readonly brought?: string;
 }
@@ -249,7 +269,7 @@ async function ensureStoredSecret(clientId: string, properties: OidcClientProper
     const value = brought ?? await readBroughtSecret(properties, operation);
     if (brought !== undefined) operation.logger.info('replacing the client secret with the value of clientSecret', { clientId });
     else operation.logger.warn('no stored client secret that Pocket-ID still holds: replacing it', { clientId, brought: value !== undefined });
-    const replacement = { clientExisted: true, othersMayExist: true, madeHere: repair.madeHere, value, listed };
+    const replacement = { clientExisted: true, othersMayExist: true, replacesAll: repair.replacesAll, value, listed };
     await replaceSecret(clientId, properties, stored, operation, replacement);
     return;
   }
@@ -282,13 +302,13 @@ async function firstLive(
 
 /**
  * Whether the client existed before this operation, whether it may hold secrets nobody stored, whether
- * this resource made it, the new secret's value when the user brings it, and the client's secrets when
- * this operation has just listed them.
+ * the new secret replaces every one it holds (Repair.replacesAll), the new secret's value when the user
+ * brings it, and the client's secrets when this operation has just listed them.
  */
 interface Replacement {
   readonly clientExisted: boolean;
   readonly othersMayExist: boolean;
-  readonly madeHere?: boolean;
+  readonly replacesAll?: boolean;
   readonly value?: string;
   readonly listed?: ClientSecretInfo[];
 }
@@ -307,21 +327,32 @@ async function replaceSecret(
   properties: OidcClientProperties,
   stored: StoredSecret | undefined,
   operation: Operation,
-  { clientExisted, othersMayExist, madeHere, value, listed }: Replacement,
+  { clientExisted, othersMayExist, replacesAll, value, listed }: Replacement,
 ): Promise<void> {
   const before = clientExisted || othersMayExist ? listed ?? await listClientSecrets(clientId, operation) : [];
+  // A POST that got no answer in time may still be on its way: when it has made nothing yet, the undo
+  // waits one more request timeout for it to land before it takes the POST for lost.
+  let postMayLandLater = false;
   if (clientExisted) {
     const known = before.map((secret) => secret.id);
-    operation.undo.add(`the new secrets of OIDC client ${clientId}`, () => revokeAllBut(clientId, known, operation), {
+    const revokeNew = async () => {
+      if (await revokeAllBut(clientId, known, operation) > 0 || !postMayLandLater) return;
+      await sleep(parseTimeoutSeconds(properties.TimeoutSeconds) * 1000);
+      await revokeAllBut(clientId, known, operation);
+    };
+    operation.undo.add(`the new secrets of OIDC client ${clientId}`, revokeNew, {
       requests: 3,
       partOf: clientId,
       isUndone: async () => (await listClientSecrets(clientId, operation)).every((secret) => known.includes(secret.id)),
     });
   }
-  const created = await createClientSecret(clientId, { secret: value, expiresAt: expiryOf(lifetimeOf(properties)) }, operation);
+  const created = await createClientSecret(clientId, { secret: value, expiresAt: expiryOf(lifetimeOf(properties)) }, operation).catch((error) => {
+    postMayLandLater = mayLandLater(error);
+    throw error;
+  });
   const secretArn = properties.SecretArn!;
   const versionId = await writeCredentials(secretArn, credentialsOf(clientId, created.secret, properties), stored, operation);
-  const replaced = clientExisted && !madeHere ? await ownedOrAll(before, secretArn, stored, properties, operation) : before;
+  const replaced = clientExisted && !replacesAll ? await ownedOrAll(before, secretArn, stored, properties, operation) : before;
   for (const secret of replaced) await revokeClientSecret(clientId, secret.id, operation);
   if (versionId) await recordMadeSecret(secretArn, versionId, created.id, operation);
 }
@@ -352,11 +383,11 @@ async function recordMadeSecret(secretArn: string, versionId: string, secretId: 
   }
 }
 
-/** Revokes every secret of the client but those in `keep`. */
-async function revokeAllBut(clientId: string, keep: readonly string[], context: OperationContext): Promise<void> {
-  for (const secret of (await listClientSecrets(clientId, context)).filter((s) => !keep.includes(s.id))) {
-    await revokeClientSecret(clientId, secret.id, context);
-  }
+/** Revokes every secret of the client but those in `keep`; answers how many it revoked. */
+async function revokeAllBut(clientId: string, keep: readonly string[], context: OperationContext): Promise<number> {
+  const revoked = (await listClientSecrets(clientId, context)).filter((s) => !keep.includes(s.id));
+  for (const secret of revoked) await revokeClientSecret(clientId, secret.id, context);
+  return revoked.length;
 }
 
 /** What a client's secret holds: its value as it is, and the credentials of this client in it, if any. */
@@ -495,6 +526,7 @@ const SHAPES: ShapeRules = {
     RequiresPushedAuthorizationRequests: 'requiresPushedAuthorizationRequests',
     SkipConsent: 'skipConsent',
     ExclusiveSecrets: 'exclusiveSecrets',
+    AdoptExisting: 'adoptExisting',
   },
   required: { Name: 'name' },
 };
@@ -540,9 +572,25 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     }
   });
   if (!isPublic(properties) && !properties.SecretArn) problems.push('a confidential client needs SecretArn (the construct sets it)');
+  problems.push(...adoptionProblems(properties));
   const lifetime = properties.SecretLifetimeSeconds;
   if (lifetime !== undefined && !(typeof lifetime === 'string' && /^\d+$/.test(lifetime) && Number(lifetime) >= 3600)) {
     problems.push(`secretLifetime must be a whole number of seconds, at least 3600 (got ${JSON.stringify(lifetime)})`);
+  }
+  return problems;
+}
+
+const ADOPTED_SECRETS: readonly string[] = Object.values(AdoptedSecrets);
+
+function adoptionProblems(properties: OidcClientProperties): string[] {
+  const problems: string[] = [];
+  const adopts = readBooleanOrUndefined(properties.AdoptExisting) === true;
+  if (adopts && !readString(properties.ClientId)) problems.push('adoptExisting needs clientId: a client is adopted by its client id');
+  if (properties.AdoptedSecrets !== undefined && !ADOPTED_SECRETS.includes(properties.AdoptedSecrets)) {
+    problems.push(`adoptedSecrets must be one of ${ADOPTED_SECRETS.join(', ')} (got ${JSON.stringify(properties.AdoptedSecrets)})`);
+  }
+  if (properties.AdoptedSecrets === AdoptedSecrets.KEEP && isExclusive(properties)) {
+    problems.push('adoptedSecrets keep contradicts exclusiveSecrets, which revokes every secret this library did not make: choose one');
   }
   return problems;
 }

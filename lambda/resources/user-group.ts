@@ -47,6 +47,11 @@ const GROUP: EntityKind<UserGroupProperties, PocketIdGroup> = {
   fields: FIELDS,
   validate: validateProperties,
   onMove: 'new-entity',
+  adoption: {
+    key: (properties) => `the name '${properties.Name}'`,
+    find: (properties, context) => findGroupNamed(properties.Name, context),
+    refuse: (group) => (group.ldapId ? 'it is synced from LDAP, which owns its name and members' : undefined),
+  },
   make: (request, operation) => postGroup(request.properties, operation),
   reconcile: async (group, properties, previous, operation) => {
     await reconcileGroupClaims(group, properties, previous, operation);
@@ -85,7 +90,7 @@ function earlierDelivery(properties: UserGroupProperties, context: OperationCont
     noun: 'group',
     idField: 'groupId',
     taken: `the name '${properties.Name}'`,
-    remedy: 'Choose another name, or refer to the existing group through a lookup',
+    remedy: 'Choose another name, set adoptExisting to take that group over, or refer to it through a lookup',
     find: () => findGroupNamed(properties.Name, context),
     whyNot: (group) => whyNotFromThisCreate(group, properties),
   };
@@ -165,7 +170,7 @@ function explainLdapRefusal(error: unknown, groupId: string): unknown {
 
 function validateProperties(raw: Record<string, unknown>): string[] {
   const properties = raw as unknown as UserGroupProperties;
-  const problems = shapeProblems(raw, { required: { Name: 'name', FriendlyName: 'friendlyName' } });
+  const problems = shapeProblems(raw, { required: { Name: 'name', FriendlyName: 'friendlyName' }, booleans: { AdoptExisting: 'adoptExisting' } });
   const claims = checkClaims(properties.CustomClaims, problems);
   problems.push(...validateUserGroup({
     name: readString(properties.Name),

@@ -3,7 +3,7 @@ import { validateUser } from '../../lib/private/validation';
 import { checkClaims, claimsOf, claimsRecord, declaredClaims, reconcileClaims } from '../custom-claims';
 import { PocketIdApiError } from '../errors';
 import { declaredFields, FieldTable, heldWithout, holdsFields, updateBody } from '../fields';
-import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntityOrFail } from '../lifecycle';
+import { createWithId, entityResource, EntityKind, isEntity, Made, MakeRequest, Origin, PocketIdEntity, putFields, readEntity, readEntityOrFail } from '../lifecycle';
 import { linkTo, LinkShape, parseJson, readLinkSecret } from '../links';
 import { listIds, listOf, readBoolean, readBooleanOrUndefined, readInteger, readString, sameSet, shapeProblems, ShapeRules } from '../properties';
 import { checkIdList, wantedRelationIds, readIdList } from '../relations';
@@ -75,6 +75,11 @@ const USER: EntityKind<UserProperties, PocketIdUser> = {
   fixedId: 'UserId',
   // Deleting a user deletes the passkeys the person registered: a base URL change never does.
   onMove: 'keep-on-old-instance',
+  adoption: {
+    key: (properties) => `the username '${properties.Username}'`,
+    find: (properties, context) => findUserNamed(properties.Username, context),
+    refuse: (found, properties) => (properties.UserId && found.id !== properties.UserId ? `userId is ${properties.UserId}: leave it out, or set it to ${found.id}` : undefined),
+  },
   make: makeUser,
   reconcile: reconcileUser,
   data: (userId, properties) => {
@@ -94,6 +99,13 @@ function makeUser(request: MakeRequest<UserProperties>, operation: Operation): P
     takeOver: (found, properties) => adopt(found, properties, operation),
     explainRefusal: (error, body) => explainRefusal(error, body, request.replacement),
   }, { ...request, id: request.id! }, operation);
+}
+
+/** The user with this username (Pocket-ID keeps them unique ignoring case; its search matches parts of them), read in full. */
+async function findUserNamed(username: string, context: OperationContext): Promise<PocketIdUser | undefined> {
+  const candidates = await context.api.list<PocketIdUser>('Find the user holding the username', '/api/users', { search: username });
+  const match = candidates.find((candidate) => typeof candidate.username === 'string' && candidate.username.toLowerCase() === username.toLowerCase());
+  return match ? readEntity<PocketIdUser>(context, USER, match.id) : undefined;
 }
 
 /**
@@ -130,7 +142,7 @@ async function reconcileUser(
   const owner = { kind: 'user', id: held.id, description: `user ${held.id}`, place: USER } as const;
   await reconcileClaims(owner, heldClaims, declaredClaims(properties.CustomClaims), previous.CustomClaims !== undefined, operation);
   if (origin === 'created' && wantsLoginLink(properties)) await issueLoginLink(held.id, properties, undefined, operation);
-  if (origin === 'adopted' && wantsLoginLink(properties)) await ensureLoginLink(held.id, properties, operation);
+  if ((origin === 'redelivered' || origin === 'adopted') && wantsLoginLink(properties)) await ensureLoginLink(held.id, properties, operation);
   // EmailLoginLink acts at creation only: an update never emails the person.
   if (origin === 'updated' && needsNewLoginLink(properties, previous)) await ensureLoginLink(held.id, properties, operation);
   if (origin === 'created' && readBoolean(properties.EmailLoginLink)) await emailLoginLink(held.id, operation);
@@ -289,7 +301,7 @@ function describeConflict(error: PocketIdApiError, body: Record<string, unknown>
   const value = body[property];
   const rule = property === 'username' ? 'usernames are unique, ignoring case' : 'email addresses are unique';
   let explanation = `The ${property} '${String(value)}' already belongs to another Pocket-ID user (${rule}): choose another ${property}, `
-    + 'or remove that user first.';
+    + `${property === 'username' ? 'set adoptExisting to take that user over, ' : ''}or remove that user first.`;
   if (replacement) {
     explanation += ' A userId change replaces the user, and the new one is created before CloudFormation deletes the old one: '
       + 'change username and email together with userId.';
@@ -316,7 +328,7 @@ function apiFailure(error: PocketIdApiError, explanation: string): Error {
 /** What CloudFormation must deliver for each property, named as the construct's props are. */
 const SHAPES: ShapeRules = {
   required: { Username: 'username' },
-  booleans: { EmailVerified: 'emailVerified', IsAdmin: 'isAdmin', Disabled: 'disabled', EmailLoginLink: 'emailLoginLink' },
+  booleans: { EmailVerified: 'emailVerified', IsAdmin: 'isAdmin', Disabled: 'disabled', EmailLoginLink: 'emailLoginLink', AdoptExisting: 'adoptExisting' },
 };
 
 function validateProperties(raw: Record<string, unknown>): string[] {

@@ -14,6 +14,21 @@ export function withoutCreationStacks(scope: Construct): void {
   if (scope.node.tryGetContext(DISABLE_CREATION_STACK_TRACES) === undefined) scope.node.setContext(DISABLE_CREATION_STACK_TRACES, true);
 }
 
+/** The removal policy props of a construct that can adopt an entity made outside its stack. */
+export interface AdoptingProps {
+  readonly removalPolicy?: RemovalPolicy;
+  readonly adoptExisting?: boolean;
+}
+
+/**
+ * The removal policy asked for; else RETAIN when adopting: the entity was made outside the stack and
+ * apps rely on its id, so neither the construct leaving the stack nor the rollback of a failed first
+ * deploy removes it, unless the user says so; else the construct's own default.
+ */
+export function adoptingRemovalPolicy(props: AdoptingProps, otherwise: RemovalPolicy): RemovalPolicy {
+  return props.removalPolicy ?? (props.adoptExisting === true ? RemovalPolicy.RETAIN : otherwise);
+}
+
 /** What every Pocket-ID resource declares. */
 export interface PocketIdCustomResourceProps {
   /** The stack's handler (PocketIdBinding.serviceToken). */

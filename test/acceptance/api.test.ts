@@ -161,7 +161,7 @@ describe('adopt-or-create', () => {
     made.push(theirs.id);
     const step = await cfn.create('Mine', properties({ Name: 'Mine', Resource: resource('theirs') }));
     expectFailed(step, new RegExp(`409 already_in_use: the resource '${resource('theirs').replace(/\./g, '\\.')}' belongs to the API ${theirs.id}, which this resource `
-      + 'did not create \\(its name is \'Theirs\'\\)\\. Choose another resource, or refer to the existing API with Api\\.fromResource\\(\\)'));
+      + 'did not create \\(its name is \'Theirs\'\\)\\. Choose another resource, set adoptExisting to take that API over, or refer to it with Api\\.fromResource\\(\\)'));
     expect(keysOf(await directory.api(theirs.id))).toEqual(['their:scope']);
   });
 

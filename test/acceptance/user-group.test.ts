@@ -185,7 +185,7 @@ describe('failures and repeats', () => {
     const step = await cfn.create('Taken', properties({ Name: name, FriendlyName: 'Taken', MemberUserIds: [alice] }));
     expectFailed(step, new RegExp(`409 already_in_use: the name '${name}' belongs to the group ${othersGroup}, which this resource did not create`));
     expect(step.response.Reason).toMatch(outsideMember ? /members this resource does not declare/ : /its friendly name is 'Somebody else'/);
-    expect(step.response.Reason).toMatch(/Choose another name, or refer to the existing group through a lookup/);
+    expect(step.response.Reason).toMatch(/Choose another name, set adoptExisting to take that group over, or refer to it through a lookup/);
     expect(step.response.PhysicalResourceId).toBe(CREATE_FAILED_MARKER);
 
     expect(await directory.group(othersGroup)).toMatchObject({ name, friendlyName });

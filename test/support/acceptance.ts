@@ -175,6 +175,14 @@ export class AcceptanceRun {
     return this.secrets.create(name, field === undefined ? value : JSON.stringify({ [field]: value }));
   };
 
+  /**
+   * A simulator for another resource type, on the first container and seen by the exposure scan, for
+   * suites that deploy several types (a migration, a template).
+   */
+  public simulator(resourceType: string): CloudFormationSimulator {
+    return new CloudFormationSimulator(this.ready().containers[0], resourceType, (step) => this.observeStep(step));
+  }
+
   /** Runs `hook` on every step checked, before the checks (to note what a step made, for cleanup). */
   public onStep(hook: (step: Step) => void): void {
     this.stepHooks.push(hook);

@@ -100,7 +100,24 @@ function clientSecretProblems(clientId: string, rule: ClientSecretRule, before: 
       const stored = kept && credentialsIn(after, rule.role)?.clientSecret === kept.secret;
       return [...keptSecretProblems(clientId, before, after), ...stored ? [] : [`AWSCURRENT of ${rule.role} does not hold secret ${rule.secretId}, the one apps hold`]];
     }
+    case 'adopted-stored':
+      return adoptedSecretProblems(clientId, rule, before, after);
   }
+}
+
+/** One new live secret, stored; the secrets the adopted client had kept live, or all revoked. */
+function adoptedSecretProblems(clientId: string, rule: ClientSecretRule & { kind: 'adopted-stored' }, before: RawState, after: RawState): string[] {
+  const had = liveSecretsOf(before, clientId);
+  const has = liveSecretsOf(after, clientId);
+  const made = has.filter((secret) => !had.some((old) => old.id === secret.id));
+  const problems = made.length === 1 ? [] : [`adopted client ${clientId} has ${made.length} new live secrets, not exactly one${unstoredOf(made, after)}`];
+  if (made.length === 1 && credentialsIn(after, rule.role)?.clientSecret !== made[0].secret) {
+    problems.push(`AWSCURRENT of ${rule.role} does not hold the new secret of adopted client ${clientId}`);
+  }
+  const stillLive = had.filter((old) => has.some((secret) => secret.id === old.id));
+  if (rule.revokesOthers && stillLive.length > 0) problems.push(`${stillLive.length} secret(s) adopted client ${clientId} had are still live: AdoptedSecrets revoke`);
+  if (!rule.revokesOthers && stillLive.length < had.length) problems.push(`${had.length - stillLive.length} secret(s) adopted client ${clientId} had were revoked: AdoptedSecrets keep`);
+  return problems;
 }
 
 /**

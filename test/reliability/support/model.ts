@@ -63,7 +63,12 @@ export type ClientSecretRule =
    */
   | { readonly kind: 'one-stored'; readonly role: string }
   /** The secrets it had, unchanged, and AWSCURRENT of `role` holds the one apps already hold (`secretId`). */
-  | { readonly kind: 'kept-stored'; readonly role: string; readonly secretId: string };
+  | { readonly kind: 'kept-stored'; readonly role: string; readonly secretId: string }
+  /**
+   * An adopted client (AdoptExisting): exactly one new live secret, held by AWSCURRENT of `role`, and
+   * the secrets it had still live (AdoptedSecrets keep) or none of them (revoke).
+   */
+  | { readonly kind: 'adopted-stored'; readonly role: string; readonly revokesOthers: boolean };
 
 /** What a Secrets Manager secret must hold. */
 export type StoredRule =
@@ -425,6 +430,10 @@ function heldCredentials(
  */
 function makeClient(draft: Draft, before: RawState, roles: Record<string, string>, id: string, properties: Record<string, any>): void {
   const existing = draft.pocketId.clients[id];
+  if (existing && flag(properties.AdoptExisting) === true && !provablyOurs(existing, before, roles, id, properties)) {
+    adoptClient(draft, existing, roles, id, properties);
+    return;
+  }
   if (existing && properties.ClientId !== undefined && !provablyOurs(existing, before, roles, id, properties)) {
     refuse(draft, `the client id ${id} belongs to a client this resource did not make`);
   }
@@ -436,6 +445,21 @@ function makeClient(draft: Draft, before: RawState, roles: Record<string, string
   }
   const role = roleOf(roles, properties.SecretArn);
   draft.clientSecrets[id] = { kind: 'one-stored', role };
+  draft.stored[role] = { kind: 'credentials', clientId: id, issuer: issuerOf(properties) };
+}
+
+/**
+ * AdoptExisting, and a client made outside the stack holds the id: its settings become the declared
+ * ones (what is not declared stays), and a confidential one gets a new secret, stored; the secrets it
+ * had stay live, or are revoked (AdoptedSecrets revoke, or ExclusiveSecrets).
+ */
+function adoptClient(draft: Draft, existing: Entity, roles: Record<string, string>, id: string, properties: Record<string, any>): void {
+  draft.pocketId.clients[id] = settleClient(draft, existing, properties, undefined);
+  draft.answer = clientAnswer(id, properties);
+  if (isPublicClient(properties)) return;
+  const role = roleOf(roles, properties.SecretArn);
+  const revokesOthers = (properties.AdoptedSecrets ?? (flag(properties.ExclusiveSecrets) ? 'revoke' : 'keep')) === 'revoke';
+  draft.clientSecrets[id] = { kind: 'adopted-stored', role, revokesOthers };
   draft.stored[role] = { kind: 'credentials', clientId: id, issuer: issuerOf(properties) };
 }
 

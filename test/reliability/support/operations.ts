@@ -172,6 +172,14 @@ export const CLIENT_OPERATIONS: readonly Operation[] = [
     const next = { ...old, ClientId: 'web-app-b' };
     return { event: updateEvent('WebApp', clientId, withTimeout(next, timeoutSeconds), old, 'replacement'), secrets: await clientRoles(lane) };
   }),
+  client('create (adopting a client made outside the stack)', async (lane, { timeoutSeconds }) => {
+    const directory = directoryOf(lane);
+    const readers = await directory.createGroup('readers', 'Readers');
+    const clientId = await directory.createConfidentialClient('legacy-web-app', 'legacy-web-app');
+    await directory.createClientSecret(clientId);
+    const props = await confidentialClient(lane, { ClientId: clientId, AdoptExisting: 'true', AllowedUserGroupIds: [readers] });
+    return { event: createEvent('WebApp', withTimeout(props, timeoutSeconds), 'create-adopting'), secrets: await clientRoles(lane) };
+  }),
   client('create (logos from files)', async (lane, { timeoutSeconds }) => {
     const objects = new TestObjects();
     const props = publicClient(lane, { Logo: await objects.asset('logo.svg', svgImage('light')), DarkLogo: await objects.asset('dark.png', pngLike('dark')) });
