@@ -148,6 +148,11 @@ project.addTask('reliability-report', {
   exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/reliability-report.ts',
 });
 
+project.addTask('contract-reference', {
+  description: 'Write docs/cloudformation-reference.md and docs/schemas/ from lib/contract.ts (test/docs/contract-reference.test.ts checks they are current)',
+  exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/contract-reference.ts',
+});
+
 project.addTask('bench', {
   description: 'Measure handler cold start, calls per operation, synth at scale and deploy throughput; writes docs/benchmarks.md and docs/benchmarks.svg',
   exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/bench/index.ts',

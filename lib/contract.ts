@@ -56,14 +56,35 @@ export interface ConnectionProperties {
 
 /** Properties every Pocket-ID custom resource carries. */
 export interface CommonProperties extends ConnectionProperties {
+  /**
+   * The version of this contract the properties follow.
+   * @rule one of the versions the handler understands: "1"
+   */
   readonly ContractVersion: string;
 }
 
 /** One federated identity of a client (`credentials.federatedIdentities` in Pocket-ID). */
 export interface FederatedIdentityProperties {
+  /**
+   * The issuer of the JWTs.
+   * @rule not empty
+   */
   readonly Issuer: string;
+  /**
+   * The subject the JWTs must carry.
+   * @default the client id
+   */
   readonly Subject?: string;
+  /**
+   * The audience the JWTs must carry.
+   * @default Pocket-ID's token endpoint
+   */
   readonly Audience?: string;
+  /**
+   * Where the issuer's keys are.
+   * @default the issuer's discovery document
+   * @rule not with PublicKeys
+   */
   readonly JwksUrl?: string;
   /** Public JWKs, each as its JSON text (CloudFormation would turn nested numbers into strings). Pocket-ID 2.15+. */
   readonly PublicKeys?: string[];
@@ -76,22 +97,81 @@ export interface FederatedIdentityProperties {
  * is kept, unless the key was present in the previous properties (then Pocket-ID's default returns).
  */
 export interface OidcClientProperties extends CommonProperties {
+  /**
+   * The client's name, shown on Pocket-ID's consent screen.
+   * @rule 1 to 50 characters
+   */
   readonly Name: string;
   /** A fixed client id. Changing it replaces the client. */
   readonly ClientId?: string;
+  /**
+   * The redirect URIs the client may use; Pocket-ID allows `*` wildcards.
+   * @default not managed: Pocket-ID learns the first one used (on creation: none)
+   * @rule each an absolute URL, or a custom scheme for native apps
+   */
   readonly CallbackUrls?: string[];
+  /**
+   * The post-logout redirect URIs.
+   * @default not managed (on creation: none)
+   * @rule each an absolute URL, or a custom scheme for native apps
+   */
   readonly LogoutCallbackUrls?: string[];
+  /**
+   * "true": a public client (a SPA, a native app), without a secret; "false": confidential.
+   * @default "false"
+   */
   readonly IsPublic?: string;
+  /**
+   * "true": the client must use PKCE.
+   * @default Pocket-ID's: "false"
+   */
   readonly PkceEnabled?: string;
+  /**
+   * "true": users authenticate again at every sign-in to this client.
+   * @default Pocket-ID's: "false"
+   */
   readonly RequiresReauthentication?: string;
+  /**
+   * "true": the client must use pushed authorization requests (PAR).
+   * @default Pocket-ID's: "false"
+   * @rule not with IsPublic "true"
+   */
   readonly RequiresPushedAuthorizationRequests?: string;
+  /**
+   * "true": users are not asked to consent.
+   * @default Pocket-ID's: "false"
+   */
   readonly SkipConsent?: string;
+  /**
+   * Shown in Pocket-ID's UI.
+   * @default not managed
+   * @rule at most 150 characters
+   */
   readonly Description?: string;
+  /**
+   * Where Pocket-ID's app list sends users.
+   * @default not managed
+   * @rule an absolute http(s) URL
+   */
   readonly LaunchUrl?: string;
   /** Where Pocket-ID posts OIDC back-channel logout tokens. Pocket-ID 2.17+. */
   readonly BackchannelLogoutUrl?: string;
+  /**
+   * Minutes an access token of this client lives.
+   * @default Pocket-ID's (60)
+   * @rule a whole number of minutes
+   */
   readonly AccessTokenLifetimeMinutes?: string;
+  /**
+   * Minutes a refresh token of this client lives.
+   * @default Pocket-ID's
+   * @rule a whole number of minutes
+   */
   readonly RefreshTokenLifetimeMinutes?: string;
+  /**
+   * JWTs of other issuers the client may authenticate with instead of a secret (workload identity federation).
+   * @default not managed
+   */
   readonly FederatedIdentities?: FederatedIdentityProperties[];
   /** ARN of the Secrets Manager secret (owned by the construct) that receives the client secret. */
   readonly SecretArn?: string;
@@ -123,7 +203,7 @@ export interface OidcClientProperties extends CommonProperties {
   readonly DarkLogo?: ImageSourceProperties;
   /**
    * "true": an entity that already holds the ClientId (made outside this stack) is taken over at Create,
-   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the ClientId fails the Create.
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: the Create fails when the ClientId is taken.
    */
   readonly AdoptExisting?: string;
   /**
@@ -199,22 +279,65 @@ export interface OidcClientAttributes {
 
 /** A custom claim: Pocket-ID keeps them as a list of key/value pairs. */
 export interface CustomClaimProperties {
+  /**
+   * The claim's name.
+   * @rule not empty; not a claim Pocket-ID sets itself (sub, email, groups, given_name…)
+   */
   readonly Key: string;
+  /** The claim's value. */
   readonly Value: string;
 }
 
 /** A Pocket-ID user. Absent optional keys mean "never set", as for clients. */
 export interface UserProperties extends CommonProperties {
+  /**
+   * The username people sign in with.
+   * @rule 1 to 50 letters, digits, '_', '.', '@' and '-', starting and ending with a letter or digit; unique ignoring case
+   */
   readonly Username: string;
   /** A fixed user id (a UUID). Changing it replaces the user. */
   readonly UserId?: string;
+  /**
+   * The user's email address.
+   * @default not managed (required by Pocket-ID's "require user email" setting)
+   * @rule unique
+   */
   readonly Email?: string;
+  /**
+   * "true": the email address counts as verified.
+   * @default Pocket-ID's: "false"
+   */
   readonly EmailVerified?: string;
+  /**
+   * @default not managed
+   * @rule at most 50 characters
+   */
   readonly FirstName?: string;
+  /**
+   * @default not managed
+   * @rule at most 50 characters
+   */
   readonly LastName?: string;
+  /**
+   * @default not managed
+   * @rule at most 100 characters
+   */
   readonly DisplayName?: string;
+  /**
+   * "true": a Pocket-ID administrator.
+   * @default Pocket-ID's: "false"
+   */
   readonly IsAdmin?: string;
+  /**
+   * The user's language, such as `en` or `de-CH`.
+   * @default not managed
+   * @rule 1 to 20 characters
+   */
   readonly Locale?: string;
+  /**
+   * "true": the user cannot sign in.
+   * @default Pocket-ID's: "false"
+   */
   readonly Disabled?: string;
   /** The user's whole set of custom claims. Absent: not managed. */
   readonly CustomClaims?: CustomClaimProperties[];
@@ -232,7 +355,7 @@ export interface UserProperties extends CommonProperties {
   readonly UserGroupIds?: string[];
   /**
    * "true": an entity that already holds the Username (ignoring case) (made outside this stack) is taken over at Create,
-   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the Username (ignoring case) fails the Create.
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: the Create fails when the Username (ignoring case) is taken.
    */
   readonly AdoptExisting?: string;
 }
@@ -253,7 +376,15 @@ export const MembershipMode = {
 
 /** A Pocket-ID user group. Its member list is written by this resource alone. */
 export interface UserGroupProperties extends CommonProperties {
+  /**
+   * The group's name, which tokens carry in the `groups` claim.
+   * @rule 2 to 255 characters; unique, exactly
+   */
   readonly Name: string;
+  /**
+   * The name shown in Pocket-ID's UI.
+   * @rule 2 to 50 characters
+   */
   readonly FriendlyName: string;
   /** The group's whole set of custom claims. Absent: not managed. */
   readonly CustomClaims?: CustomClaimProperties[];
@@ -263,7 +394,7 @@ export interface UserGroupProperties extends CommonProperties {
   readonly MembershipMode?: string;
   /**
    * "true": an entity that already holds the Name (made outside this stack) is taken over at Create,
-   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the Name fails the Create.
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: the Create fails when the Name is taken.
    */
   readonly AdoptExisting?: string;
 }
@@ -352,8 +483,19 @@ export interface SignupTokenAttributes {
 
 /** One permission (an OAuth scope) of an API. */
 export interface ApiPermissionProperties {
+  /**
+   * The OAuth scope.
+   * @rule 1 to 128 printable ASCII characters but space, '"' and '\\'; not a scope Pocket-ID keeps (openid, profile, email, groups, offline_access…); unique in the API
+   */
   readonly Key: string;
+  /**
+   * @rule 1 to 50 characters
+   */
   readonly Name: string;
+  /**
+   * @default none
+   * @rule at most 200 characters
+   */
   readonly Description?: string;
 }
 
@@ -362,6 +504,10 @@ export interface ApiPermissionProperties {
  * keeps a permission's id while its key stays. `Resource` cannot change in place: a change replaces the API.
  */
 export interface ApiProperties extends CommonProperties {
+  /**
+   * The API's name.
+   * @rule 1 to 50 characters
+   */
   readonly Name: string;
   /** The audience of the access tokens issued for the API. */
   readonly Resource: string;
@@ -373,7 +519,7 @@ export interface ApiProperties extends CommonProperties {
   readonly CimdPermissionKeys?: string[];
   /**
    * "true": an entity that already holds the Resource (made outside this stack) is taken over at Create,
-   * keeping its id, instead of refused as taken. Acts at Create only. Absent: a taken the Resource fails the Create.
+   * keeping its id, instead of refused as taken. Acts at Create only. Absent: the Create fails when the Resource is taken.
    */
   readonly AdoptExisting?: string;
 }
@@ -389,13 +535,23 @@ export interface ApiAttributes {
  * permission keys are mapped to Pocket-ID's permission ids at deploy time.
  */
 export interface ApiGrantProperties extends CommonProperties {
+  /** The API's id. */
   readonly ApiId: string;
+  /** The OIDC client's id. */
   readonly ClientId: string;
   /** "true": the client may get tokens for the API on behalf of a signed-in user. */
   readonly UserDelegatedAccess?: string;
+  /**
+   * Keys of the API's permissions the client may request on behalf of a user.
+   * @default none
+   */
   readonly UserDelegatedPermissionKeys?: string[];
   /** "true": the client may get tokens for the API for itself (client credentials). */
   readonly ClientAccess?: string;
+  /**
+   * Keys of the API's permissions the client may request for itself.
+   * @default none
+   */
   readonly ClientPermissionKeys?: string[];
 }
 
@@ -418,11 +574,23 @@ export interface ApplicationConfigurationProperties extends CommonProperties {
   readonly Settings?: Record<string, string>;
   /** ARN of a Secrets Manager secret the user owns whose value (or SmtpPasswordField of its JSON) is the SMTP password. */
   readonly SmtpPasswordSource?: string;
+  /**
+   * The key of the JSON field of SmtpPasswordSource's value that holds the password.
+   * @default the whole value
+   */
   readonly SmtpPasswordField?: string;
   /** Any text; a change makes CloudFormation call the handler, which reads the secret again. */
   readonly SmtpPasswordVersion?: string;
   /** ARN of a Secrets Manager secret the user owns whose value (or LdapBindPasswordField of its JSON) is the LDAP bind password. */
   readonly LdapBindPasswordSource?: string;
+  /**
+   * The key of the JSON field of LdapBindPasswordSource's value that holds the password.
+   * @default the whole value
+   */
   readonly LdapBindPasswordField?: string;
+  /**
+   * Any text; a change makes CloudFormation call the handler, which reads the secret again.
+   * @default none
+   */
   readonly LdapBindPasswordVersion?: string;
 }
