@@ -37,6 +37,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.25',
     'aws-sdk-client-mock@^4',
     'cdk-nag@^3.0.2',
+    // The sample CloudFormation template is YAML, as template authors write it (test/support/template-deployment.ts).
+    'js-yaml@^4',
+    '@types/js-yaml@^4',
     'aws-cdk-lib@2.257.0',
     'constructs@10.5.1',
     '@types/aws-lambda@^8',
