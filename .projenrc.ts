@@ -156,6 +156,14 @@ project.addTask('contract-reference', {
   exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/contract-reference.ts',
 });
 
+// The provider template for plain CloudFormation, with its Lambda assets zipped beside it, in every
+// release's dist/ (scripts/provider-template.ts).
+const providerTemplate = project.addTask('provider-template', {
+  description: 'Write dist/cloudformation/: the PocketIdProviderStack template for plain CloudFormation, its Lambda assets as zips beside it',
+  exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/provider-template.ts',
+});
+project.packageTask.spawn(providerTemplate);
+
 project.addTask('bench', {
   description: 'Measure handler cold start, calls per operation, synth at scale and deploy throughput; writes docs/benchmarks.md and docs/benchmarks.svg',
   exec: 'ts-node --transpile-only --prefer-ts-exts --project test/tsconfig.json scripts/bench/index.ts',
