@@ -701,28 +701,10 @@ function validateProps(scope: Construct, props: OidcClientProps): void {
       ...(props.federatedIdentities ?? []).flatMap((identity, index) => requireValue(`federatedIdentities[${index}].issuer`, identity.issuer)),
       ...validateOidcClient(knownAtSynth(props)),
       ...validateSecretRotation(rotationAtSynth(props)),
-      ...adoptionProblems(props),
       ...(props.logo instanceof ClientLogo ? props.logo._problems('logo') : []),
       ...(props.darkLogo instanceof ClientLogo ? props.darkLogo._problems('darkLogo') : []),
     ],
   });
-}
-
-function adoptionProblems(props: OidcClientProps): string[] {
-  const problems: string[] = [];
-  if (props.adoptExisting && (props.clientId === undefined || props.clientId === null)) {
-    problems.push('adoptExisting needs clientId: a client is adopted by its client id');
-  }
-  if (props.adoptedSecrets !== undefined && props.adoptedSecrets !== null && !props.adoptExisting) {
-    problems.push('adoptedSecrets needs adoptExisting: it says what becomes of an adopted client\'s secrets');
-  }
-  if (props.adoptedSecrets === AdoptedClientSecrets.KEEP && props.exclusiveSecrets) {
-    problems.push('adoptedSecrets KEEP contradicts exclusiveSecrets, which revokes every secret this library did not make: choose one');
-  }
-  if (props.adoptedSecrets !== undefined && props.adoptedSecrets !== null && props.isPublic) {
-    problems.push('adoptedSecrets needs a confidential client: a public client has no secrets');
-  }
-  return problems;
 }
 
 /** What jsii callers can pass that TypeScript would not compile: another type, or null in a list. */
@@ -802,6 +784,10 @@ function knownAtSynth(props: OidcClientProps): OidcClientInput {
     bringsSecret: bringsSecret(props),
     clientSecretField: known(props.clientSecretField),
     clientSecretVersion: known(props.clientSecretVersion),
+    hasClientId: props.clientId !== undefined && props.clientId !== null,
+    exclusiveSecrets: props.exclusiveSecrets,
+    adoptExisting: props.adoptExisting,
+    adoptedSecrets: props.adoptedSecrets ?? undefined,
   };
 }
 

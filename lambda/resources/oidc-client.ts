@@ -564,6 +564,10 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     bringsSecret: readString(properties.ClientSecretSource) !== undefined,
     clientSecretField: readString(properties.ClientSecretField),
     clientSecretVersion: readString(properties.ClientSecretVersion),
+    hasClientId: readString(properties.ClientId) !== undefined,
+    exclusiveSecrets: isExclusive(properties),
+    adoptExisting: readBooleanOrUndefined(properties.AdoptExisting),
+    adoptedSecrets: properties.AdoptedSecrets,
   }));
   if (properties.ClientSecretSource === '') problems.push('clientSecret must name a Secrets Manager secret (ClientSecretSource is empty)');
   listOf<FederatedIdentityProperties>(properties.FederatedIdentities).forEach((identity, index) => {
@@ -572,25 +576,9 @@ function validateProperties(raw: Record<string, unknown>): string[] {
     }
   });
   if (!isPublic(properties) && !properties.SecretArn) problems.push('a confidential client needs SecretArn (the construct sets it)');
-  problems.push(...adoptionProblems(properties));
   const lifetime = properties.SecretLifetimeSeconds;
   if (lifetime !== undefined && !(typeof lifetime === 'string' && /^\d+$/.test(lifetime) && Number(lifetime) >= 3600)) {
     problems.push(`secretLifetime must be a whole number of seconds, at least 3600 (got ${JSON.stringify(lifetime)})`);
-  }
-  return problems;
-}
-
-const ADOPTED_SECRETS: readonly string[] = Object.values(AdoptedSecrets);
-
-function adoptionProblems(properties: OidcClientProperties): string[] {
-  const problems: string[] = [];
-  const adopts = readBooleanOrUndefined(properties.AdoptExisting) === true;
-  if (adopts && !readString(properties.ClientId)) problems.push('adoptExisting needs clientId: a client is adopted by its client id');
-  if (properties.AdoptedSecrets !== undefined && !ADOPTED_SECRETS.includes(properties.AdoptedSecrets)) {
-    problems.push(`adoptedSecrets must be one of ${ADOPTED_SECRETS.join(', ')} (got ${JSON.stringify(properties.AdoptedSecrets)})`);
-  }
-  if (properties.AdoptedSecrets === AdoptedSecrets.KEEP && isExclusive(properties)) {
-    problems.push('adoptedSecrets keep contradicts exclusiveSecrets, which revokes every secret this library did not make: choose one');
   }
   return problems;
 }

@@ -6,6 +6,7 @@
  * Every check returns a list of messages; an empty list means valid.
  */
 
+import { AdoptedSecrets } from '../contract';
 import { PASSWORD_KEYS, SettingSpec, settingSpec, SMTP_PASSWORD_KEY } from './application-settings';
 import { checkPublicKeys } from './public-keys';
 
@@ -34,6 +35,12 @@ export interface OidcClientInput {
   readonly bringsSecret?: boolean;
   readonly clientSecretField?: string;
   readonly clientSecretVersion?: string;
+  /** Whether a client id is given, known at synth or not. */
+  readonly hasClientId?: boolean;
+  readonly exclusiveSecrets?: boolean;
+  readonly adoptExisting?: boolean;
+  /** One of AdoptedSecrets' values, when given. */
+  readonly adoptedSecrets?: string;
 }
 
 /** The values of a federated identity that can be checked without a server. */
@@ -58,7 +65,26 @@ export function validateOidcClient(input: OidcClientInput): string[] {
     ...checkLifetime('refreshTokenLifetime', input.refreshTokenLifetimeMinutes),
     ...(input.federatedIdentities ?? []).flatMap(checkFederatedIdentity),
     ...checkBroughtSecret(input),
+    ...checkAdoption(input),
   ];
+}
+
+const ADOPTED_SECRETS: readonly string[] = Object.values(AdoptedSecrets);
+
+/** A client is adopted by its id; what becomes of its secrets is said only for an adopted confidential one. */
+function checkAdoption(input: OidcClientInput): string[] {
+  const problems: string[] = [];
+  if (input.adoptExisting && !input.hasClientId) problems.push('adoptExisting needs clientId: a client is adopted by its client id');
+  if (input.adoptedSecrets === undefined) return problems;
+  if (!ADOPTED_SECRETS.includes(input.adoptedSecrets)) {
+    problems.push(`adoptedSecrets must be one of ${ADOPTED_SECRETS.join(', ')} (got ${JSON.stringify(input.adoptedSecrets)})`);
+  }
+  if (!input.adoptExisting) problems.push('adoptedSecrets needs adoptExisting: it says what becomes of an adopted client\'s secrets');
+  if (input.isPublic) problems.push('adoptedSecrets needs a confidential client: a public client has no secrets');
+  if (input.adoptedSecrets === AdoptedSecrets.KEEP && input.exclusiveSecrets) {
+    problems.push('adoptedSecrets keep contradicts exclusiveSecrets, which revokes every secret this library did not make: choose one');
+  }
+  return problems;
 }
 
 /** Checks Pocket-ID's base URL: an absolute http(s) URL without query or fragment. */

@@ -137,6 +137,18 @@ describe('a user', () => {
 });
 
 describe('a confidential client', () => {
+  test('adopting without a client id, or keeping secrets it would revoke, is refused before anything is made', async () => {
+    const before = await everything();
+    const secretArn = await secrets.createOwnedSecret('adopt-refused');
+    expectFailed(await clients.create('NoId', properties({ Name: `no-id-${run}`, SecretArn: secretArn, AdoptExisting: 'true' })), /adoptExisting needs clientId/);
+    const contradiction = properties({
+      Name: `tf-web-${run}`, ClientId: made.webClientId, SecretArn: secretArn, AdoptExisting: 'true', AdoptedSecrets: 'keep', ExclusiveSecrets: 'true',
+    });
+    expectFailed(await clients.create('Contradiction', contradiction), /adoptedSecrets keep contradicts exclusiveSecrets/);
+    expect(await everything()).toEqual(before);
+    expect(await directory.clientsNamed(`no-id-${run}`)).toEqual([]);
+  });
+
   test('whose adoption fails halfway is left as it was: its fields, its secrets, the stored secret', async () => {
     const secretArn = await secrets.createOwnedSecret('adopt-halfway');
     const placeholder = await secrets.read(secretArn);
